@@ -1,0 +1,142 @@
+// Command patrondesk is the help desk daemon and its admin commands. It is
+// thin: it reads the config, wires the packages together and reports.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // time zones work on servers without tzdata installed
+
+	"patrondesk/config"
+)
+
+const usage = `patrondesk - an email help desk for libraries
+
+Usage:
+  patrondesk COMMAND [options]
+
+Commands:
+  demo                  run the whole loop on this machine with sample mail (no set-up)
+  init                  write an example config file and create the database
+  check                 check the config and log in to the IMAP and SMTP servers
+  run [--once]          watch the mailbox and answer patrons (--once: one round, then exit)
+  tickets list          list tickets (--status S, --json)
+  tickets show N        show one ticket with its messages and history (--json)
+
+Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
+Run "patrondesk COMMAND --help" for a command's options.
+
+Exit codes: 0 success, 1 something failed while running, 2 bad usage or bad config.
+`
+
+// exitError carries the exit code for an error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{2, fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "patrondesk: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd(ctx, args[1:], stdout, stderr)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintln(stderr, "patrondesk:", err)
+	var ee *exitError
+	var probs config.Problems
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &probs):
+		return 2
+	}
+	return 1
+}
+
+// flags returns a FlagSet for a command with the shared --config option.
+func flags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := fs.String("config", "", "config file (default $PATRONDESK_CONFIG, else ./patrondesk.toml)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: patrondesk %s\n\nOptions:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs, cfg
+}
+
+// parse parses args, turning flag errors into usage errors (exit 2).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{2, err}
+	}
+	return nil
+}
+
+func configPath(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if env := os.Getenv("PATRONDESK_CONFIG"); env != "" {
+		return env
+	}
+	return "patrondesk.toml"
+}
+
+func loadConfig(flagValue string) (*config.Config, error) {
+	path := configPath(flagValue)
+	cfg, err := config.Load(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
+	}
+	return cfg, err
+}
+
+func newLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	if strings.EqualFold(os.Getenv("PATRONDESK_LOG_FORMAT"), "json") {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"patrondesk/config"
+	"patrondesk/mailer"
+	"patrondesk/templates"
+	"patrondesk/tickets"
+	"patrondesk/tickets/clock"
+)
+
+// app is patrondesk wired together from a config.
+type app struct {
+	store  *tickets.Store
+	desk   *tickets.Desk
+	sender *tickets.Sender
+	intake *mailer.Intake
+	clock  clock.Clock
+}
+
+func (a *app) Close() { a.store.Close() }
+
+func deskOptions(cfg *config.Config) tickets.Options {
+	o := tickets.Options{
+		Library: cfg.Library.Name, Address: strings.ToLower(cfg.Library.Address), Tag: cfg.Library.Tag,
+		Language: cfg.Library.Language, Location: cfg.Location(), Since: cfg.Intake.Since.Duration,
+		FirstAnswer: cfg.Policy.FirstAnswer.Duration, AutoReplyLimit: cfg.Policy.AutoReplyLimit,
+		AutoReplyWindow: cfg.Policy.AutoReplyWindow.Duration,
+	}
+	for _, s := range cfg.Staff {
+		o.Staff = append(o.Staff, tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor})
+	}
+	for _, r := range cfg.Routes {
+		o.Routes = append(o.Routes, tickets.Route{Team: r.Team, To: r.To, SubjectWords: r.SubjectWords, BodyWords: r.BodyWords, Senders: r.Senders})
+	}
+	return o
+}
+
+func imapOptions(cfg *config.Config) mailer.IMAPOptions {
+	c := cfg.IMAP
+	return mailer.IMAPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
+		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: 60 * time.Second}
+}
+
+func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
+	c := cfg.SMTP
+	helo := c.HELO
+	if helo == "" {
+		_, helo, _ = strings.Cut(cfg.Library.Address, "@")
+	}
+	return mailer.SMTPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
+		HELO: helo, Timeout: 30 * time.Second}
+}
+
+// wire opens the database and builds the desk, sender and intake.
+func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger, progress func(done, total int)) (*app, error) {
+	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	if err != nil {
+		return nil, err
+	}
+	desk, err := tickets.NewDesk(ctx, store, clk, deskOptions(cfg), templates.New(cfg.Rel(cfg.Templates.Dir)), log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	sender := tickets.NewSender(store, clk, smtpOptions(cfg), log)
+	desk.Queued = sender.Kick
+	intake := mailer.NewIntake(mailer.IntakeOptions{
+		IMAP: imapOptions(cfg), BatchSize: cfg.Intake.BatchSize, PollInterval: cfg.Intake.PollInterval.Duration,
+		Progress: progress, Logger: log,
+	}, desk)
+	return &app{store: store, desk: desk, sender: sender, intake: intake, clock: clk}, nil
+}

@@ -1,0 +1,242 @@
+// Package config reads patrondesk's one TOML file: strict decoding (an unknown
+// key is an error naming the key and its line), defaults, passwords from files or
+// the environment, and validation that reports every problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole file. Field comments name the TOML keys users write.
+type Config struct {
+	Library   Library   `toml:"library"`
+	IMAP      IMAP      `toml:"imap"`
+	SMTP      SMTP      `toml:"smtp"`
+	Database  Database  `toml:"database"`
+	Intake    Intake    `toml:"intake"`
+	Policy    Policy    `toml:"policy"`
+	Templates Templates `toml:"templates"`
+	Staff     []Staff   `toml:"staff"`
+	Routes    []Route   `toml:"route"`
+
+	// Path is the file the config was read from; relative paths in it
+	// (database, password files, templates) are taken from its folder.
+	Path string `toml:"-"`
+}
+
+// Library describes the library and its shared mailbox.
+type Library struct {
+	Name     string `toml:"name"`
+	Address  string `toml:"address"`
+	Timezone string `toml:"timezone"`
+	Tag      string `toml:"tag"`
+	Language string `toml:"language"`
+}
+
+// IMAP is the connection to the shared mailbox.
+type IMAP struct {
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	Security     string `toml:"security"`
+	Username     string `toml:"username"`
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	Mailbox      string `toml:"mailbox"`
+	Processed    string `toml:"processed"`
+}
+
+// SMTP is the server patrondesk sends through.
+type SMTP struct {
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	Security     string `toml:"security"`
+	Username     string `toml:"username"`
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	HELO         string `toml:"helo"`
+}
+
+// Database is where everything is kept.
+type Database struct {
+	Path string `toml:"path"`
+}
+
+// Intake says how the mailbox is watched.
+type Intake struct {
+	PollInterval Duration `toml:"poll_interval"`
+	Since        Duration `toml:"since"`
+	BatchSize    int      `toml:"batch_size"`
+}
+
+// Policy holds the promises and the limits on automated mail.
+type Policy struct {
+	FirstAnswer     Duration `toml:"first_answer"`
+	AutoReplyLimit  int      `toml:"auto_reply_limit"`
+	AutoReplyWindow Duration `toml:"auto_reply_window"`
+}
+
+// Templates points at a folder whose files override the built-in ones.
+type Templates struct {
+	Dir string `toml:"dir"`
+}
+
+// Staff is one member of staff who can own tickets.
+type Staff struct {
+	Name       string   `toml:"name"`
+	Email      string   `toml:"email"`
+	Teams      []string `toml:"teams"`
+	Supervisor bool     `toml:"supervisor"`
+}
+
+// Route sends matching mail to a team. Every condition given must match; a
+// route with no condition matches everything. The first matching route wins.
+type Route struct {
+	Team         string   `toml:"team"`
+	To           []string `toml:"to"`
+	SubjectWords []string `toml:"subject_words"`
+	BodyWords    []string `toml:"body_words"`
+	Senders      []string `toml:"senders"`
+}
+
+// Duration is a time.Duration written as a string such as "30s" or "72h".
+// A bare number is refused: it would silently mean nanoseconds.
+type Duration struct{ time.Duration }
+
+// UnmarshalTOML accepts only strings, so `poll_interval = 60` is an error.
+func (d *Duration) UnmarshalTOML(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("write a duration in quotes with a unit, such as \"30s\", \"15m\" or \"72h\" (got %v)", v)
+	}
+	parsed, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration; write it like \"30s\", \"15m\" or \"72h\"", s)
+	}
+	d.Duration = parsed
+	return nil
+}
+
+// Problems is every problem found in a config file, reported together.
+type Problems []string
+
+func (p Problems) Error() string {
+	return "the config file has problems:\n  - " + strings.Join(p, "\n  - ")
+}
+
+// Load reads, decodes and validates the file at path. Every problem found is
+// returned at once as Problems.
+func Load(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg := Default()
+	cfg.Path = path
+	md, err := toml.Decode(string(src), cfg)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			where := fmt.Sprintf("%s line %d", path, pe.Position.Line)
+			if pe.LastKey != "" {
+				where += " (" + pe.LastKey + ")"
+			}
+			return nil, Problems{where + ": " + pe.Message}
+		}
+		return nil, Problems{fmt.Sprintf("%s: %v", path, err)}
+	}
+	var probs Problems
+	for _, k := range md.Undecoded() {
+		probs = append(probs, fmt.Sprintf("%s line %d: unknown key %q (check the spelling; `patrondesk init` writes an example with every key)",
+			path, keyLine(string(src), k), k.String()))
+	}
+	probs = append(probs, cfg.resolveSecrets()...)
+	probs = append(probs, cfg.Validate()...)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return cfg, nil
+}
+
+// Default is the configuration before the file is read.
+func Default() *Config {
+	return &Config{
+		Library:  Library{Timezone: "UTC", Tag: "Help", Language: "en"},
+		IMAP:     IMAP{Port: 993, Security: "tls", Mailbox: "INBOX", Processed: "Processed"},
+		SMTP:     SMTP{Port: 587, Security: "starttls"},
+		Database: Database{Path: "patrondesk.db"},
+		Intake: Intake{
+			PollInterval: Duration{time.Minute},
+			Since:        Duration{24 * time.Hour},
+			BatchSize:    50,
+		},
+		Policy: Policy{
+			FirstAnswer:     Duration{48 * time.Hour},
+			AutoReplyLimit:  10,
+			AutoReplyWindow: Duration{3 * time.Hour},
+		},
+	}
+}
+
+// resolveSecrets fills passwords from password_file or the environment. The
+// environment wins over the file, which wins over an inline password.
+func (c *Config) resolveSecrets() Problems {
+	var probs Problems
+	load := func(section, inline, file, env string) string {
+		if v := os.Getenv(env); v != "" {
+			return v
+		}
+		if file != "" {
+			b, err := os.ReadFile(c.Rel(file))
+			if err != nil {
+				probs = append(probs, fmt.Sprintf("%s.password_file: cannot read %s: %v", section, file, err))
+				return ""
+			}
+			return strings.TrimRight(string(b), "\r\n")
+		}
+		return inline
+	}
+	c.IMAP.Password = load("imap", c.IMAP.Password, c.IMAP.PasswordFile, "PATRONDESK_IMAP_PASSWORD")
+	c.SMTP.Password = load("smtp", c.SMTP.Password, c.SMTP.PasswordFile, "PATRONDESK_SMTP_PASSWORD")
+	return probs
+}
+
+// Rel resolves a path from the config relative to the config file's folder.
+func (c *Config) Rel(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.Path == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(c.Path), p)
+}
+
+// keyLine finds the line that defines key k, for error messages. The TOML
+// library knows key positions but does not export them. It returns 0 when the
+// key cannot be found (for example a dotted key written inline).
+func keyLine(src string, k toml.Key) int {
+	table, name := strings.Join(k[:len(k)-1], "."), k[len(k)-1]
+	current := ""
+	for i, line := range strings.Split(src, "\n") {
+		t := strings.TrimSpace(strings.SplitN(line, "#", 2)[0])
+		if strings.HasPrefix(t, "[") {
+			current = strings.Trim(t, "[] \t")
+			if current == k.String() {
+				return i + 1 // a misspelt table such as [imapp]
+			}
+			continue
+		}
+		before, _, found := strings.Cut(t, "=")
+		if found && current == table && strings.Trim(strings.TrimSpace(before), `"'`) == name {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// MarshalText writes a Duration the way it is read: "48h0m0s".
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

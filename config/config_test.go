@@ -1,0 +1,100 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "patrondesk.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestExampleLoads(t *testing.T) {
+	cfg, err := Load(writeConfig(t, string(Example)))
+	if err != nil {
+		t.Fatalf("the example config does not load: %v", err)
+	}
+	if cfg.Library.Tag != "Seymour" || cfg.Intake.Since.Duration != 24*time.Hour || len(cfg.Staff) != 3 {
+		t.Errorf("unexpected values: %+v", cfg)
+	}
+}
+
+func TestProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(string) string
+		want []string // every one must appear in the error
+	}{
+		{"misspelt key names the key and its line",
+			func(s string) string { return strings.Replace(s, "port = 1143", "prot = 1143", 1) },
+			[]string{`unknown key "imap.prot"`, "line 14"}},
+		{"misspelt table",
+			func(s string) string { return strings.Replace(s, "[database]", "[databse]", 1) },
+			[]string{`unknown key "databse.path"`}},
+		{"bare number duration",
+			func(s string) string { return strings.Replace(s, `poll_interval = "1m"`, "poll_interval = 60", 1) },
+			[]string{"poll_interval", "write a duration in quotes"}},
+		{"every problem at once",
+			func(s string) string {
+				s = strings.Replace(s, `security = "none"`, `security = "ssl"`, 1)
+				s = strings.Replace(s, `timezone = "America/Chicago"`, `timezone = "Mars/Base"`, 1)
+				return strings.Replace(s, `team = "reference"`, `team = "nobody"`, 1)
+			},
+			[]string{`imap.security: "ssl"`, `library.timezone: "Mars/Base"`, `route[2].team: no staff member is in team "nobody"`}},
+		{"bad staff address",
+			func(s string) string { return strings.Replace(s, "alice@library.test", "alice", 1) },
+			[]string{`staff[1].email: "alice" is not an email address`}},
+		{"syntax error has a line",
+			func(s string) string { return strings.Replace(s, `name = "Seymour Library"`, `name = "Seymour`, 1) },
+			[]string{"line 6"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, tt.edit(string(Example))))
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestPasswordSources(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "imap.pass"), []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(string(Example), `password = "secret"`, `password_file = "imap.pass"`, 1)
+	p := filepath.Join(dir, "p.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.IMAP.Password != "from-file" {
+		t.Errorf("imap password from file = %q", cfg.IMAP.Password)
+	}
+	t.Setenv("PATRONDESK_IMAP_PASSWORD", "from-env")
+	t.Setenv("PATRONDESK_SMTP_PASSWORD", "smtp-env")
+	cfg, err = Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.IMAP.Password != "from-env" || cfg.SMTP.Password != "smtp-env" {
+		t.Errorf("env passwords not used: %q %q", cfg.IMAP.Password, cfg.SMTP.Password)
+	}
+}

@@ -1,0 +1,131 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var tagPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,19}$`)
+
+// Validate checks the values (not the syntax) and returns every problem found,
+// each naming its key and what to write instead.
+func (c *Config) Validate() Problems {
+	var p Problems
+	add := func(key, format string, args ...any) {
+		p = append(p, key+": "+fmt.Sprintf(format, args...))
+	}
+	if strings.TrimSpace(c.Library.Name) == "" {
+		add("library.name", "is empty; write the library's name as patrons know it")
+	}
+	if !validAddress(c.Library.Address) {
+		add("library.address", "%q is not an email address; write the shared mailbox's address, such as help@library.example", c.Library.Address)
+	}
+	if _, err := time.LoadLocation(c.Library.Timezone); err != nil {
+		add("library.timezone", "%q is not a known time zone; write one such as \"America/Chicago\" or \"Europe/London\"", c.Library.Timezone)
+	}
+	if !tagPattern.MatchString(c.Library.Tag) {
+		add("library.tag", "%q must be one short word of letters, digits or '-', such as \"Seymour\"", c.Library.Tag)
+	}
+	checkServer(add, "imap", c.IMAP.Host, c.IMAP.Port, c.IMAP.Security)
+	checkServer(add, "smtp", c.SMTP.Host, c.SMTP.Port, c.SMTP.Security)
+	if c.IMAP.Username == "" {
+		add("imap.username", "is empty; write the login of the shared mailbox")
+	}
+	if c.IMAP.Mailbox == "" {
+		add("imap.mailbox", "is empty; write the folder to watch, usually \"INBOX\"")
+	}
+	if c.IMAP.Processed == c.IMAP.Mailbox && c.IMAP.Mailbox != "" {
+		add("imap.processed", "must differ from imap.mailbox (or be \"\" to only mark mail as read)")
+	}
+	if c.Database.Path == "" {
+		add("database.path", "is empty; write a file name such as \"patrondesk.db\"")
+	}
+	if c.Intake.PollInterval.Duration < time.Second {
+		add("intake.poll_interval", "must be at least \"1s\"")
+	}
+	if c.Intake.Since.Duration < 0 {
+		add("intake.since", "must not be negative")
+	}
+	if c.Intake.BatchSize < 1 || c.Intake.BatchSize > 1000 {
+		add("intake.batch_size", "must be between 1 and 1000 (got %d)", c.Intake.BatchSize)
+	}
+	if c.Policy.FirstAnswer.Duration <= 0 {
+		add("policy.first_answer", "must be more than zero, such as \"48h\"")
+	}
+	if c.Policy.AutoReplyLimit < 1 {
+		add("policy.auto_reply_limit", "must be at least 1")
+	}
+	if c.Policy.AutoReplyWindow.Duration <= 0 {
+		add("policy.auto_reply_window", "must be more than zero, such as \"3h\"")
+	}
+	p = append(p, c.validateStaff()...)
+	return p
+}
+
+func checkServer(add func(string, string, ...any), section, host string, port int, security string) {
+	if host == "" {
+		add(section+".host", "is empty; write the server's name or address")
+	}
+	if port < 1 || port > 65535 {
+		add(section+".port", "%d is not a port; write a number from 1 to 65535", port)
+	}
+	switch security {
+	case "none", "starttls", "tls":
+	default:
+		add(section+".security", "%q must be one of \"none\", \"starttls\" or \"tls\"", security)
+	}
+}
+
+func (c *Config) validateStaff() Problems {
+	var p Problems
+	if len(c.Staff) == 0 {
+		p = append(p, "staff: no [[staff]] entries; add at least one person who can answer patrons")
+	}
+	teams := map[string]bool{}
+	seen := map[string]bool{}
+	for i, s := range c.Staff {
+		key := fmt.Sprintf("staff[%d]", i+1)
+		if strings.TrimSpace(s.Name) == "" {
+			p = append(p, key+".name: is empty")
+		}
+		email := strings.ToLower(s.Email)
+		switch {
+		case !validAddress(s.Email):
+			p = append(p, fmt.Sprintf("%s.email: %q is not an email address", key, s.Email))
+		case seen[email]:
+			p = append(p, fmt.Sprintf("%s.email: %s is listed twice", key, s.Email))
+		case strings.EqualFold(s.Email, c.Library.Address):
+			p = append(p, fmt.Sprintf("%s.email: must be the person's own address, not the shared mailbox", key))
+		}
+		seen[email] = true
+		for _, t := range s.Teams {
+			teams[t] = true
+		}
+	}
+	for i, r := range c.Routes {
+		key := fmt.Sprintf("route[%d]", i+1)
+		if r.Team == "" {
+			p = append(p, key+".team: is empty; name the team that gets this mail")
+		} else if !teams[r.Team] {
+			p = append(p, fmt.Sprintf("%s.team: no staff member is in team %q; add it to someone's teams", key, r.Team))
+		}
+	}
+	return p
+}
+
+func validAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+// Location is the library's time zone. Call it only on a validated config.
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Library.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

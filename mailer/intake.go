@@ -1,0 +1,207 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Delivery is one fetched message handed to the desk.
+type Delivery struct {
+	Mailbox      string
+	UIDValidity  uint32
+	UID          uint32
+	InternalDate time.Time
+	Raw          []byte
+}
+
+// Sink is where intake hands messages: the desk. It lives on the other side
+// of the import direction (tickets imports mailer), hence an interface.
+type Sink interface {
+	// Cursor is the highest UID already taken and marked for this folder
+	// and UIDVALIDITY (0 when the validity is new).
+	Cursor(ctx context.Context, mailbox string, validity uint32) (uint32, error)
+	// SetCursor records that every UID up to uid is taken and marked.
+	SetCursor(ctx context.Context, mailbox string, validity, uid uint32) error
+	// Deliver commits the message's effects. An error means "try again
+	// later": the message stays in the mailbox unmarked.
+	Deliver(ctx context.Context, d Delivery) error
+}
+
+// IntakeOptions configures an Intake.
+type IntakeOptions struct {
+	IMAP         IMAPOptions
+	BatchSize    int           // messages per fetch
+	BatchBytes   int64         // bytes per fetch; one larger message goes alone
+	PollInterval time.Duration // longest wait between checks
+	MinBackoff   time.Duration // first wait after a failure; doubles up to MaxBackoff
+	MaxBackoff   time.Duration
+	// Progress, when set, is told how far a large backlog has got.
+	Progress func(done, total int)
+	Logger   *slog.Logger
+}
+
+// Intake moves mail from one IMAP folder to the Sink: fetch new UIDs, hand
+// each message over, and only then mark it and advance the cursor. A crash at
+// any point means "fetch again", which the Sink's dedupe makes harmless.
+type Intake struct {
+	opts IntakeOptions
+	sink Sink
+	log  *slog.Logger
+}
+
+// NewIntake returns an Intake with defaults filled in.
+func NewIntake(o IntakeOptions, sink Sink) *Intake {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 50
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 16 << 20
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Minute
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Intake{opts: o, sink: sink, log: o.Logger.With("mailbox", o.IMAP.Mailbox, "user", o.IMAP.Username)}
+}
+
+// Once connects, takes everything new and returns.
+func (in *Intake) Once(ctx context.Context) error {
+	mb, err := DialMailbox(ctx, in.opts.IMAP)
+	if err != nil {
+		return err
+	}
+	defer mb.Close()
+	return in.drain(ctx, mb)
+}
+
+// Run watches the mailbox until ctx ends, reconnecting with backoff after any
+// failure. It returns nil when ctx ends.
+func (in *Intake) Run(ctx context.Context) error {
+	backoff := in.opts.MinBackoff
+	for ctx.Err() == nil {
+		err := in.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		in.log.Warn("mailbox connection lost; will reconnect", "err", err, "wait", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, in.opts.MaxBackoff)
+		if err == nil {
+			backoff = in.opts.MinBackoff
+		}
+	}
+	return nil
+}
+
+// session is one connection's life: drain, wait for news, drain again.
+func (in *Intake) session(ctx context.Context) error {
+	mb, err := DialMailbox(ctx, in.opts.IMAP)
+	if err != nil {
+		return err
+	}
+	defer mb.Close()
+	in.log.Info("watching mailbox", "idle", mb.CanIdle(), "uidvalidity", mb.UIDValidity())
+	for {
+		if err := in.drain(ctx, mb); err != nil {
+			return err
+		}
+		if err := mb.WaitForNews(ctx, in.opts.PollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+// drain takes every message above the cursor, batch by batch.
+func (in *Intake) drain(ctx context.Context, mb *Mailbox) error {
+	name, validity := in.opts.IMAP.Mailbox, mb.UIDValidity()
+	cursor, err := in.sink.Cursor(ctx, name, validity)
+	if err != nil {
+		return fmt.Errorf("read cursor: %w", err)
+	}
+	pending, err := mb.NewUIDs(ctx, cursor)
+	if err != nil {
+		return err
+	}
+	total, done := len(pending), 0
+	for len(pending) > 0 {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		batch := in.nextBatch(pending)
+		pending = pending[len(batch):]
+		if err := in.takeBatch(ctx, mb, batch); err != nil {
+			return err
+		}
+		done += len(batch)
+		if in.opts.Progress != nil {
+			in.opts.Progress(done, total)
+		}
+	}
+	return nil
+}
+
+func (in *Intake) nextBatch(pending []UIDSize) []uint32 {
+	var uids []uint32
+	var bytes int64
+	for _, p := range pending {
+		if len(uids) > 0 && (len(uids) >= in.opts.BatchSize || bytes+p.Size > in.opts.BatchBytes) {
+			break
+		}
+		uids = append(uids, p.UID)
+		bytes += p.Size
+	}
+	return uids
+}
+
+// takeBatch fetches, delivers each message, then marks the batch and moves
+// the cursor. A failed delivery stops the batch before anything is marked
+// for it; messages delivered before it are still marked.
+func (in *Intake) takeBatch(ctx context.Context, mb *Mailbox, uids []uint32) error {
+	msgs, err := mb.Fetch(ctx, uids)
+	if err != nil {
+		return err
+	}
+	var taken []uint32
+	var deliverErr error
+	for _, f := range msgs {
+		// The message in hand is finished even when a stop was asked for.
+		d := Delivery{Mailbox: in.opts.IMAP.Mailbox, UIDValidity: mb.UIDValidity(), UID: f.UID, InternalDate: f.InternalDate, Raw: f.Raw}
+		if deliverErr = in.sink.Deliver(context.WithoutCancel(ctx), d); deliverErr != nil {
+			deliverErr = fmt.Errorf("deliver uid %d: %w", f.UID, deliverErr)
+			break
+		}
+		taken = append(taken, f.UID)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(taken) > 0 {
+		markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.opts.IMAP.Timeout+time.Second)
+		defer cancel()
+		if err := mb.MarkDone(markCtx, taken); err != nil {
+			return errors.Join(deliverErr, err)
+		}
+		if err := in.sink.SetCursor(markCtx, in.opts.IMAP.Mailbox, mb.UIDValidity(), taken[len(taken)-1]); err != nil {
+			return errors.Join(deliverErr, fmt.Errorf("save cursor: %w", err))
+		}
+	}
+	if deliverErr == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return deliverErr
+}

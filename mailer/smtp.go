@@ -1,0 +1,161 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	mail "github.com/wneessen/go-mail"
+)
+
+// SMTPOptions says how to reach the outgoing mail server.
+type SMTPOptions struct {
+	Host     string
+	Port     int
+	Security string // none | starttls | tls
+	Username string
+	Password string
+	HELO     string
+	Timeout  time.Duration
+}
+
+// Outgoing is one mail ready to send. Its Message-ID and Date were fixed when
+// it was queued, so a retry sends the very same mail.
+type Outgoing struct {
+	FromName    string
+	FromAddress string
+	ToName      string
+	ToAddress   string
+	Subject     string
+	Text        string
+	HTML        string // optional alternative
+	MessageID   string // without angle brackets
+	InReplyTo   string
+	References  []string
+	Date        time.Time
+	// AutoSubmitted is "auto-replied" for answers to a message and
+	// "auto-generated" for everything else (RFC 3834).
+	AutoSubmitted string
+	// Bulk adds Precedence: bulk, for reminders and summaries.
+	Bulk bool
+}
+
+// Build turns an Outgoing into a go-mail message.
+func Build(o *Outgoing) (*mail.Msg, error) {
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	if err := m.FromFormat(o.FromName, o.FromAddress); err != nil {
+		return nil, fmt.Errorf("from address %q: %w", o.FromAddress, err)
+	}
+	if err := m.AddToFormat(o.ToName, o.ToAddress); err != nil {
+		return nil, fmt.Errorf("to address %q: %w", o.ToAddress, err)
+	}
+	m.Subject(o.Subject)
+	m.SetMessageIDWithValue(o.MessageID)
+	m.SetDateWithValue(o.Date)
+	if o.InReplyTo != "" {
+		m.SetGenHeader(mail.HeaderInReplyTo, "<"+o.InReplyTo+">")
+	}
+	if len(o.References) > 0 {
+		refs := make([]string, len(o.References))
+		for i, r := range o.References {
+			refs[i] = "<" + r + ">"
+		}
+		// One space-joined value: go-mail joins several values with commas,
+		// which other parsers read as a single broken id.
+		m.SetGenHeader(mail.HeaderReferences, strings.Join(refs, " "))
+	}
+	auto := o.AutoSubmitted
+	if auto == "" {
+		auto = "auto-generated"
+	}
+	m.SetGenHeader("Auto-Submitted", auto)
+	m.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
+	if o.Bulk {
+		m.SetGenHeader(mail.HeaderPrecedence, "bulk")
+	}
+	m.SetBodyString(mail.TypeTextPlain, o.Text)
+	if o.HTML != "" {
+		m.AddAlternativeString(mail.TypeTextHTML, o.HTML)
+	}
+	return m, nil
+}
+
+// SMTPSession is one open connection to the mail server; send several mails
+// over it, then Close it. It is not safe for concurrent use.
+type SMTPSession struct {
+	c *mail.Client
+}
+
+// DialSMTP opens a connection and logs in when a username is set.
+func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
+	opts := []mail.Option{mail.WithPort(o.Port), mail.WithTimeout(o.Timeout)}
+	switch o.Security {
+	case "tls":
+		opts = append(opts, mail.WithSSL())
+	case "starttls":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	if o.HELO != "" {
+		opts = append(opts, mail.WithHELO(o.HELO))
+	}
+	if o.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(o.Username), mail.WithPassword(o.Password))
+	}
+	c, err := mail.NewClient(o.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp client: %w", err)
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return nil, fmt.Errorf("connect to SMTP server %s:%d: %w", o.Host, o.Port, err)
+	}
+	return &SMTPSession{c: c}, nil
+}
+
+// Send sends one message over the open connection.
+func (s *SMTPSession) Send(o *Outgoing) error {
+	m, err := Build(o)
+	if err != nil {
+		return &PermanentError{Err: err}
+	}
+	if err := s.c.Send(m); err != nil {
+		return fmt.Errorf("send %s to %s: %w", o.MessageID, o.ToAddress, err)
+	}
+	return nil
+}
+
+// Close ends the session politely.
+func (s *SMTPSession) Close() error { return s.c.Close() }
+
+// PermanentError is a failure that retrying cannot fix (a bad address).
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// IsTemporary reports whether a send error is worth retrying: the server's 4xx
+// replies and anything that is not an SMTP reply at all (refused connection,
+// timeout). A 5xx reply or a mail that cannot be built is permanent.
+func IsTemporary(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *PermanentError
+	if errors.As(err, &pe) {
+		return false
+	}
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		if se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+			return false
+		}
+		return se.IsTemp() || se.ErrorCode() == 0 || (se.ErrorCode() >= 400 && se.ErrorCode() < 500)
+	}
+	return true
+}

@@ -1,0 +1,98 @@
+// Package templates holds the words patrondesk sends: the built-in message
+// templates (embedded, one folder per language), the rendering of them, and a
+// library's own overrides read from a folder.
+//
+// A template file is named NAME.txt. Its first line is "Subject: ...", then a
+// blank line, then the body. Both are Go text/template text with the fields of
+// Data.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+)
+
+//go:embed en/*.txt
+var builtin embed.FS
+
+// Data is everything a template can use. Not every field is set for every
+// template; each template's comment says which it uses.
+type Data struct {
+	Library    string // the library's name
+	Tag        string // the subject tag word, e.g. "Seymour"
+	Ticket     int64  // the request number
+	Subject    string // the patron's subject line
+	PatronName string // the patron's name, or their address when no name was given
+	Owner      string // first name of the person looking after the request ("" = nobody yet)
+	OwnerFull  string // full name, for staff mail
+	Team       string
+	Promise    string // when to expect an answer, in plain words ("by Tuesday afternoon")
+	Text       string // what the patron wrote
+}
+
+// Mail is a rendered template.
+type Mail struct {
+	Subject string
+	Text    string
+}
+
+// Set renders templates, preferring a library's own folder over the built-in
+// ones.
+type Set struct {
+	dir string // override folder; "" = built-in only
+}
+
+// New returns a Set that looks in dir first (dir may be "").
+func New(dir string) *Set { return &Set{dir: dir} }
+
+// Render fills template name in language lang (falling back to English).
+func (s *Set) Render(name, lang string, d Data) (Mail, error) {
+	src, err := s.source(name, lang)
+	if err != nil {
+		return Mail{}, err
+	}
+	t, err := template.New(name).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return Mail{}, fmt.Errorf("template %s/%s: %w", lang, name, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return Mail{}, fmt.Errorf("template %s/%s: %w", lang, name, err)
+	}
+	return split(b.String())
+}
+
+func (s *Set) source(name, lang string) (string, error) {
+	for _, l := range []string{lang, "en"} {
+		if s.dir != "" {
+			b, err := os.ReadFile(filepath.Join(s.dir, l, name+".txt"))
+			if err == nil {
+				return string(b), nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("read template: %w", err)
+			}
+		}
+		if b, err := builtin.ReadFile(l + "/" + name + ".txt"); err == nil {
+			return string(b), nil
+		}
+	}
+	return "", fmt.Errorf("no template named %q", name)
+}
+
+// split separates the "Subject:" line from the body.
+func split(s string) (Mail, error) {
+	first, body, _ := strings.Cut(s, "\n")
+	subject, ok := strings.CutPrefix(first, "Subject:")
+	if !ok {
+		return Mail{}, errors.New(`a template must start with a "Subject:" line`)
+	}
+	return Mail{Subject: strings.TrimSpace(subject), Text: strings.TrimSpace(body) + "\n"}, nil
+}

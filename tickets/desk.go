@@ -1,0 +1,351 @@
+package tickets
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"patrondesk/mailer"
+	"patrondesk/templates"
+	"patrondesk/tickets/clock"
+)
+
+// Options are the desk's settings, taken from the config by cmd.
+type Options struct {
+	Library         string
+	Address         string // the shared mailbox; mail is sent from it
+	Tag             string
+	Language        string
+	Location        *time.Location
+	Since           time.Duration // first run: older mail is recorded, not answered
+	FirstAnswer     time.Duration
+	AutoReplyLimit  int
+	AutoReplyWindow time.Duration
+	Staff           []Staff
+	Routes          []Route
+}
+
+// Desk turns inbound mail into tickets and outbox rows, one transaction per
+// message. It implements mailer.Sink.
+type Desk struct {
+	store  *Store
+	clock  clock.Clock
+	opts   Options
+	signer *mailer.Signer
+	tpl    *templates.Set
+	log    *slog.Logger
+	// tagPattern matches our subject tag "[Tag #42]".
+	tagPattern *regexp.Regexp
+	// Queued is called after a commit that put mail in the outbox, to wake
+	// the sender. It must not block.
+	Queued func()
+}
+
+// NewDesk returns a desk over store.
+func NewDesk(ctx context.Context, store *Store, clk clock.Clock, opts Options, tpl *templates.Set, log *slog.Logger) (*Desk, error) {
+	key, err := store.SigningKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Language == "" {
+		opts.Language = "en"
+	}
+	for i := range opts.Staff {
+		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
+	}
+	_, domain, _ := strings.Cut(opts.Address, "@")
+	return &Desk{store: store, clock: clk, opts: opts, signer: mailer.NewSigner(key, domain), tpl: tpl, log: log, Queued: func() {},
+		tagPattern: regexp.MustCompile(`(?i)\[` + regexp.QuoteMeta(opts.Tag) + `\s*#(\d{1,12})\]\s*`)}, nil
+}
+
+// Outcome says what Deliver did with a message, for logs and tests.
+type Outcome string
+
+// The outcomes of one delivery.
+const (
+	Created     Outcome = "created"
+	Appended    Outcome = "appended"
+	Duplicate   Outcome = "duplicate"
+	Automated   Outcome = "automated"
+	Old         Outcome = "old"
+	Quarantined Outcome = "quarantined"
+)
+
+// Cursor implements mailer.Sink. The first call for a folder also fixes the
+// moment that intake.since counts back from.
+func (d *Desk) Cursor(ctx context.Context, mailbox string, validity uint32) (uint32, error) {
+	var v, last uint32
+	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM mailboxes WHERE name = ?`, mailbox).Scan(&v, &last)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = tx.ExecContext(ctx, `INSERT INTO mailboxes (name, uidvalidity, last_uid, first_seen_at) VALUES (?, ?, 0, ?)`,
+				mailbox, validity, unix(d.clock.Now()))
+			v, last = validity, 0
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cursor for %s: %w", mailbox, err)
+	}
+	if v != validity {
+		d.log.Warn("mailbox UIDVALIDITY changed; scanning it again (duplicates are skipped)", "mailbox", mailbox, "old", v, "new", validity)
+		return 0, nil
+	}
+	return last, nil
+}
+
+// SetCursor implements mailer.Sink.
+func (d *Desk) SetCursor(ctx context.Context, mailbox string, validity, uid uint32) error {
+	_, err := d.store.db.ExecContext(ctx, `UPDATE mailboxes SET uidvalidity = ?, last_uid = MAX(CASE WHEN uidvalidity = ? THEN last_uid ELSE 0 END, ?) WHERE name = ?`,
+		validity, validity, uid, mailbox)
+	return err
+}
+
+// Deliver implements mailer.Sink.
+func (d *Desk) Deliver(ctx context.Context, in mailer.Delivery) error {
+	_, err := d.Receive(ctx, in)
+	return err
+}
+
+// Receive takes one message in one transaction. Input problems never return
+// an error: the message is quarantined instead. An error means the database
+// failed and the message should be taken again later.
+func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.log.Error("a message made patrondesk fail; it is quarantined", "uid", in.UID, "panic", p)
+			out, err = d.quarantine(ctx, in, fmt.Sprintf("internal error while reading it: %v", p))
+		}
+	}()
+	m, perr := mailer.Parse(in.Raw)
+	if perr != nil {
+		return d.quarantine(ctx, in, perr.Error())
+	}
+	if m.From.Email == "" && len(m.ReplyTo) == 0 {
+		return d.quarantine(ctx, in, "it has no sender address, so nobody can be answered")
+	}
+	queued := false
+	err = d.store.tx(ctx, func(tx *sql.Tx) error {
+		r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: m, now: d.clock.Now()}
+		out, err = r.take()
+		queued = r.queued
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("take uid %d: %w", in.UID, err)
+	}
+	if queued {
+		d.Queued()
+	}
+	d.log.Debug("message taken", "uid", in.UID, "outcome", out, "from", m.From.Email)
+	return out, nil
+}
+
+func (d *Desk) quarantine(ctx context.Context, in mailer.Delivery, reason string) (Outcome, error) {
+	key := "raw:" + hashHex(in.Raw)
+	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+		if seen, err := exists(ctx, tx, key); err != nil || seen {
+			return err
+		}
+		now := unix(d.clock.Now())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (dedupe_key, direction, kind, reason, mailbox, uidvalidity, uid, received_at) VALUES (?, 'in', 'unreadable', ?, ?, ?, ?, ?)`,
+			key, reason, in.Mailbox, in.UIDValidity, in.UID, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO quarantine (received_at, mailbox, uidvalidity, uid, reason, raw) VALUES (?, ?, ?, ?, ?, ?)`,
+			now, in.Mailbox, in.UIDValidity, in.UID, reason, in.Raw)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("quarantine uid %d: %w", in.UID, err)
+	}
+	d.log.Warn("message quarantined", "mailbox", in.Mailbox, "uid", in.UID, "reason", reason)
+	return Quarantined, nil
+}
+
+func exists(ctx context.Context, tx *sql.Tx, key string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE dedupe_key = ?`, key).Scan(&n)
+	return n > 0, err
+}
+
+func hashHex(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// dedupeKey names an email independent of where it was fetched: the same
+// Message-ID, sender and Date are the same email; without a Message-ID, the
+// same bytes are.
+func dedupeKey(m *mailer.Message, raw []byte) string {
+	if m.MessageID == "" {
+		return "raw:" + hashHex(raw)
+	}
+	return "id:" + hashHex([]byte(m.MessageID), []byte(m.From.Email), []byte(strconv.FormatInt(m.Date.Unix(), 10)))
+}
+
+// receipt is the work on one message inside its transaction.
+type receipt struct {
+	d      *Desk
+	tx     *sql.Tx
+	ctx    context.Context
+	in     mailer.Delivery
+	m      *mailer.Message
+	now    time.Time
+	queued bool
+}
+
+func (r *receipt) take() (Outcome, error) {
+	key := dedupeKey(r.m, r.in.Raw)
+	if seen, err := exists(r.ctx, r.tx, key); err != nil || seen {
+		return Duplicate, err
+	}
+	verdict := mailer.Classify(r.m, []string{r.d.opts.Address})
+	old, err := r.tooOld()
+	if err != nil {
+		return "", err
+	}
+	t, err := r.thread()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case old:
+		_, err := r.saveMessage(key, nil, "old", "arrived before patrondesk started watching, older than intake.since")
+		return Old, err
+	case verdict.Automated():
+		var id *int64
+		if t != nil {
+			id = &t.ID
+		}
+		msgID, err := r.saveMessage(key, id, string(verdict.Kind), verdict.Reason)
+		if err == nil && t != nil {
+			err = r.event(t.ID, r.sender(), "automated mail received", verdict.Reason, msgID)
+		}
+		return Automated, err
+	case t != nil && t.Status != "closed":
+		return Appended, r.appendTo(t, key)
+	default:
+		return Created, r.create(key, t)
+	}
+}
+
+// tooOld is the first-run rule: mail that reached the server more than
+// intake.since before patrondesk first looked at the folder is not answered.
+func (r *receipt) tooOld() (bool, error) {
+	if r.in.InternalDate.IsZero() || r.in.Mailbox == "" {
+		return false, nil
+	}
+	var first int64
+	err := r.tx.QueryRowContext(r.ctx, `SELECT first_seen_at FROM mailboxes WHERE name = ?`, r.in.Mailbox).Scan(&first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	cutoff := time.Unix(first, 0).Add(-r.d.opts.Since)
+	return r.in.InternalDate.Before(cutoff), nil
+}
+
+// sender is who the desk answers: the From address, else Reply-To.
+func (r *receipt) sender() string {
+	if r.m.From.Email != "" {
+		return r.m.From.Email
+	}
+	return r.m.ReplyTo[0].Email
+}
+
+func (r *receipt) senderName() string {
+	if r.m.From.Name != "" {
+		return r.m.From.Name
+	}
+	return r.sender()
+}
+
+func (r *receipt) staff(email string) *Staff {
+	for i, s := range r.d.opts.Staff {
+		if s.Email == email {
+			return &r.d.opts.Staff[i]
+		}
+	}
+	return nil
+}
+
+// thread finds the ticket a message belongs to, only on proof: a signed
+// token from one of our Message-IDs (from the patron or staff), a Message-ID
+// already on a ticket whose patron is the sender, or the subject tag from the
+// ticket's own patron. Anything else is new.
+func (r *receipt) thread() (*ticketRow, error) {
+	from := r.sender()
+	if tok, ok := r.d.signer.FindToken(r.m); ok {
+		t, err := loadTicket(r.ctx, r.tx, tok.Ticket)
+		if err != nil || t != nil && (t.PatronEmail == from || r.staff(from) != nil) {
+			return t, err
+		}
+	}
+	for _, id := range append(append([]string{}, r.m.InReplyTo...), r.m.References...) {
+		var tid int64
+		err := r.tx.QueryRowContext(r.ctx, `SELECT m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = ? AND t.patron_email = ? LIMIT 1`, id, from).Scan(&tid)
+		if err == nil {
+			return loadTicket(r.ctx, r.tx, tid)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	if id := r.d.subjectTicket(r.m.Subject); id != 0 {
+		t, err := loadTicket(r.ctx, r.tx, id)
+		if err != nil || t != nil && t.PatronEmail == from {
+			return t, err
+		}
+	}
+	return nil, nil
+}
+
+// subjectTicket reads "[Tag #42]" from a subject, or 0.
+func (d *Desk) subjectTicket(subject string) int64 {
+	if m := d.tagPattern.FindStringSubmatch(subject); m != nil {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		return id
+	}
+	return 0
+}
+
+func (r *receipt) saveMessage(key string, ticket *int64, kind, reason string) (int64, error) {
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO messages (ticket_id, dedupe_key, message_id, direction, kind, reason, sender, subject, body, raw, mailbox, uidvalidity, uid, received_at)
+		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, r.m.Text, r.in.Raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now))
+	if err != nil {
+		return 0, fmt.Errorf("save message: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func (r *receipt) event(ticket int64, actor, action, detail string, msg int64) error {
+	var m any
+	if msg != 0 {
+		m = msg
+	}
+	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO events (ticket_id, at, actor, action, detail, message) VALUES (?, ?, ?, ?, ?, ?)`,
+		ticket, unix(r.now), actor, action, detail, m)
+	if err != nil {
+		return fmt.Errorf("record event: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// View is one ticket as `tickets list --json` prints it. The field names are
+// a contract with outside scripts.
+type View struct {
+	ID              int64      `json:"id"`
+	Status          string     `json:"status"`
+	Subject         string     `json:"subject"`
+	Patron          string     `json:"patron"`
+	PatronName      string     `json:"patron_name"`
+	Owner           *string    `json:"owner"`
+	Team            string     `json:"team"`
+	Priority        string     `json:"priority"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	FirstResponseAt *time.Time `json:"first_response_at"`
+	DueAt           *time.Time `json:"due_at"`
+	Overdue         bool       `json:"overdue"`
+	Messages        int        `json:"messages"`
+}
+
+// Detail is one ticket with its thread and history, for `tickets show`.
+type Detail struct {
+	View
+	Thread []MessageView `json:"thread"`
+	Events []EventView   `json:"events"`
+}
+
+// MessageView is one message on a ticket.
+type MessageView struct {
+	ID         int64     `json:"id"`
+	Direction  string    `json:"direction"`
+	Kind       string    `json:"kind"`
+	From       string    `json:"from"`
+	Subject    string    `json:"subject"`
+	Text       string    `json:"text"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// EventView is one line of a ticket's audit history.
+type EventView struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Statuses that `tickets list --status` accepts.
+var Statuses = []string{"new", "open", "waiting", "solved", "closed", "overdue", "active", "all"}
+
+const viewColumns = `t.id, t.status, t.subject, t.patron_email, t.patron_name, t.owner_email, t.team, t.priority, t.created_at, t.updated_at, t.first_response_at, t.due_at,
+	(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id)`
+
+// List returns tickets by status: a status name, "overdue" (no answer yet
+// and past due), "active" (everything not closed) or "all".
+func (s *Store) List(ctx context.Context, status string, now time.Time) ([]View, error) {
+	where, args := "", []any{}
+	switch status {
+	case "all":
+	case "active", "":
+		where = `WHERE t.status != 'closed'`
+	case "overdue":
+		where = `WHERE t.status IN ('new', 'open') AND t.first_response_at IS NULL AND t.due_at < ?`
+		args = append(args, unix(now))
+	default:
+		where, args = `WHERE t.status = ?`, append(args, status)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+viewColumns+` FROM tickets t `+where+` ORDER BY t.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	out := []View{}
+	for rows.Next() {
+		v, err := scanView(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanView(row interface{ Scan(...any) error }, now time.Time) (View, error) {
+	var v View
+	var owner sql.NullString
+	var created, updated int64
+	var first, due sql.NullInt64
+	if err := row.Scan(&v.ID, &v.Status, &v.Subject, &v.Patron, &v.PatronName, &owner, &v.Team, &v.Priority, &created, &updated, &first, &due, &v.Messages); err != nil {
+		return v, err
+	}
+	if owner.Valid {
+		v.Owner = &owner.String
+	}
+	v.CreatedAt, v.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	v.FirstResponseAt, v.DueAt = fromUnix(first), fromUnix(due)
+	v.Overdue = (v.Status == "new" || v.Status == "open") && v.FirstResponseAt == nil && v.DueAt != nil && v.DueAt.Before(now)
+	return v, nil
+}
+
+// ErrNotFound is returned for a ticket number that does not exist.
+var ErrNotFound = errors.New("no such ticket")
+
+// Show returns one ticket with its messages and history.
+func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, error) {
+	v, err := scanView(s.db.QueryRowContext(ctx, `SELECT `+viewColumns+` FROM tickets t WHERE t.id = ?`, id), now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("show ticket %d: %w", id, err)
+	}
+	d := &Detail{View: v, Thread: []MessageView{}, Events: []EventView{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, direction, kind, sender, subject, body, received_at FROM messages WHERE ticket_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m MessageView
+		var at int64
+		if err := rows.Scan(&m.ID, &m.Direction, &m.Kind, &m.From, &m.Subject, &m.Text, &at); err != nil {
+			return nil, err
+		}
+		m.ReceivedAt = time.Unix(at, 0).UTC()
+		d.Thread = append(d.Thread, m)
+	}
+	erows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, detail FROM events WHERE ticket_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer erows.Close()
+	for erows.Next() {
+		var e EventView
+		var at int64
+		if err := erows.Scan(&at, &e.Actor, &e.Action, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = time.Unix(at, 0).UTC()
+		d.Events = append(d.Events, e)
+	}
+	return d, erows.Err()
+}
+
+// Counts is a quick summary of the desk's state.
+type Counts struct {
+	Open, Quarantined, Queued, Failed int
+}
+
+// Counts returns how many tickets are open, messages quarantined and mails
+// waiting or failed.
+func (s *Store) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM tickets WHERE status IN ('new','open','waiting')),
+		(SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
+		(SELECT COUNT(*) FROM outbox WHERE status = 'queued'),
+		(SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).Scan(&c.Open, &c.Quarantined, &c.Queued, &c.Failed)
+	return c, err
+}

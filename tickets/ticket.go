@@ -1,0 +1,204 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"patrondesk/templates"
+)
+
+// ticketRow is a ticket as the desk works with it.
+type ticketRow struct {
+	ID          int64
+	Status      string
+	Subject     string
+	PatronName  string
+	PatronEmail string
+	Owner       sql.NullString
+	Team        string
+	Language    string
+	DueAt       sql.NullInt64
+}
+
+func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
+	t := &ticketRow{}
+	err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, due_at FROM tickets WHERE id = ?`, id).
+		Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.DueAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load ticket %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// create opens a ticket for the message, assigns it and queues the
+// acknowledgement and the owner's notice. previous is a closed ticket this
+// message answered, linked from the new one.
+func (r *receipt) create(key string, previous *ticketRow) error {
+	team := routeTeam(r.d.opts.Routes, r.m)
+	owner, err := pickOwner(r.ctx, r.tx, r.d.opts.Staff, team)
+	if err != nil {
+		return err
+	}
+	status, ownerEmail := "new", sql.NullString{}
+	if owner != nil {
+		status, ownerEmail = "open", sql.NullString{String: owner.Email, Valid: true}
+	}
+	var linked any
+	if previous != nil {
+		linked = previous.ID
+	}
+	// A tag of ours in a new ticket's subject belongs to some other ticket.
+	subject := strings.TrimSpace(r.d.tagPattern.ReplaceAllString(r.m.Subject, ""))
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	due := r.now.Add(r.d.opts.FirstAnswer)
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, r.senderName(), r.sender(), ownerEmail, team, r.d.opts.Language, linked, unix(r.now), unix(r.now), unix(due))
+	if err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	t := &ticketRow{Status: status, Subject: subject, PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: r.d.opts.Language,
+		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}}
+	if t.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	msgID, err := r.saveMessage(key, &t.ID, "personal", "")
+	if err != nil {
+		return err
+	}
+	detail := "team " + orNone(team)
+	if previous != nil {
+		detail += fmt.Sprintf("; follows closed request %d", previous.ID)
+	}
+	if err := r.event(t.ID, r.sender(), "created", detail, msgID); err != nil {
+		return err
+	}
+	data := r.templateData(t, owner)
+	if err := r.acknowledge(t, data); err != nil {
+		return err
+	}
+	if owner == nil {
+		return r.event(t.ID, "patrondesk", "not assigned", "no staff member can take it", 0)
+	}
+	if err := r.event(t.ID, "patrondesk", "assigned", owner.Email, 0); err != nil {
+		return err
+	}
+	return r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated")
+}
+
+// appendTo adds a reply to its ticket. A patron's reply reopens a ticket that
+// was waiting or solved and tells the owner.
+func (r *receipt) appendTo(t *ticketRow, key string) error {
+	from := r.sender()
+	kind := "personal"
+	if from != t.PatronEmail && r.staff(from) != nil {
+		kind = "staff_note"
+	}
+	msgID, err := r.saveMessage(key, &t.ID, kind, "")
+	if err != nil {
+		return err
+	}
+	if kind == "staff_note" {
+		return r.event(t.ID, from, "note", "", msgID)
+	}
+	if err := r.event(t.ID, from, "patron replied", "", msgID); err != nil {
+		return err
+	}
+	if t.Status == "waiting" || t.Status == "solved" {
+		if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'open', solved_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+			return err
+		}
+		if err := r.event(t.ID, "patrondesk", "reopened", "the patron wrote again", 0); err != nil {
+			return err
+		}
+	} else if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+		return err
+	}
+	owner := r.staff(t.Owner.String)
+	if owner == nil {
+		return nil
+	}
+	return r.queue(t, "patron_replied", owner.Name, owner.Email, r.templateData(t, owner), "auto-generated")
+}
+
+func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
+	d := templates.Data{
+		Library: r.d.opts.Library, Tag: r.d.opts.Tag, Ticket: t.ID, Subject: t.Subject,
+		PatronName: t.PatronName, Team: t.Team, Text: r.m.Text,
+		Promise: promise(timeOf(t.DueAt), r.now, r.d.opts.Location),
+	}
+	if owner != nil {
+		d.Owner, d.OwnerFull = owner.FirstName(), owner.Name
+	}
+	return d
+}
+
+// acknowledge queues the patron's acknowledgement unless this address has
+// had too many automated mails lately: a mail loop with another robot ends
+// here even when it hides what it is.
+func (r *receipt) acknowledge(t *ticketRow, data templates.Data) error {
+	var recent int
+	since := r.now.Add(-r.d.opts.AutoReplyWindow)
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE to_email = ? AND created_at > ?`, t.PatronEmail, unix(since)).Scan(&recent); err != nil {
+		return err
+	}
+	if recent >= r.d.opts.AutoReplyLimit {
+		return r.event(t.ID, "patrondesk", "acknowledgement not sent",
+			fmt.Sprintf("%d automatic mails to this address in the last %s already", recent, r.d.opts.AutoReplyWindow), 0)
+	}
+	data.PatronName = firstName(t.PatronName, t.PatronEmail)
+	return r.queue(t, "ack", t.PatronName, t.PatronEmail, data, "auto-replied")
+}
+
+// firstName is how patrons are greeted: "Ann" for "Ann Lee", "there" when
+// only an address is known.
+func firstName(name, email string) string {
+	if name == "" || name == email || strings.Contains(name, "@") {
+		return "there"
+	}
+	if _, first, ok := strings.Cut(name, ","); ok && strings.TrimSpace(first) != "" {
+		name = strings.TrimSpace(first) // "Lee, Ann"
+	}
+	f, _, _ := strings.Cut(name, " ")
+	return f
+}
+
+// queue renders a template and writes the outbox row, with its signed
+// Message-ID fixed now. Mail to the patron threads on their message; mail to
+// staff starts its own thread under the ticket.
+func (r *receipt) queue(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) error {
+	mail, err := r.d.tpl.Render(name, t.Language, data)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	fromName := r.d.opts.Library
+	id := r.d.signer.MessageID(t.ID, r.now)
+	inReplyTo, refs := "", ""
+	if toEmail == t.PatronEmail && r.m.MessageID != "" {
+		inReplyTo = r.m.MessageID
+		refs = strings.Join(append(append([]string{}, r.m.References...), r.m.MessageID), " ")
+	}
+	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, message_id, in_reply_to, refs, auto_submitted, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, name, toName, toEmail, fromName, r.d.opts.Address, mail.Subject, mail.Text, id, inReplyTo, refs, auto, unix(r.now), unix(r.now))
+	if err != nil {
+		return fmt.Errorf("queue %s: %w", name, err)
+	}
+	r.queued = true
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

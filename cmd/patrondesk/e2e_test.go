@@ -1,0 +1,295 @@
+//go:build e2e
+
+// The end-to-end suite: the built patrondesk binary against a real Dovecot and
+// Postfix on loopback (start them with .ci/mailstack). Patrons send mail
+// through Postfix; the tests read what arrives in each person's Dovecot
+// mailbox. Run with: go test -tags e2e ./cmd/patrondesk
+// Without the servers it fails: that is the point of the tag.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"patrondesk/mailer"
+)
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+var (
+	imapAddr = "127.0.0.1:" + env("MAILSTACK_IMAP_PORT", "1143")
+	smtpAddr = "127.0.0.1:" + env("MAILSTACK_SMTP_PORT", "2525")
+	password = env("MAILSTACK_PASSWORD", "secret")
+)
+
+// e2e is one test's patrondesk: a built binary, a config and a database.
+type e2e struct {
+	t   *testing.T
+	bin string
+	cfg string
+}
+
+func newE2E(t *testing.T) *e2e {
+	for _, addr := range []string{imapAddr, smtpAddr} {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatalf("no mail server at %s (start it with .ci/mailstack start): %v", addr, err)
+		}
+		c.Close()
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "patrondesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, u := range []string{"help@library.test", "alice@library.test", "bob@library.test", "ann@patrons.test", "marco@patrons.test", "robot@patrons.test"} {
+		emptyMailbox(t, u)
+	}
+	ihost, iport, _ := net.SplitHostPort(imapAddr)
+	shost, sport, _ := net.SplitHostPort(smtpAddr)
+	cfg := fmt.Sprintf(`[library]
+name = "Seymour Library"
+address = "help@library.test"
+timezone = "America/Chicago"
+tag = "Seymour"
+
+[imap]
+host = %q
+port = %s
+security = "none"
+username = "help@library.test"
+password = %q
+
+[smtp]
+host = %q
+port = %s
+security = "none"
+
+[intake]
+poll_interval = "30s"
+
+[[staff]]
+name = "Alice Smith"
+email = "alice@library.test"
+teams = ["circulation"]
+
+[[staff]]
+name = "Bob Jones"
+email = "bob@library.test"
+teams = ["reference"]
+
+[[route]]
+team = "circulation"
+subject_words = ["renew"]
+
+[[route]]
+team = "reference"
+`, ihost, iport, password, shost, sport)
+	path := filepath.Join(dir, "patrondesk.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &e2e{t: t, bin: bin, cfg: path}
+}
+
+// patrondesk runs the binary to completion and returns its stdout.
+func (e *e2e) patrondesk(args ...string) string {
+	e.t.Helper()
+	cmd := exec.Command(e.bin, append(args, "--config", e.cfg)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		e.t.Fatalf("patrondesk %v: %v\n%s", args, err, stderr.String())
+	}
+	return string(out)
+}
+
+func dialUser(t *testing.T, user string) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialInsecure(imapAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(user, password).Wait(); err != nil {
+		t.Fatalf("login %s: %v", user, err)
+	}
+	return c
+}
+
+// emptyMailbox removes every message from a user's INBOX and Processed.
+func emptyMailbox(t *testing.T, user string) {
+	c := dialUser(t, user)
+	defer c.Close()
+	for _, folder := range []string{"INBOX", "Processed"} {
+		sel, err := c.Select(folder, nil).Wait()
+		if err != nil || sel.NumMessages == 0 {
+			continue
+		}
+		all := imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}
+		if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Expunge().Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type gotMail struct {
+	raw string
+	msg *mailer.Message
+}
+
+// inbox returns what is in a user's INBOX.
+func inbox(t *testing.T, user string) []gotMail {
+	c := dialUser(t, user)
+	defer c.Close()
+	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel.NumMessages == 0 {
+		return nil
+	}
+	bufs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []gotMail
+	for _, b := range bufs {
+		raw := b.FindBodySection(&imap.FetchItemBodySection{Peek: true})
+		m, err := mailer.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, gotMail{string(raw), m})
+	}
+	return out
+}
+
+// waitInbox waits (at most 15 s) until a user's INBOX holds n messages.
+func waitInbox(t *testing.T, user string, n int) []gotMail {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := inbox(t, user)
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s has %d messages after 15 s, want %d", user, len(got), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// send hands a mail to Postfix, as a patron's mail client would.
+func send(t *testing.T, from, raw string) {
+	t.Helper()
+	raw = strings.ReplaceAll(raw, "\n", "\r\n")
+	if err := smtp.SendMail(smtpAddr, nil, from, []string{"help@library.test"}, []byte(raw)); err != nil {
+		t.Fatalf("send from %s: %v", from, err)
+	}
+}
+
+func TestE2ERunOnce(t *testing.T) {
+	e := newE2E(t)
+	send(t, "ann@patrons.test", "From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nMessage-ID: <e2e-ann-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCan I keep Middlemarch two more weeks?\n")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+
+	acks := waitInbox(t, "ann@patrons.test", 1)
+	ack := acks[0]
+	if ack.msg.Subject != "[Seymour #1] Please renew my books" || ack.msg.Header.Get("Auto-Submitted") != "auto-replied" ||
+		len(ack.msg.InReplyTo) != 1 || ack.msg.InReplyTo[0] != "e2e-ann-1@patrons.test" || ack.msg.From.Email != "help@library.test" {
+		t.Errorf("acknowledgement: subject %q, auto %q, in-reply-to %v, from %s", ack.msg.Subject, ack.msg.Header.Get("Auto-Submitted"), ack.msg.InReplyTo, ack.msg.From.Email)
+	}
+	if strings.Contains(ack.raw, "alice@") || !strings.Contains(ack.msg.Text, "Alice is looking after it") {
+		t.Errorf("acknowledgement text:\n%s", ack.raw)
+	}
+	notice := waitInbox(t, "alice@library.test", 1)[0]
+	if !strings.Contains(notice.msg.Text, "Middlemarch") || !strings.Contains(notice.msg.Subject, "New request for you") {
+		t.Errorf("owner notice:\n%s", notice.raw)
+	}
+	if n := len(inbox(t, "help@library.test")); n != 0 {
+		t.Errorf("help@ INBOX still holds %d messages; done mail should be in Processed", n)
+	}
+
+	// Ann answers from her mail client: the same request, Alice is told.
+	send(t, "ann@patrons.test", fmt.Sprintf("From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Re: %s\nIn-Reply-To: <%s>\nReferences: <e2e-ann-1@patrons.test> <%s>\nMessage-ID: <e2e-ann-2@patrons.test>\nDate: %s\n\nOne of them is a DVD.\n",
+		ack.msg.Subject, ack.msg.MessageID, ack.msg.MessageID, time.Now().Format(time.RFC1123Z)))
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	waitInbox(t, "alice@library.test", 2)
+	var list []struct {
+		ID       int64  `json:"id"`
+		Patron   string `json:"patron"`
+		Messages int    `json:"messages"`
+	}
+	if err := json.Unmarshal([]byte(e.patrondesk("tickets", "list", "--json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Messages != 2 || list[0].Patron != "ann@patrons.test" {
+		t.Errorf("tickets = %+v, want one ticket with 2 messages", list)
+	}
+	if n := len(inbox(t, "ann@patrons.test")); n != 1 {
+		t.Errorf("Ann got %d mails; her reply must not be acknowledged again", n)
+	}
+}
+
+func TestE2EDaemonWithIdle(t *testing.T) {
+	e := newE2E(t)
+	cmd := exec.Command(e.bin, "run", "--config", e.cfg)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	logs := make(chan string, 1)
+	go func() { b, _ := io.ReadAll(stderr); logs <- string(b) }()
+	time.Sleep(500 * time.Millisecond) // let it log in and start IDLE
+	start := time.Now()
+	send(t, "marco@patrons.test", "From: Marco Ruiz <marco@patrons.test>\nTo: help@library.test\nSubject: Photos of Main Street\nMessage-ID: <e2e-marco-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nDo you have photos from the 1950s?\n")
+	send(t, "robot@patrons.test", "From: robot@patrons.test\nTo: help@library.test\nSubject: Out of office\nAuto-Submitted: auto-replied\nMessage-ID: <e2e-robot-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nI am away.\n")
+	ack := waitInbox(t, "marco@patrons.test", 1)[0]
+	t.Logf("acknowledgement in Marco's mailbox %v after his mail was accepted (poll interval 30 s, so IDLE did it)", time.Since(start).Round(time.Millisecond))
+	if time.Since(start) > 10*time.Second || ack.msg.Subject != "[Seymour #1] Photos of Main Street" {
+		t.Errorf("ack %q after %v", ack.msg.Subject, time.Since(start))
+	}
+	waitInbox(t, "bob@library.test", 1)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("patrondesk run after SIGTERM: %v\n%s", err, <-logs)
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("patrondesk run did not stop within 15 s of SIGTERM")
+	}
+	if n := len(inbox(t, "robot@patrons.test")); n != 0 {
+		t.Errorf("the out-of-office robot got %d mails", n)
+	}
+}

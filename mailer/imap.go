@@ -178,8 +178,15 @@ func (mb *Mailbox) Fetch(ctx context.Context, uids []uint32) ([]Fetched, error) 
 				f.InternalDate = it.Time.UTC()
 			case imapclient.FetchItemDataBodySection:
 				raw, err := io.ReadAll(it.Literal)
+				// A connection lost mid-literal reads as a clean EOF:
+				// only the full announced size is a whole message.
+				if err == nil && int64(len(raw)) != it.Literal.Size() {
+					err = fmt.Errorf("got %d of %d bytes", len(raw), it.Literal.Size())
+				}
 				if err != nil {
-					cmd.Close()
+					// Draining the command on a broken connection races
+					// inside go-imap; closing ends it cleanly.
+					mb.c.Close()
 					return nil, fmt.Errorf("read message body: %w", err)
 				}
 				f.Raw = raw

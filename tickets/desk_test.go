@@ -361,6 +361,10 @@ func TestIMAPDroppedMidFetchLosesNothing(t *testing.T) {
 	if n := h.count(`SELECT COUNT(*) FROM outbox WHERE kind = 'ack'`); n != 20 {
 		t.Errorf("%d acknowledgements, want 20", n)
 	}
+	// No message was cut short by a dropped connection.
+	if n := h.count(`SELECT COUNT(*) FROM messages WHERE length(body) != ?`, len(strings.TrimSpace(strings.Repeat("long text ", 300)))); n != 0 {
+		t.Errorf("%d messages were stored truncated", n)
+	}
 }
 
 func TestQuarantineKeepsRawBytes(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -376,11 +375,3 @@ func (m *Message) IsReply() bool {
 var quotedOriginal = regexp.MustCompile(`(?im)^(-{3,} ?original message ?-{3,}|(from|von|de|van|da):.*\n(sent|gesendet|envoy[ée]|enviado|verzonden|inviato):|on .{5,200} wrote:$|am .{5,200} schrieb .{0,100}:$|le .{5,200} a [ée]crit ?:$|el .{5,200} escribi[óo]:$)`)
 
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw|r|rif|odp|res)\s*(\[\d+\])?\s*:`)
-
-// addressOf is for callers holding a raw header value.
-func addressOf(s string) string {
-	if a, err := mail.ParseAddress(s); err == nil {
-		return strings.ToLower(a.Address)
-	}
-	return strings.ToLower(strings.Trim(strings.TrimSpace(s), "<>"))
-}

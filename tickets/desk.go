@@ -132,7 +132,9 @@ func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, er
 	if perr != nil {
 		return d.quarantine(ctx, in, perr.Error())
 	}
-	if m.From.Email == "" && len(m.ReplyTo) == 0 {
+	// Automated mail needs no sender (bounces often have none); a person's
+	// mail without one cannot be answered, so a human must look at it.
+	if m.From.Email == "" && len(m.ReplyTo) == 0 && !mailer.Classify(m, []string{d.opts.Address}).Automated() {
 		return d.quarantine(ctx, in, "it has no sender address, so nobody can be answered")
 	}
 	queued := false
@@ -265,7 +267,7 @@ func (r *receipt) tooOld() (bool, error) {
 
 // sender is who the desk answers: the From address, else Reply-To.
 func (r *receipt) sender() string {
-	if r.m.From.Email != "" {
+	if r.m.From.Email != "" || len(r.m.ReplyTo) == 0 {
 		return r.m.From.Email
 	}
 	return r.m.ReplyTo[0].Email

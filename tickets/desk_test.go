@@ -152,6 +152,7 @@ func TestAutomatedMailIsNeverAnswered(t *testing.T) {
 	h.deliver("From: MAILER-DAEMON@mx.example.test\nTo: help@library.test\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <b@mx.example.test>\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nfailed\n--b\nContent-Type: message/delivery-status\n\nStatus: 5.1.1\n--b--\n")
 	h.deliver("From: news@books.example.test\nTo: help@library.test\nSubject: [books] weekly\nList-Id: <books.example.test>\nMessage-ID: <l@example.test>\n\nNews.\n")
 	h.deliver("From: Seymour Library <help@library.test>\nTo: help@library.test\nSubject: [Seymour #9] loop\nMessage-ID: <own@library.test>\n\nOur own mail.\n")
+	h.deliver("From: MAILER-DAEMON\nTo: help@library.test\nSubject: Delivery Status Notification (Delay)\nMessage-ID: <nofrom@mx.example.test>\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\ndelayed\n--b--\n")
 	h.runOnce()
 	if n := len(h.srv.Received()); n != 0 {
 		t.Errorf("%d mails sent, want none", n)
@@ -159,8 +160,11 @@ func TestAutomatedMailIsNeverAnswered(t *testing.T) {
 	if n := len(h.tickets("all")); n != 0 {
 		t.Errorf("%d tickets, want none", n)
 	}
-	if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind IN ('auto_reply','bounce','list_or_bulk','own')`); n != 4 {
-		t.Errorf("%d automated messages recorded, want 4", n)
+	if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind IN ('auto_reply','bounce','list_or_bulk','own')`); n != 5 {
+		t.Errorf("%d automated messages recorded, want 5", n)
+	}
+	if n := h.count(`SELECT COUNT(*) FROM quarantine`); n != 0 {
+		t.Errorf("%d quarantined; a bounce without a sender address is automated mail, not unreadable", n)
 	}
 }
 

@@ -132,11 +132,6 @@ func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, er
 	if perr != nil {
 		return d.quarantine(ctx, in, perr.Error())
 	}
-	// Automated mail needs no sender (bounces often have none); a person's
-	// mail without one cannot be answered, so a human must look at it.
-	if m.From.Email == "" && len(m.ReplyTo) == 0 && !mailer.Classify(m, []string{d.opts.Address}).Automated() {
-		return d.quarantine(ctx, in, "it has no sender address, so nobody can be answered")
-	}
 	queued := false
 	err = d.store.tx(ctx, func(tx *sql.Tx) error {
 		r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: m, now: d.clock.Now()}
@@ -150,30 +145,45 @@ func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, er
 	if queued {
 		d.Queued()
 	}
+	if out == Quarantined {
+		d.log.Warn("message quarantined", "mailbox", in.Mailbox, "uid", in.UID, "reason", noSender)
+	}
 	d.log.Debug("message taken", "uid", in.UID, "outcome", out, "from", m.From.Email)
 	return out, nil
 }
 
+// noSender is why a person's mail without any sender address is quarantined:
+// automated mail needs none (bounces often have none), but a person's mail
+// without one cannot be answered, so a human must look at it.
+const noSender = "it has no sender address, so nobody can be answered"
+
+// quarantine keeps a message that could not be taken at all (unreadable, or
+// it made the desk fail) in its own transaction.
 func (d *Desk) quarantine(ctx context.Context, in mailer.Delivery, reason string) (Outcome, error) {
 	key := "raw:" + hashHex(in.Raw)
 	err := d.store.tx(ctx, func(tx *sql.Tx) error {
 		if seen, err := exists(ctx, tx, key); err != nil || seen {
 			return err
 		}
-		now := unix(d.clock.Now())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (dedupe_key, direction, kind, reason, mailbox, uidvalidity, uid, received_at) VALUES (?, 'in', 'unreadable', ?, ?, ?, ?, ?)`,
-			key, reason, in.Mailbox, in.UIDValidity, in.UID, now); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO quarantine (received_at, mailbox, uidvalidity, uid, reason, raw) VALUES (?, ?, ?, ?, ?, ?)`,
-			now, in.Mailbox, in.UIDValidity, in.UID, reason, in.Raw)
-		return err
+		return quarantineTx(ctx, tx, in, key, reason, d.clock.Now())
 	})
 	if err != nil {
 		return "", fmt.Errorf("quarantine uid %d: %w", in.UID, err)
 	}
 	d.log.Warn("message quarantined", "mailbox", in.Mailbox, "uid", in.UID, "reason", reason)
 	return Quarantined, nil
+}
+
+// quarantineTx records the message under key and keeps its raw bytes with the
+// reason, for a human to look at.
+func quarantineTx(ctx context.Context, tx *sql.Tx, in mailer.Delivery, key, reason string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (dedupe_key, direction, kind, reason, mailbox, uidvalidity, uid, received_at) VALUES (?, 'in', 'unreadable', ?, ?, ?, ?, ?)`,
+		key, reason, in.Mailbox, in.UIDValidity, in.UID, unix(now)); err != nil {
+		return fmt.Errorf("save quarantined message: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO quarantine (received_at, mailbox, uidvalidity, uid, reason, raw) VALUES (?, ?, ?, ?, ?, ?)`,
+		unix(now), in.Mailbox, in.UIDValidity, in.UID, reason, in.Raw)
+	return err
 }
 
 func exists(ctx context.Context, tx *sql.Tx, key string) (bool, error) {
@@ -227,6 +237,8 @@ func (r *receipt) take() (Outcome, error) {
 		return "", err
 	}
 	switch {
+	case r.sender() == "" && !verdict.Automated():
+		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, noSender, r.now)
 	case old:
 		_, err := r.saveMessage(key, nil, "old", "arrived before patrondesk started watching, older than intake.since")
 		return Old, err

@@ -25,22 +25,33 @@ func NewSigner(key []byte, domain string) *Signer {
 	return &Signer{key: key, domain: strings.ToLower(domain)}
 }
 
+// Audience is who a Message-ID was made for. It is signed into the id, so a
+// patron cannot use the id of a mail they received to act as staff.
+type Audience string
+
+// The audiences: "pd" ids go to patrons, "ps" ids to staff.
+const (
+	ForPatron Audience = "pd"
+	ForStaff  Audience = "ps"
+)
+
 // Token is what a verified Message-ID says.
 type Token struct {
-	Ticket int64
-	Issued time.Time
+	Ticket   int64
+	Issued   time.Time
+	Audience Audience
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // MessageID returns a new signed id (without angle brackets) for a mail about
-// ticket, made at t.
-func (s *Signer) MessageID(ticket int64, t time.Time) string {
+// ticket to aud, made at t.
+func (s *Signer) MessageID(ticket int64, aud Audience, t time.Time) string {
 	nonce := make([]byte, 5)
 	if _, err := rand.Read(nonce); err != nil {
 		panic(fmt.Sprintf("crypto/rand failed: %v", err)) // cannot happen on Linux
 	}
-	body := fmt.Sprintf("pd.%d.%s.%s", ticket, strconv.FormatInt(t.Unix(), 36), strings.ToLower(b32.EncodeToString(nonce)))
+	body := fmt.Sprintf("%s.%d.%s.%s", aud, ticket, strconv.FormatInt(t.Unix(), 36), strings.ToLower(b32.EncodeToString(nonce)))
 	return body + "." + s.sign(body) + "@" + s.domain
 }
 
@@ -66,7 +77,8 @@ func (s *Signer) Verify(id string) (Token, bool) {
 		return Token{}, false
 	}
 	parts := strings.Split(body, ".")
-	if len(parts) != 4 || parts[0] != "pd" {
+	aud := Audience(parts[0])
+	if len(parts) != 4 || aud != ForPatron && aud != ForStaff {
 		return Token{}, false
 	}
 	ticket, err1 := strconv.ParseInt(parts[1], 10, 64)
@@ -74,18 +86,18 @@ func (s *Signer) Verify(id string) (Token, bool) {
 	if err1 != nil || err2 != nil {
 		return Token{}, false
 	}
-	return Token{Ticket: ticket, Issued: time.Unix(secs, 0).UTC()}, true
+	return Token{Ticket: ticket, Issued: time.Unix(secs, 0).UTC(), Audience: aud}, true
 }
 
-// FindToken returns the first verified token among a message's In-Reply-To and
-// References (newest reference first, as clients append).
-func (s *Signer) FindToken(m *Message) (Token, bool) {
+// FindToken returns the first verified token for aud among a message's
+// In-Reply-To and References (newest reference first, as clients append).
+func (s *Signer) FindToken(m *Message, aud Audience) (Token, bool) {
 	ids := append([]string{}, m.InReplyTo...)
 	for i := len(m.References) - 1; i >= 0; i-- {
 		ids = append(ids, m.References[i])
 	}
 	for _, id := range ids {
-		if tok, ok := s.Verify(id); ok {
+		if tok, ok := s.Verify(id); ok && tok.Audience == aud {
 			return tok, true
 		}
 	}

@@ -53,6 +53,8 @@ type Message struct {
 	Text        string
 	FromHTML    bool
 	Attachments []Attachment
+	// Forwarded is the message this one forwards, when it forwards one.
+	Forwarded *Forwarded
 	// ContentType is the top-level media type; PartTypes lists every part's.
 	ContentType string
 	PartTypes   []string
@@ -73,15 +75,24 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
 // charsets, bad dates, broken boundaries) and returns *ParseError only when
 // there is nothing readable to work with.
 func Parse(raw []byte) (*Message, error) {
+	return parseAt(raw, 0)
+}
+
+// maxNesting bounds how deep forwarded messages are read, so a message
+// nested a thousand times costs no more than a few.
+const maxNesting = 3
+
+// parseAt parses a message found depth levels down inside others.
+func parseAt(raw []byte, depth int) (*Message, error) {
 	if hasBareCR(raw) {
 		raw = normaliseLineEnds(raw)
 	}
-	m, err := parse(raw)
+	m, err := parse(raw, depth)
 	if err == nil {
 		return m, nil
 	}
 	if fixed := repairHeader(raw); !bytes.Equal(fixed, raw) {
-		if m, err2 := parse(fixed); err2 == nil {
+		if m, err2 := parse(fixed, depth); err2 == nil {
 			m.Problems = append(m.Problems, "header repaired: "+err.Error())
 			return m, nil
 		}
@@ -89,7 +100,7 @@ func Parse(raw []byte) (*Message, error) {
 	return nil, &ParseError{Reason: err.Error()}
 }
 
-func parse(raw []byte) (*Message, error) {
+func parse(raw []byte, depth int) (*Message, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errors.New("the message is empty")
 	}
@@ -102,7 +113,7 @@ func parse(raw []byte) (*Message, error) {
 		m.Problems = append(m.Problems, err.Error())
 	}
 	m.readHeader(gomsg.Header{Header: ent.Header})
-	m.readBody(ent)
+	m.readBody(ent, depth)
 	return m, nil
 }
 
@@ -272,7 +283,7 @@ var idPattern = regexp.MustCompile(`<([^<>\s]+)>`)
 
 // readBody walks the parts, keeping the first plain text (else the first HTML
 // turned into text) and listing attachments.
-func (m *Message) readBody(ent *message.Entity) {
+func (m *Message) readBody(ent *message.Entity, depth int) {
 	var plain, html string
 	var nested [][]byte
 	walk := func(_ []int, e *message.Entity, perr error) error {
@@ -300,6 +311,15 @@ func (m *Message) readBody(ent *message.Entity) {
 		}
 		name = decodeText(name)
 		isText := ct == "text/plain" || ct == "text/html"
+		if ct == "message/rfc822" && disp == "attachment" {
+			// A forwarded email attached as a file: list it and keep it,
+			// since it may be a patron's mail forwarded by staff.
+			b, _ := io.ReadAll(io.LimitReader(e.Body, maxTextBytes))
+			n, _ := io.Copy(io.Discard, e.Body)
+			m.Attachments = append(m.Attachments, Attachment{Name: name, Type: ct, Size: int64(len(b)) + n})
+			nested = append(nested, b)
+			return nil
+		}
 		if disp == "attachment" || (!isText && ct != "message/rfc822") || (isText && name != "" && disp != "inline") {
 			n, _ := io.Copy(io.Discard, e.Body)
 			m.Attachments = append(m.Attachments, Attachment{Name: name, Type: ct, Size: n})
@@ -329,16 +349,14 @@ func (m *Message) readBody(ent *message.Entity) {
 		m.Text = htmlToText(html)
 		m.FromHTML = true
 	}
-	if strings.TrimSpace(m.Text) == "" {
-		// A forwarded message with nothing around it: its text is the request.
-		for _, raw := range nested {
-			if inner, err := parse(raw); err == nil && inner.Text != "" {
-				m.Text = inner.Text
-				break
-			}
-		}
-	}
 	m.Text = cleanText(m.Text)
+	if depth < maxNesting {
+		m.findForward(nested, depth+1)
+	}
+	if m.Text == "" && m.Forwarded != nil {
+		// A forwarded message with nothing around it: its text is the request.
+		m.Text = m.Forwarded.Text
+	}
 }
 
 func htmlToText(s string) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ type Config struct {
 	Database  Database  `toml:"database"`
 	Intake    Intake    `toml:"intake"`
 	Policy    Policy    `toml:"policy"`
+	StaffMail StaffMail `toml:"staff_mail"`
 	Templates Templates `toml:"templates"`
 	Staff     []Staff   `toml:"staff"`
 	Routes    []Route   `toml:"route"`
@@ -80,6 +82,14 @@ type Policy struct {
 	FirstAnswer     Duration `toml:"first_answer"`
 	AutoReplyLimit  int      `toml:"auto_reply_limit"`
 	AutoReplyWindow Duration `toml:"auto_reply_window"`
+	ReopenWithin    Duration `toml:"reopen_within"`
+}
+
+// StaffMail says when a staff member's reply may act on a ticket.
+type StaffMail struct {
+	TokenLifetime        Duration `toml:"token_lifetime"`
+	RequireAuthenticated bool     `toml:"require_authenticated"`
+	TrustedAuthserv      string   `toml:"trusted_authserv"`
 }
 
 // Templates points at a folder whose files override the built-in ones.
@@ -115,12 +125,25 @@ func (d *Duration) UnmarshalTOML(v any) error {
 	if !ok {
 		return fmt.Errorf("write a duration in quotes with a unit, such as \"30s\", \"15m\" or \"72h\" (got %v)", v)
 	}
-	parsed, err := time.ParseDuration(s)
+	parsed, err := parseDuration(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a duration; write it like \"30s\", \"15m\" or \"72h\"", s)
+		return fmt.Errorf("%q is not a duration; write it like \"30s\", \"15m\", \"72h\" or \"30d\"", s)
 	}
 	d.Duration = parsed
 	return nil
+}
+
+// parseDuration is time.ParseDuration plus whole days ("30d") and weeks
+// ("2w"), which is how people write retention and reopening periods.
+func parseDuration(s string) (time.Duration, error) {
+	for unit, size := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, unit); ok {
+			if v, err := strconv.Atoi(n); err == nil && v >= 0 {
+				return time.Duration(v) * size, nil
+			}
+		}
+	}
+	return time.ParseDuration(s)
 }
 
 // Problems is every problem found in a config file, reported together.
@@ -180,7 +203,9 @@ func Default() *Config {
 			FirstAnswer:     Duration{48 * time.Hour},
 			AutoReplyLimit:  10,
 			AutoReplyWindow: Duration{3 * time.Hour},
+			ReopenWithin:    Duration{30 * 24 * time.Hour},
 		},
+		StaffMail: StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
 	}
 }
 

@@ -22,7 +22,8 @@ func TestExampleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example config does not load: %v", err)
 	}
-	if cfg.Library.Tag != "Seymour" || cfg.Intake.Since.Duration != 24*time.Hour || len(cfg.Staff) != 3 {
+	if cfg.Library.Tag != "Seymour" || cfg.Intake.Since.Duration != 24*time.Hour || len(cfg.Staff) != 3 ||
+		cfg.Policy.ReopenWithin.Duration != 30*24*time.Hour || cfg.StaffMail.TokenLifetime.Duration != 90*24*time.Hour {
 		t.Errorf("unexpected values: %+v", cfg)
 	}
 }
@@ -52,6 +53,14 @@ func TestProblems(t *testing.T) {
 		{"bad staff address",
 			func(s string) string { return strings.Replace(s, "alice@library.test", "alice", 1) },
 			[]string{`staff[1].email: "alice" is not an email address`}},
+		{"days that are not a number",
+			func(s string) string { return strings.Replace(s, `reopen_within = "30d"`, `reopen_within = "thirty d"`, 1) },
+			[]string{"policy.reopen_within", `write it like "30s", "15m", "72h" or "30d"`}},
+		{"authentication without a trusted server",
+			func(s string) string {
+				return strings.Replace(s, "require_authenticated = false", "require_authenticated = true", 1)
+			},
+			[]string{"staff_mail.trusted_authserv: is empty"}},
 		{"syntax error has a line",
 			func(s string) string { return strings.Replace(s, `name = "Seymour Library"`, `name = "Seymour`, 1) },
 			[]string{"line 6"}},

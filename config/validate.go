@@ -61,6 +61,15 @@ func (c *Config) Validate() Problems {
 	if c.Policy.AutoReplyWindow.Duration <= 0 {
 		add("policy.auto_reply_window", "must be more than zero, such as \"3h\"")
 	}
+	if c.Policy.ReopenWithin.Duration < 0 {
+		add("policy.reopen_within", "must not be negative")
+	}
+	if c.StaffMail.TokenLifetime.Duration < 0 {
+		add("staff_mail.token_lifetime", "must not be negative (\"0s\" means no limit)")
+	}
+	if c.StaffMail.RequireAuthenticated && strings.TrimSpace(c.StaffMail.TrustedAuthserv) == "" {
+		add("staff_mail.trusted_authserv", "is empty; with require_authenticated = true, write the name your mail server puts in Authentication-Results")
+	}
 	p = append(p, c.validateStaff()...)
 	return p
 }

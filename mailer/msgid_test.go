@@ -20,12 +20,12 @@ func TestSignedMessageID(t *testing.T) {
 	forged := strings.Replace(id, "pd.42.", "pd.43.", 1)
 	other := NewSigner([]byte("another key entirely............"), "library.test")
 	for name, bad := range map[string]string{
-		"other ticket number": forged,
-		"other domain":        strings.Replace(id, "@library.test", "@evil.test", 1),
-		"signed by other key": other.MessageID(42, ForPatron, at),
+		"other ticket number":  forged,
+		"other domain":         strings.Replace(id, "@library.test", "@evil.test", 1),
+		"signed by other key":  other.MessageID(42, ForPatron, at),
 		"patron id made staff": strings.Replace(id, "pd.42.", "ps.42.", 1),
-		"not ours at all":     "CAF123@mail.gmail.com",
-		"empty":               "",
+		"not ours at all":      "CAF123@mail.gmail.com",
+		"empty":                "",
 	} {
 		if _, ok := s.Verify(bad); ok {
 			t.Errorf("%s: %q verified", name, bad)

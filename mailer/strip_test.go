@@ -45,8 +45,8 @@ func TestStripCorpusReplies(t *testing.T) {
 		"talon__apple_mail_2.eml": "Hello", "talon__comcast.eml": "Hello", "talon__gmail.eml": "Hello",
 		"talon__hotmail.eml": "Hello", "talon__iphone.eml": "Hello", "talon__outlook.eml": "Hello",
 		"talon__sparrow.eml": "Hello", "talon__thunderbird.eml": "Hello", "talon__yahoo.eml": "Hello",
-		"mail__example06.eml": "This is a reply to your hello.",
-		"mail__example07.eml": "This is a reply to your reply.",
+		"mail__example06.eml":                "This is a reply to your hello.",
+		"mail__example07.eml":                "This is a reply to your reply.",
 		"rt__new-ticket-from-iso-8859-1.eml": "Håvard",
 	}
 	// Replies with no quote must come back unchanged.

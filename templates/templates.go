@@ -35,6 +35,22 @@ type Data struct {
 	Team       string
 	Promise    string // when to expect an answer, in plain words ("by Tuesday afternoon")
 	Text       string // what the patron wrote
+	// Staff mail and answers.
+	Staff    string   // first name of the staff member who answered or acted
+	Answer   string   // what staff wrote to the patron
+	Problems []string // commands that were not understood
+	Summary  string   // a request's state, for #status
+	Commands string   // the list of commands, one per line
+	Marker   string   // ReplyMarker, at the top of every mail to staff
+}
+
+// ReplyMarker tops every mail to staff. What a reply has below it (the quoted
+// notice, its staff-only section) is never sent to a patron.
+const ReplyMarker = "##- Write your answer above this line -##"
+
+// IsMarker reports a line that holds the marker, quoted or not.
+func IsMarker(line string) bool {
+	return strings.Contains(line, "##- Write your answer above this line")
 }
 
 // Mail is a rendered template.
@@ -62,6 +78,7 @@ func (s *Set) Render(name, lang string, d Data) (Mail, error) {
 	if err != nil {
 		return Mail{}, fmt.Errorf("template %s/%s: %w", lang, name, err)
 	}
+	d.Marker = ReplyMarker
 	var b bytes.Buffer
 	if err := t.Execute(&b, d); err != nil {
 		return Mail{}, fmt.Errorf("template %s/%s: %w", lang, name, err)

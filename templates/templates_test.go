@@ -52,3 +52,28 @@ func TestOverrideFolder(t *testing.T) {
 		t.Errorf("unknown field error = %v", err)
 	}
 }
+
+// TestStaffMailHasMarker: every mail to staff starts with the marker, so the
+// desk can cut a reply there before anything goes to a patron.
+func TestStaffMailHasMarker(t *testing.T) {
+	s := New("")
+	for _, name := range []string{"assigned", "patron_replied", "command_error", "command_reply", "help"} {
+		m, err := s.Render(name, "en", sample)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		first, _, _ := strings.Cut(m.Text, "\n")
+		if !IsMarker(first) || !IsMarker("> > "+ReplyMarker) {
+			t.Errorf("%s starts with %q, not the marker", name, first)
+		}
+	}
+	for _, name := range []string{"ack", "update", "closed"} {
+		m, err := s.Render(name, "en", sample)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if strings.Contains(m.Text, "##-") {
+			t.Errorf("patron mail %s carries the staff marker", name)
+		}
+	}
+}

@@ -29,8 +29,18 @@ type Options struct {
 	FirstAnswer     time.Duration
 	AutoReplyLimit  int
 	AutoReplyWindow time.Duration
-	Staff           []Staff
-	Routes          []Route
+	// TokenLifetime is how recent the mail a staff reply answers must be
+	// for its commands to count (0 = no limit).
+	TokenLifetime time.Duration
+	// ReopenWithin: a patron's reply to a ticket closed longer ago starts a
+	// new ticket linked to the old one.
+	ReopenWithin time.Duration
+	// RequireAuthenticated makes staff replies act only with a DKIM or DMARC
+	// pass from TrustedAuthserv in Authentication-Results.
+	RequireAuthenticated bool
+	TrustedAuthserv      string
+	Staff                []Staff
+	Routes               []Route
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
@@ -232,7 +242,7 @@ func (r *receipt) take() (Outcome, error) {
 	if err != nil {
 		return "", err
 	}
-	t, err := r.thread()
+	t, staffTok, err := r.thread()
 	if err != nil {
 		return "", err
 	}
@@ -252,11 +262,21 @@ func (r *receipt) take() (Outcome, error) {
 			err = r.event(t.ID, r.sender(), "automated mail received", verdict.Reason, msgID)
 		}
 		return Automated, err
-	case t != nil && t.Status != "closed":
+	case staffTok != nil:
+		return Appended, r.staffReply(t, *staffTok, key)
+	case t == nil && r.forwardedByStaff():
+		return Created, r.createForwarded(key)
+	case t != nil && (t.Status != "closed" || r.closedRecently(t)):
 		return Appended, r.appendTo(t, key)
 	default:
 		return Created, r.create(key, t)
 	}
+}
+
+// closedRecently: a patron's reply reopens a ticket closed less than
+// policy.reopen_within ago; after that it starts a new one.
+func (r *receipt) closedRecently(t *ticketRow) bool {
+	return t.ClosedAt.Valid && r.now.Sub(time.Unix(t.ClosedAt.Int64, 0)) < r.d.opts.ReopenWithin
 }
 
 // tooOld is the first-run rule: mail that reached the server more than
@@ -301,35 +321,46 @@ func (r *receipt) staff(email string) *Staff {
 	return nil
 }
 
-// thread finds the ticket a message belongs to, only on proof: a signed
-// token from one of our Message-IDs (from the patron or staff), a Message-ID
-// already on a ticket whose patron is the sender, or the subject tag from the
-// ticket's own patron. Anything else is new.
-func (r *receipt) thread() (*ticketRow, error) {
+// thread finds the ticket a message belongs to, only on proof. A staff
+// member's reply proves itself with a staff token (from a Message-ID of ours
+// that was sent to staff); it is returned with that token, which lets it act.
+// A patron's mail proves itself with a patron token, a Message-ID already on a
+// ticket whose patron is the sender, or the subject tag from the ticket's own
+// patron. Anything else is new, so a forged tag reveals nothing.
+func (r *receipt) thread() (*ticketRow, *mailer.Token, error) {
 	from := r.sender()
-	if tok, ok := r.d.signer.FindToken(r.m); ok {
+	if r.staff(from) != nil {
+		if tok, ok := r.d.signer.FindToken(r.m, mailer.ForStaff); ok {
+			t, err := loadTicket(r.ctx, r.tx, tok.Ticket)
+			if err != nil || t != nil && t.PatronEmail != from {
+				return t, &tok, err
+			}
+		}
+	}
+	if tok, ok := r.d.signer.FindToken(r.m, mailer.ForPatron); ok {
 		t, err := loadTicket(r.ctx, r.tx, tok.Ticket)
-		if err != nil || t != nil && (t.PatronEmail == from || r.staff(from) != nil) {
-			return t, err
+		if err != nil || t != nil && t.PatronEmail == from {
+			return t, nil, err
 		}
 	}
 	for _, id := range append(append([]string{}, r.m.InReplyTo...), r.m.References...) {
 		var tid int64
 		err := r.tx.QueryRowContext(r.ctx, `SELECT m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = ? AND t.patron_email = ? LIMIT 1`, id, from).Scan(&tid)
 		if err == nil {
-			return loadTicket(r.ctx, r.tx, tid)
+			t, err := loadTicket(r.ctx, r.tx, tid)
+			return t, nil, err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if id := r.d.subjectTicket(r.m.Subject); id != 0 {
 		t, err := loadTicket(r.ctx, r.tx, id)
 		if err != nil || t != nil && t.PatronEmail == from {
-			return t, err
+			return t, nil, err
 		}
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // subjectTicket reads "[Tag #42]" from a subject, or 0.
@@ -342,9 +373,15 @@ func (d *Desk) subjectTicket(subject string) int64 {
 }
 
 func (r *receipt) saveMessage(key string, ticket *int64, kind, reason string) (int64, error) {
+	return r.saveMessageBody(key, ticket, kind, reason, r.m.Text)
+}
+
+// saveMessageBody saves the message with body as its text (staff replies
+// keep what they wrote, without the quote; raw keeps everything).
+func (r *receipt) saveMessageBody(key string, ticket *int64, kind, reason, body string) (int64, error) {
 	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO messages (ticket_id, dedupe_key, message_id, direction, kind, reason, sender, subject, body, raw, mailbox, uidvalidity, uid, received_at)
 		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, r.m.Text, r.in.Raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now))
+		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, body, r.in.Raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now))
 	if err != nil {
 		return 0, fmt.Errorf("save message: %w", err)
 	}

@@ -61,6 +61,7 @@ func newHarness(t *testing.T, caps imap.CapSet) *harness {
 		Library: "Seymour Library", Address: helpAddr, Tag: "Seymour", Language: "en",
 		Location: mustLoc("America/Chicago"), Since: 24 * time.Hour, FirstAnswer: 48 * time.Hour,
 		AutoReplyLimit: 10, AutoReplyWindow: 3 * time.Hour,
+		TokenLifetime: 90 * 24 * time.Hour, ReopenWithin: 30 * 24 * time.Hour,
 		Staff:  append([]Staff(nil), testStaff...),
 		Routes: []Route{{Team: "circulation", SubjectWords: []string{"renew", "card"}}, {Team: "reference"}},
 	}
@@ -163,4 +164,37 @@ func headerValue(raw, key string) string {
 		}
 	}
 	return ""
+}
+
+// text is the decoded text of a raw mail.
+func text(t *testing.T, raw string) string {
+	t.Helper()
+	m, err := mailer.Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Text
+}
+
+// last returns the newest mail addr received, or fails.
+func (h *harness) last(addr string) string {
+	h.t.Helper()
+	got := h.mailTo(addr)
+	if len(got) == 0 {
+		h.t.Fatalf("%s received nothing", addr)
+	}
+	return got[len(got)-1]
+}
+
+// replyTo writes from's reply to a mail patrondesk sent, as a mail client
+// would: threaded on its Message-ID, quoting it under the answer.
+func (h *harness) replyTo(from, sent, answer string, n int) {
+	h.t.Helper()
+	id := headerValue(sent, "Message-Id")
+	var quoted strings.Builder
+	for _, l := range strings.Split(text(h.t, sent), "\n") {
+		quoted.WriteString("> " + l + "\n")
+	}
+	h.deliver(fmt.Sprintf("From: %s\nTo: help@library.test\nSubject: Re: %s\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <r%d@mail.test>\nIn-Reply-To: %s\nReferences: %s\n\n%s\n\nOn Mon, Dec 7, 2026 at 9:00 AM Seymour Library <help@library.test> wrote:\n%s",
+		from, headerValue(sent, "Subject"), n, id, id, answer, quoted.String()))
 }

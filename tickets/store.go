@@ -40,7 +40,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// BEGIN IMMEDIATE: deferred transactions that upgrade to a write lock
 	// fail at once with "database is locked" instead of waiting.
-	dsn := "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL"
+	dsn := "file:" + uriPath(path) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -51,6 +51,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// uriPath escapes the characters that end or escape a path in an SQLite URI
+// filename, so "/srv/desk #2/patrondesk.db" opens that file.
+func uriPath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
 }
 
 // Close closes the database.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"patrondesk/mailer"
 	"patrondesk/templates"
 )
 
@@ -20,13 +21,15 @@ type ticketRow struct {
 	Owner       sql.NullString
 	Team        string
 	Language    string
+	Priority    string
 	DueAt       sql.NullInt64
+	ClosedAt    sql.NullInt64
 }
 
 func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
 	t := &ticketRow{}
-	err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, due_at FROM tickets WHERE id = ?`, id).
-		Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.DueAt)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, closed_at FROM tickets WHERE id = ?`, id).
+		Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.ClosedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -65,7 +68,7 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	t := &ticketRow{Status: status, Subject: subject, PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: r.d.opts.Language,
+	t := &ticketRow{Status: status, Subject: subject, Priority: "normal", PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: r.d.opts.Language,
 		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}}
 	if t.ID, err = res.LastInsertId(); err != nil {
 		return err
@@ -94,26 +97,19 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	return r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated")
 }
 
-// appendTo adds a reply to its ticket. A patron's reply reopens a ticket that
-// was waiting or solved and tells the owner.
+// appendTo adds a patron's reply to their ticket. It reopens a ticket that
+// was waiting, solved or recently closed, and tells the owner.
 func (r *receipt) appendTo(t *ticketRow, key string) error {
 	from := r.sender()
-	kind := "personal"
-	if from != t.PatronEmail && r.staff(from) != nil {
-		kind = "staff_note"
-	}
-	msgID, err := r.saveMessage(key, &t.ID, kind, "")
+	msgID, err := r.saveMessage(key, &t.ID, "personal", "")
 	if err != nil {
 		return err
-	}
-	if kind == "staff_note" {
-		return r.event(t.ID, from, "note", "", msgID)
 	}
 	if err := r.event(t.ID, from, "patron replied", "", msgID); err != nil {
 		return err
 	}
-	if t.Status == "waiting" || t.Status == "solved" {
-		if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'open', solved_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+	if t.Status == "waiting" || t.Status == "solved" || t.Status == "closed" {
+		if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'open', solved_at = NULL, closed_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
 			return err
 		}
 		if err := r.event(t.ID, "patrondesk", "reopened", "the patron wrote again", 0); err != nil {
@@ -126,7 +122,9 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	if owner == nil {
 		return nil
 	}
-	return r.queue(t, "patron_replied", owner.Name, owner.Email, r.templateData(t, owner), "auto-generated")
+	data := r.templateData(t, owner)
+	data.Text = mailer.StripReply(r.m.Text)
+	return r.queue(t, "patron_replied", owner.Name, owner.Email, data, "auto-generated")
 }
 
 func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
@@ -171,26 +169,49 @@ func firstName(name, email string) string {
 	return f
 }
 
-// queue renders a template and writes the outbox row, with its signed
-// Message-ID fixed now. Mail to the patron threads on their message; mail to
-// staff starts its own thread under the ticket.
+// queue renders a template for one recipient. Mail to the patron threads on
+// the message being taken; mail to staff starts its own thread.
 func (r *receipt) queue(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) error {
-	mail, err := r.d.tpl.Render(name, t.Language, data)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	fromName := r.d.opts.Library
-	id := r.d.signer.MessageID(t.ID, r.now)
-	inReplyTo, refs := "", ""
+	m := outMail{ticket: t, template: name, toName: toName, toEmail: toEmail, auto: auto, data: data}
 	if toEmail == t.PatronEmail && r.m.MessageID != "" {
-		inReplyTo = r.m.MessageID
-		refs = strings.Join(append(append([]string{}, r.m.References...), r.m.MessageID), " ")
+		m.inReplyTo = r.m.MessageID
+		m.refs = strings.Join(append(append([]string{}, r.m.References...), r.m.MessageID), " ")
 	}
+	return r.enqueue(m)
+}
+
+// outMail is one mail to put in the outbox.
+type outMail struct {
+	ticket          *ticketRow
+	template        string
+	toName, toEmail string
+	fromName        string // "" = the library's name
+	inReplyTo, refs string
+	auto            string
+	data            templates.Data
+}
+
+// enqueue renders the template and writes the outbox row, with its signed
+// Message-ID fixed now: a staff token for staff, a patron token otherwise.
+func (r *receipt) enqueue(m outMail) error {
+	t := m.ticket
+	mail, err := r.d.tpl.Render(m.template, t.Language, m.data)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", m.template, err)
+	}
+	if m.fromName == "" {
+		m.fromName = r.d.opts.Library
+	}
+	aud := mailer.ForPatron
+	if m.toEmail != t.PatronEmail && r.staff(m.toEmail) != nil {
+		aud = mailer.ForStaff
+	}
+	id := r.d.signer.MessageID(t.ID, aud, r.now)
 	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, message_id, in_reply_to, refs, auto_submitted, created_at, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, name, toName, toEmail, fromName, r.d.opts.Address, mail.Subject, mail.Text, id, inReplyTo, refs, auto, unix(r.now), unix(r.now))
+		t.ID, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, id, m.inReplyTo, m.refs, m.auto, unix(r.now), unix(r.now))
 	if err != nil {
-		return fmt.Errorf("queue %s: %w", name, err)
+		return fmt.Errorf("queue %s: %w", m.template, err)
 	}
 	r.queued = true
 	return nil

@@ -29,7 +29,9 @@ func deskOptions(cfg *config.Config) tickets.Options {
 		Library: cfg.Library.Name, Address: strings.ToLower(cfg.Library.Address), Tag: cfg.Library.Tag,
 		Language: cfg.Library.Language, Location: cfg.Location(), Since: cfg.Intake.Since.Duration,
 		FirstAnswer: cfg.Policy.FirstAnswer.Duration, AutoReplyLimit: cfg.Policy.AutoReplyLimit,
-		AutoReplyWindow: cfg.Policy.AutoReplyWindow.Duration,
+		AutoReplyWindow: cfg.Policy.AutoReplyWindow.Duration, ReopenWithin: cfg.Policy.ReopenWithin.Duration,
+		TokenLifetime: cfg.StaffMail.TokenLifetime.Duration, RequireAuthenticated: cfg.StaffMail.RequireAuthenticated,
+		TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
 	}
 	for _, s := range cfg.Staff {
 		o.Staff = append(o.Staff, tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor})

@@ -1,0 +1,169 @@
+package tickets
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// command is one "#word args" line from the top of a staff reply, already
+// checked: an assign names a real person or team, a wait a real time.
+type command struct {
+	name     string // note, close, assign, take, wait, priority, reopen, status, help
+	owner    *Staff // assign, take
+	team     string // assign to a team
+	until    time.Time
+	priority string
+}
+
+// commandHelp is how each command is written, for the replies that explain
+// a command that was not understood.
+var commandHelp = map[string]string{
+	"note":     "#note  (keep this as a note for staff; nothing goes to the patron)",
+	"close":    "#close  (mark the request solved; any text you write goes to the patron as the final answer)",
+	"assign":   "#assign NAME  (give the request to a person, by name or address, or to a team)",
+	"take":     "#take  (make the request yours)",
+	"wait":     "#wait 3d  or  #wait 2026-12-24  (no reminders until then)",
+	"priority": "#priority low  or  normal  or  urgent",
+	"reopen":   "#reopen  (open a solved or closed request again)",
+	"status":   "#status  (get a summary of the request)",
+	"help":     "#help  (get the list of commands)",
+}
+
+// commandOrder is the order the help lists the commands in.
+var commandOrder = []string{"note", "close", "assign", "take", "wait", "priority", "reopen", "status", "help"}
+
+// commandParser knows what names and teams exist and when "now" is, to check
+// the arguments.
+type commandParser struct {
+	staff []Staff
+	now   time.Time
+	loc   *time.Location
+}
+
+// parse reads the commands at the top of text: the lines, before any other
+// line, that start with "#" (several commands may share a line). It returns
+// the commands, the text under them, and a plain sentence for each command
+// it could not understand.
+func (p commandParser) parse(text string) (cmds []command, rest string, problems []string) {
+	lines := strings.Split(text, "\n")
+	i := 0
+	for ; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		if l == "" {
+			continue
+		}
+		if !strings.HasPrefix(l, "#") {
+			break
+		}
+		for _, part := range splitCommands(l) {
+			c, problem := p.one(part)
+			if problem != "" {
+				problems = append(problems, problem)
+				continue
+			}
+			cmds = append(cmds, c)
+		}
+	}
+	return cmds, strings.TrimSpace(strings.Join(lines[i:], "\n")), problems
+}
+
+// splitCommands cuts "#take #priority urgent" into its commands.
+func splitCommands(line string) []string {
+	var out []string
+	for _, f := range strings.Split(" "+line, " #") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, "#"+strings.TrimPrefix(f, "#"))
+		}
+	}
+	return out
+}
+
+func (p commandParser) one(s string) (command, string) {
+	word, arg, _ := strings.Cut(strings.TrimPrefix(s, "#"), " ")
+	word, arg = strings.ToLower(strings.TrimSpace(word)), strings.TrimSpace(arg)
+	c := command{name: word}
+	usage, known := commandHelp[word]
+	switch {
+	case !known:
+		return c, fmt.Sprintf("%q is not a command patrondesk knows. Write #help to get the list.", s)
+	case word == "assign":
+		if arg == "" {
+			return c, "#assign needs a name. Write it like this: " + usage
+		}
+		c.owner, c.team = p.who(arg)
+		if c.owner == nil && c.team == "" {
+			return c, fmt.Sprintf("#assign: nobody on the staff list is called %q, and no team has that name. Write it like this: %s", arg, usage)
+		}
+	case word == "wait":
+		until, ok := parseUntil(arg, p.now, p.loc)
+		if !ok {
+			return c, fmt.Sprintf("#wait: %q is not a time patrondesk understands. Write it like this: %s", arg, usage)
+		}
+		c.until = until
+	case word == "priority":
+		switch a := strings.ToLower(arg); a {
+		case "low", "normal", "urgent":
+			c.priority = a
+		default:
+			return c, fmt.Sprintf("#priority: %q is not a priority. Write it like this: %s", arg, usage)
+		}
+	case arg != "":
+		return c, fmt.Sprintf("#%s takes nothing after it (found %q). Write it like this: %s", word, arg, usage)
+	}
+	return c, ""
+}
+
+// who finds a staff member by address, full name or unique first name, or
+// else a team.
+func (p commandParser) who(arg string) (*Staff, string) {
+	a := strings.ToLower(strings.TrimSpace(arg))
+	var byFirst []int
+	for i, s := range p.staff {
+		if s.Email == a || strings.ToLower(s.Name) == a {
+			return &p.staff[i], ""
+		}
+		if strings.ToLower(s.FirstName()) == a {
+			byFirst = append(byFirst, i)
+		}
+	}
+	if len(byFirst) == 1 {
+		return &p.staff[byFirst[0]], ""
+	}
+	for _, s := range p.staff {
+		for _, t := range s.Teams {
+			if strings.ToLower(t) == a {
+				return nil, t
+			}
+		}
+	}
+	return nil, ""
+}
+
+var waitFor = regexp.MustCompile(`^(\d{1,4})\s*(h|hours?|d|days?|w|weeks?)$`)
+
+// parseUntil reads "3d", "2 weeks", "48h" or a date "2026-12-24" (the
+// start of that day in the library's time zone).
+func parseUntil(s string, now time.Time, loc *time.Location) (time.Time, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if m := waitFor.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[byte]time.Duration{'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[m[2][0]]
+		return now.Add(time.Duration(n) * unit), n > 0
+	}
+	if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil && d.After(now) {
+		return d.UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// helpText lists every command, one per line.
+func helpText() string {
+	var b strings.Builder
+	for _, name := range commandOrder {
+		b.WriteString("  " + commandHelp[name] + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

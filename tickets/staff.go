@@ -1,0 +1,325 @@
+package tickets
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"patrondesk/mailer"
+)
+
+// staffReply handles a staff member's reply about t that carries a staff
+// token: commands at the top, then an answer for the patron or a note.
+func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
+	actor := r.staff(r.sender())
+	text := staffText(r.m.Text)
+	if why := r.unproven(tok); why != "" {
+		return r.refuse(t, actor, key, text, []string{why})
+	}
+	return r.act(t, actor, key, text)
+}
+
+// unproven says why a staff reply may not act, or "": the mail it answers
+// must be recent and, when the library asks for it, the reply must be
+// signed by the staff member's domain as a trusted server saw it.
+func (r *receipt) unproven(tok mailer.Token) string {
+	if lt := r.d.opts.TokenLifetime; lt > 0 && r.now.Sub(tok.Issued) > lt {
+		return fmt.Sprintf("the email you answered is older than %d days, so patrondesk cannot be sure it is you. Reply to a newer email about the request, or ask for one with #status.", int(lt.Hours()/24))
+	}
+	if r.d.opts.RequireAuthenticated {
+		_, domain, _ := strings.Cut(r.sender(), "@")
+		if !mailer.Authenticated(r.m, r.d.opts.TrustedAuthserv, domain) {
+			return "your email did not carry a DKIM or DMARC pass from the library's mail server, so patrondesk cannot be sure it is you."
+		}
+	}
+	return ""
+}
+
+// refuse keeps a staff reply as a note, acts on nothing, sends the patron
+// nothing, and tells the sender why.
+func (r *receipt) refuse(t *ticketRow, actor *Staff, key, text string, problems []string) error {
+	msgID, err := r.saveMessageBody(key, &t.ID, "staff_note", strings.Join(problems, " "), text)
+	if err != nil {
+		return err
+	}
+	if err := r.event(t.ID, actor.Email, "not acted on", strings.Join(problems, " "), msgID); err != nil {
+		return err
+	}
+	data := r.templateData(t, r.staff(t.Owner.String))
+	data.Staff, data.Problems, data.Commands = actor.FirstName(), problems, helpText()
+	return r.queue(t, "command_error", actor.Name, actor.Email, data, "auto-replied")
+}
+
+// act applies the commands at the top of text and sends the rest to the
+// patron, unless #note keeps it for staff. A command that is not understood
+// changes nothing.
+func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
+	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location}
+	cmds, rest, problems := p.parse(text)
+	if len(problems) > 0 {
+		return r.refuse(t, actor, key, text, problems)
+	}
+	note, closing := false, false
+	for _, c := range cmds {
+		note = note || c.name == "note"
+		closing = closing || c.name == "close"
+	}
+	kind := "staff_note"
+	if !note && (rest != "" || closing) {
+		kind = "staff_answer"
+	}
+	msgID, err := r.saveMessageBody(key, &t.ID, kind, "", text)
+	if err != nil {
+		return err
+	}
+	var replies []command
+	for _, c := range cmds {
+		if c.name == "status" || c.name == "help" {
+			replies = append(replies, c)
+			continue
+		}
+		if err := r.apply(t, actor, c, msgID); err != nil {
+			return err
+		}
+	}
+	if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
+		return err
+	}
+	switch {
+	case !note && (rest != "" || closing):
+		err = r.answer(t, actor, rest, closing, msgID)
+	case rest != "":
+		err = r.event(t.ID, actor.Email, "note", "", msgID)
+	}
+	if err != nil {
+		return err
+	}
+	for _, c := range replies {
+		if err := r.reply(t, actor, c.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply carries out one command and records it.
+func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) error {
+	switch c.name {
+	case "note":
+		return nil
+	case "close":
+		return r.update(t.ID, actor, msgID, "solved", "", `status = 'solved', solved_at = ?`, unix(r.now))
+	case "reopen":
+		return r.update(t.ID, actor, msgID, "reopened", "", `status = 'open', solved_at = NULL, closed_at = NULL`)
+	case "priority":
+		return r.update(t.ID, actor, msgID, "priority", c.priority, `priority = ?`, c.priority)
+	case "wait":
+		when := c.until.In(r.d.opts.Location).Format("Mon 2 Jan 2006 15:04")
+		return r.update(t.ID, actor, msgID, "no reminders until", when, `snoozed_until = ?`, unix(c.until))
+	case "take":
+		return r.assign(t, actor, actor, t.Team, msgID)
+	case "assign":
+		owner, team := c.owner, t.Team
+		if owner == nil {
+			var err error
+			if owner, err = pickOwner(r.ctx, r.tx, r.d.opts.Staff, c.team); err != nil {
+				return err
+			}
+			team = c.team
+		}
+		return r.assign(t, actor, owner, team, msgID)
+	}
+	return fmt.Errorf("command %q has no action", c.name)
+}
+
+// update changes the ticket and records who did what.
+func (r *receipt) update(id int64, actor *Staff, msgID int64, action, detail, set string, args ...any) error {
+	args = append(args, unix(r.now), id)
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET `+set+`, updated_at = ? WHERE id = ?`, args...); err != nil {
+		return fmt.Errorf("%s ticket %d: %w", action, id, err)
+	}
+	return r.event(id, actor.Email, action, detail, msgID)
+}
+
+// assign gives t to owner, who is told unless they did it themselves.
+func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID int64) error {
+	status := t.Status
+	if status == "new" {
+		status = "open"
+	}
+	detail := owner.Email
+	if t.Owner.Valid && t.Owner.String != owner.Email {
+		detail += " (was " + t.Owner.String + ")"
+	}
+	if err := r.update(t.ID, actor, msgID, "assigned", detail, `owner_email = ?, team = ?, status = ?`, owner.Email, team, status); err != nil {
+		return err
+	}
+	if owner.Email == actor.Email {
+		return nil
+	}
+	nt, err := loadTicket(r.ctx, r.tx, t.ID)
+	if err != nil {
+		return err
+	}
+	data := r.templateData(nt, owner)
+	data.Text = r.firstWords(t.ID)
+	return r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated")
+}
+
+// answer sends staff's words to the patron from the library's address,
+// signed with the staff member's first name, after the leak guard.
+func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, msgID int64) error {
+	staffOnly, seen, err := r.guardTexts(t.ID, msgID)
+	if err != nil {
+		return err
+	}
+	clean, removed := leakGuard(text, staffOnly, seen)
+	clean = hideStaffAddresses(clean, r.d.opts.Staff, r.d.opts.Address)
+	if removed > 0 {
+		detail := fmt.Sprintf("%d quoted line(s) of staff-only text left out", removed)
+		if err := r.event(t.ID, "patrondesk", "answer cleaned", detail, msgID); err != nil {
+			return err
+		}
+	}
+	if clean == "" && !closing {
+		return r.event(t.ID, actor.Email, "note", "nothing left for the patron after staff-only text was removed", msgID)
+	}
+	name := "update"
+	if closing {
+		name = "closed"
+	} else if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'waiting' WHERE id = ? AND status IN ('new','open')`, t.ID); err != nil {
+		return err
+	}
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
+		return err
+	}
+	data := r.templateData(t, r.staff(t.Owner.String))
+	data.PatronName, data.Answer, data.Staff = firstName(t.PatronName, t.PatronEmail), clean, actor.FirstName()
+	inReplyTo, refs, err := r.patronThread(t.ID)
+	if err != nil {
+		return err
+	}
+	if err := r.event(t.ID, actor.Email, "answered the patron", "", msgID); err != nil {
+		return err
+	}
+	return r.enqueue(outMail{ticket: t, template: name, toName: t.PatronName, toEmail: t.PatronEmail,
+		fromName: actor.FirstName() + " at " + r.d.opts.Library, inReplyTo: inReplyTo, refs: refs, auto: "auto-replied", data: data})
+}
+
+// reply answers #status and #help to the staff member who asked.
+func (r *receipt) reply(t *ticketRow, actor *Staff, name string) error {
+	data := r.templateData(t, r.staff(t.Owner.String))
+	data.Staff, data.Commands = actor.FirstName(), helpText()
+	tpl := "help"
+	if name == "status" {
+		tpl = "command_reply"
+		s, err := r.summary(t)
+		if err != nil {
+			return err
+		}
+		data.Summary = s
+	}
+	return r.queue(t, tpl, actor.Name, actor.Email, data, "auto-replied")
+}
+
+// summary is a request's state in a few lines, for #status.
+func (r *receipt) summary(t *ticketRow) (string, error) {
+	loc := r.d.opts.Location
+	at := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
+	var created int64
+	var first, snoozed, lastAt *int64
+	var lastAction, lastActor *string
+	err := r.tx.QueryRowContext(r.ctx, `SELECT created_at, first_response_at, snoozed_until,
+		(SELECT at FROM events WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1),
+		(SELECT action FROM events WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1),
+		(SELECT actor FROM events WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1)
+		FROM tickets t WHERE id = ?`, t.ID).Scan(&created, &first, &snoozed, &lastAt, &lastAction, &lastActor)
+	if err != nil {
+		return "", fmt.Errorf("summary of ticket %d: %w", t.ID, err)
+	}
+	owner := "nobody yet"
+	if s := r.staff(t.Owner.String); s != nil {
+		owner = s.Name
+	}
+	lines := []string{
+		fmt.Sprintf("Request %d: %s", t.ID, t.Subject),
+		"Status:       " + t.Status,
+		"Patron:       " + t.PatronName,
+		"Looked after: " + owner,
+		"Team:         " + orNone(t.Team),
+		"Priority:     " + t.Priority,
+		"Opened:       " + at(created),
+	}
+	if first != nil {
+		lines = append(lines, "First answer: "+at(*first))
+	} else if t.DueAt.Valid {
+		lines = append(lines, "Answer due:   "+at(t.DueAt.Int64))
+	}
+	if snoozed != nil && *snoozed > unix(r.now) {
+		lines = append(lines, "No reminders until "+at(*snoozed))
+	}
+	if lastAt != nil {
+		lines = append(lines, fmt.Sprintf("Last action:  %s by %s, %s", *lastAction, *lastActor, at(*lastAt)))
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// guardTexts collects what the leak guard compares an answer with: the
+// ticket's staff-only text, and what its patron has already seen.
+func (r *receipt) guardTexts(ticket, exceptMsg int64) (staffOnly, seen []string, err error) {
+	rows, err := r.tx.QueryContext(r.ctx, `
+		SELECT m.body, m.kind = 'staff_note' FROM messages m WHERE m.ticket_id = ? AND m.id <> ? AND m.kind IN ('staff_note', 'personal')
+		UNION ALL
+		SELECT o.body_text, o.to_email <> t.patron_email FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id = ?`,
+		ticket, exceptMsg, ticket)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read staff-only text: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		var secret bool
+		if err := rows.Scan(&body, &secret); err != nil {
+			return nil, nil, err
+		}
+		if secret {
+			staffOnly = append(staffOnly, body)
+		} else {
+			seen = append(seen, body)
+		}
+	}
+	return staffOnly, seen, rows.Err()
+}
+
+// patronThread is the In-Reply-To and References that thread a mail in the
+// patron's client: their latest message, under their first one.
+func (r *receipt) patronThread(ticket int64) (string, string, error) {
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT m.message_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		WHERE m.ticket_id = ? AND m.kind = 'personal' AND m.sender = t.patron_email AND m.message_id <> '' ORDER BY m.id`, ticket)
+	if err != nil {
+		return "", "", fmt.Errorf("read the patron's thread: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", "", err
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return "", "", rows.Err()
+	}
+	if len(ids) > 10 {
+		ids = append(ids[:1], ids[len(ids)-9:]...)
+	}
+	return ids[len(ids)-1], strings.Join(ids, " "), rows.Err()
+}
+
+// firstWords is the patron's first message, for the notice to a new owner.
+func (r *receipt) firstWords(ticket int64) string {
+	var body string
+	_ = r.tx.QueryRowContext(r.ctx, `SELECT body FROM messages WHERE ticket_id = ? AND kind = 'personal' ORDER BY id LIMIT 1`, ticket).Scan(&body)
+	return body
+}

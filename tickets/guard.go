@@ -67,16 +67,30 @@ func guardKey(line string) string {
 	return k
 }
 
-// hideStaffAddresses replaces any staff address in text meant for a patron
-// with the library's own: a signature often carries one.
+// hideStaffAddresses keeps staff addresses out of text meant for a patron
+// (a signature often carries one): a line holding only an address goes, and
+// an address inside a sentence becomes the library's own.
 func hideStaffAddresses(text string, staff []Staff, library string) string {
-	for _, s := range staff {
-		if s.Email == "" {
-			continue
+	lines := strings.Split(text, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		bare := strings.ToLower(strings.Trim(l, " \t<>()[]:,;"))
+		drop := false
+		for _, s := range staff {
+			if s.Email == "" {
+				continue
+			}
+			if bare == s.Email || bare == "mailto:"+s.Email {
+				drop = true
+				break
+			}
+			l = replaceFold(l, s.Email, library)
 		}
-		text = replaceFold(text, s.Email, library)
+		if !drop {
+			kept = append(kept, l)
+		}
 	}
-	return text
+	return strings.Join(kept, "\n")
 }
 
 func replaceFold(s, old, repl string) string {

@@ -38,8 +38,8 @@ func TestStaffText(t *testing.T) {
 }
 
 func TestHideStaffAddresses(t *testing.T) {
-	got := hideStaffAddresses("Alice Smith\nAlice@Library.test | 555", testStaff, "help@library.test")
-	if got != "Alice Smith\nhelp@library.test | 555" {
+	got := hideStaffAddresses("Write to bob@library.test.\nAlice Smith\n<Alice@Library.test>\nAlice@Library.test | 555", testStaff, "help@library.test")
+	if got != "Write to help@library.test.\nAlice Smith\nhelp@library.test | 555" {
 		t.Errorf("got %q", got)
 	}
 }

@@ -174,7 +174,7 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, 
 		return err
 	}
 	clean, removed := leakGuard(text, staffOnly, seen)
-	clean = hideStaffAddresses(clean, r.d.opts.Staff, r.d.opts.Address)
+	clean = withoutSignOff(hideStaffAddresses(clean, r.d.opts.Staff, r.d.opts.Address), actor)
 	if removed > 0 {
 		detail := fmt.Sprintf("%d quoted line(s) of staff-only text left out", removed)
 		if err := r.event(t.ID, "patrondesk", "answer cleaned", detail, msgID); err != nil {
@@ -322,4 +322,15 @@ func (r *receipt) firstWords(ticket int64) string {
 	var body string
 	_ = r.tx.QueryRowContext(r.ctx, `SELECT body FROM messages WHERE ticket_id = ? AND kind = 'personal' ORDER BY id LIMIT 1`, ticket).Scan(&body)
 	return body
+}
+
+// withoutSignOff drops a last line that is only the writer's name ("Alice",
+// "- Alice Smith"): the template signs the answer with it already.
+func withoutSignOff(text string, actor *Staff) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	last := strings.ToLower(strings.Trim(lines[len(lines)-1], " \t-–—,."))
+	if len(lines) > 1 && (last == strings.ToLower(actor.FirstName()) || last == strings.ToLower(actor.Name)) {
+		return strings.TrimSpace(strings.Join(lines[:len(lines)-1], "\n"))
+	}
+	return text
 }

@@ -42,7 +42,7 @@ func TestStaffAnswerReachesPatron(t *testing.T) {
 	}
 	answer := got[1]
 	body := text(t, answer)
-	if !strings.Contains(body, "Your books are renewed until 4 January.") {
+	if !strings.Contains(body, "Your books are renewed until 4 January.\n\nAlice\nSeymour Library") {
 		t.Errorf("answer lacks the staff text:\n%s", body)
 	}
 	for _, leak := range []string{alice, "Staff only", "Middlemarch two more weeks", "555-0100", "##-"} {

@@ -76,7 +76,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stdout, "\n(The out-of-office reply got no answer: patrondesk never answers automated mail.)")
 	fmt.Fprintln(stdout, "\nAnn answers the acknowledgement from her own mail client.")
-	if err := annReplies(srv, clk); err != nil {
+	if err := demoReply(srv, clk, "ann@patrons.test", "One more thing: one of them is a DVD. Is that OK?", 1); err != nil {
+		return err
+	}
+	if seen, err = demoRound(ctx, a, srv, stdout, seen); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nAlice answers from her own mail client, replying to that notice. Ann gets her words,\nfrom the library's address, without the quoted notice or Alice's address.")
+	if err := demoReply(srv, clk, "alice@library.test", "Yes, DVDs can be renewed too. I have renewed all three until the 28th.\n\nAlice\n-- \nAlice Smith, Circulation desk, alice@library.test", 2); err != nil {
 		return err
 	}
 	if _, err := demoRound(ctx, a, srv, stdout, seen); err != nil {
@@ -150,18 +157,24 @@ func demoRound(ctx context.Context, a *app, srv *memserver.Servers, stdout io.Wr
 
 func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
 
-// annReplies writes Ann's answer to her acknowledgement, threaded on it.
-func annReplies(srv *memserver.Servers, clk clock.Clock) error {
-	for _, r := range srv.Received() {
-		if len(r.To) == 1 && r.To[0] == "ann@patrons.test" {
-			ack, err := mailer.Parse(r.Raw)
-			if err != nil {
-				return err
-			}
-			raw := fmt.Sprintf("From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Re: %s\nIn-Reply-To: <%s>\nReferences: <%s>\nMessage-ID: <demo-ann-2@patrons.test>\nDate: %s\n\nOne more thing: one of them is a DVD. Is that OK?\n",
-				ack.Subject, ack.MessageID, ack.MessageID, clk.Now().Format(time.RFC1123Z))
-			return srv.Append("help@library.test", "INBOX", []byte(strings.ReplaceAll(raw, "\n", "\r\n")), clk.Now())
+// demoReply writes who's answer to the last mail they received, threaded on
+// it and quoting it below, as a mail client does.
+func demoReply(srv *memserver.Servers, clk clock.Clock, who, text string, n int) error {
+	got := srv.Received()
+	for i := len(got) - 1; i >= 0; i-- {
+		r := got[i]
+		if len(r.To) != 1 || r.To[0] != who {
+			continue
 		}
+		prev, err := mailer.Parse(r.Raw)
+		if err != nil {
+			return err
+		}
+		quoted := "> " + strings.ReplaceAll(prev.Text, "\n", "\n> ")
+		raw := fmt.Sprintf("From: %s\nTo: help@library.test\nSubject: Re: %s\nIn-Reply-To: <%s>\nReferences: <%s>\nMessage-ID: <demo-%d@mail.test>\nDate: %s\n\n%s\n\nOn %s, %s wrote:\n%s\n",
+			who, prev.Subject, prev.MessageID, prev.MessageID, n, clk.Now().Format(time.RFC1123Z), text,
+			clk.Now().Format("Mon 2 Jan 2006"), prev.From.Name, quoted)
+		return srv.Append("help@library.test", "INBOX", []byte(strings.ReplaceAll(raw, "\n", "\r\n")), clk.Now())
 	}
-	return fmt.Errorf("ann got no acknowledgement")
+	return fmt.Errorf("%s got no mail to answer", who)
 }

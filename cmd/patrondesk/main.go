@@ -30,6 +30,9 @@ Commands:
   run [--once]          watch the mailbox and answer patrons (--once: one round, then exit)
   tickets list          list tickets (--status S, --json)
   tickets show N        show one ticket with its messages and history (--json)
+  tickets assign N WHO  give a ticket to a person or a team
+  tickets close N       mark a ticket solved (the patron is not written to)
+  tickets note N TEXT   add a note for staff to a ticket
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.

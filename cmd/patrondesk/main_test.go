@@ -90,6 +90,7 @@ func TestDemoShowsTheWholeLoop(t *testing.T) {
 		"=== To ann@patrons.test", "[Seymour #1] Can I renew my books?", "Alice is looking after it",
 		"=== To alice@library.test", "=== To marco@patrons.test", "I’m writing a short history",
 		"Ann Lee wrote again", "never answers automated mail",
+		"from Alice at Seymour Library <help@library.test>", "DVDs can be renewed too",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -97,6 +98,11 @@ func TestDemoShowsTheWholeLoop(t *testing.T) {
 	}
 	if strings.Contains(stdout, "=== To busy@patrons.test") {
 		t.Error("the demo answered the out-of-office robot")
+	}
+	_, answer, _ := strings.Cut(stdout, "from Alice at Seymour Library")
+	answer, _, _ = strings.Cut(answer, "The tickets now")
+	if strings.Contains(answer, "alice@library.test") || strings.Contains(answer, "Circulation desk") {
+		t.Errorf("the staff answer shows Alice's address or signature:\n%s", answer)
 	}
 	i := strings.Index(stdout, "patrondesk tickets show 1 --config ")
 	if i < 0 {
@@ -117,12 +123,53 @@ func TestDemoShowsTheWholeLoop(t *testing.T) {
 			t.Errorf("tickets list --json lacks field %q", f)
 		}
 	}
-	if list[0]["messages"] != float64(2) {
-		t.Errorf("ticket 1 has %v messages, want 2 (Ann wrote twice)", list[0]["messages"])
+	if list[0]["messages"] != float64(3) {
+		t.Errorf("ticket 1 has %v messages, want 3 (Ann wrote twice, Alice answered)", list[0]["messages"])
 	}
 	code, stdout, _ = runCLI(t, "tickets", "show", "1", "--json", "--config", cfgPath)
 	var one map[string]any
 	if code != 0 || json.Unmarshal([]byte(stdout), &one) != nil || one["id"] != float64(1) || one["patron"] != "ann@patrons.test" {
 		t.Errorf("tickets show 1 --json: exit %d:\n%s", code, stdout)
+	}
+	testAdminCommands(t, cfgPath)
+}
+
+// testAdminCommands: assign, note and close from the terminal act on the
+// ticket and show in its history.
+func testAdminCommands(t *testing.T, cfgPath string) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"tickets", "assign", "2", "Bob", "--config", cfgPath}, 0, "Ticket 2: done"},
+		{[]string{"tickets", "note", "2", "Called him; no answer.", "--config", cfgPath}, 0, "Ticket 2: done"},
+		{[]string{"tickets", "close", "2", "--config", cfgPath}, 0, "Ticket 2: done"},
+		{[]string{"tickets", "assign", "2", "Zed", "--config", cfgPath}, 2, `nobody on the staff list is called "Zed"`},
+		{[]string{"tickets", "close", "99", "--config", cfgPath}, 1, "no ticket 99"},
+		{[]string{"tickets", "note", "2", "--config", cfgPath}, 2, "usage: patrondesk tickets note N TEXT"},
+	} {
+		code, stdout, stderr := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(stdout+stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", c.args[:3], code, stdout+stderr, c.code, c.want)
+		}
+	}
+	_, stdout, _ := runCLI(t, "tickets", "show", "2", "--json", "--config", cfgPath)
+	var d struct {
+		Status string
+		Owner  string
+		Events []struct{ Actor, Action, Detail string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	var history []string
+	for _, e := range d.Events {
+		if e.Actor == "admin" {
+			history = append(history, e.Action)
+		}
+	}
+	if d.Status != "solved" || d.Owner != "bob@library.test" || strings.Join(history, ",") != "assigned,note,solved" {
+		t.Errorf("ticket 2 after admin commands: %s, %s, admin history %v", d.Status, d.Owner, history)
 	}
 }

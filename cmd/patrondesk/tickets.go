@@ -16,9 +16,65 @@ import (
 	"patrondesk/tickets/clock"
 )
 
+// ticketsAct runs assign, close and note: the same actions staff take by
+// email, as "admin".
+func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
+	usage := map[string]string{"assign": "tickets assign N WHO", "close": "tickets close N", "note": "tickets note N TEXT"}[verb]
+	fs, cfgPath := flags("tickets "+verb, usage, stderr)
+	// The number and words may come before or after the options.
+	var rest []string
+	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		rest, args = append(rest, args[0]), args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	rest = append(rest, fs.Args()...)
+	id, err := strconv.ParseInt(strings.TrimPrefix(first(rest), "#"), 10, 64)
+	if err != nil {
+		return usageErr("%s needs a ticket number, such as: patrondesk %s", verb, strings.Replace(usage, "N", "42", 1))
+	}
+	words := strings.TrimSpace(strings.Join(rest[1:], " "))
+	text := map[string]string{"assign": "#assign " + words, "close": "#note\n#close", "note": "#note\n" + words}[verb]
+	if (verb == "assign" || verb == "note") && words == "" {
+		return usageErr("usage: patrondesk %s", usage)
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	err = a.desk.Act(ctx, id, text)
+	var bad *tickets.ErrCommand
+	switch {
+	case errors.Is(err, tickets.ErrNotFound):
+		return fmt.Errorf("there is no ticket %d", id)
+	case errors.As(err, &bad):
+		return usageErr("%s", strings.ReplaceAll(bad.Error(), "#assign: ", ""))
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(stdout, "Ticket %d: done. Any mail it causes goes out with the next run of the daemon.\n", id)
+	return nil
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
 const ticketsUsage = `Usage:
   patrondesk tickets list [--status S] [--json]
-  patrondesk tickets show N [--json]`
+  patrondesk tickets show N [--json]
+  patrondesk tickets assign N WHO     give ticket N to a person (name or address) or a team
+  patrondesk tickets close N          mark ticket N solved, without writing to the patron
+  patrondesk tickets note N TEXT      add a note for staff to ticket N`
 
 func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -29,6 +85,8 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return ticketsList(ctx, args[1:], stdout, stderr)
 	case "show":
 		return ticketsShow(ctx, args[1:], stdout, stderr)
+	case "assign", "close", "note":
+		return ticketsAct(ctx, args[0], args[1:], stdout, stderr)
 	case "-h", "--help":
 		fmt.Fprintln(stdout, ticketsUsage)
 		return nil

@@ -293,3 +293,69 @@ func TestE2EDaemonWithIdle(t *testing.T) {
 		t.Errorf("the out-of-office robot got %d mails", n)
 	}
 }
+
+// reply is who's answer to a mail they received, through Postfix, threaded on
+// it and quoting it as a mail client does.
+func reply(t *testing.T, who string, to gotMail, answer string) {
+	t.Helper()
+	quoted := "> " + strings.ReplaceAll(to.msg.Text, "\n", "\n> ")
+	send(t, who, fmt.Sprintf("From: %s\nTo: help@library.test\nSubject: Re: %s\nIn-Reply-To: <%s>\nReferences: <%s>\nMessage-ID: <e2e-%d@mail.test>\nDate: %s\n\n%s\n\nOn %s, Seymour Library <help@library.test> wrote:\n%s\n",
+		who, to.msg.Subject, to.msg.MessageID, to.msg.MessageID, time.Now().UnixNano(), time.Now().Format(time.RFC1123Z), answer, time.Now().Format("Mon 2 Jan 2006"), quoted))
+}
+
+func TestE2EStaffAnswerAndCommands(t *testing.T) {
+	e := newE2E(t)
+	send(t, "ann@patrons.test", "From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nMessage-ID: <e2e-staff-ann-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCan I keep Middlemarch two more weeks?\n")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	notice := waitInbox(t, "alice@library.test", 1)[0]
+
+	// Alice answers from her own mail client, with a command on top.
+	reply(t, "Alice Smith <alice@library.test>", notice, "#priority urgent\nYes, I have renewed it until the 28th.\n\nAlice\n-- \nAlice Smith, Circulation, alice@library.test")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	got := waitInbox(t, "ann@patrons.test", 2)
+	answer := got[1]
+	if answer.msg.From.Name != "Alice at Seymour Library" || answer.msg.From.Email != "help@library.test" ||
+		!strings.Contains(answer.msg.Text, "Yes, I have renewed it until the 28th.") {
+		t.Errorf("answer from %+v:\n%s", answer.msg.From, answer.msg.Text)
+	}
+	for _, leak := range []string{"alice@library.test", "#priority", "Staff only", "Circulation"} {
+		if strings.Contains(answer.raw, leak) {
+			t.Errorf("the patron's answer shows %q:\n%s", leak, answer.raw)
+		}
+	}
+	if len(answer.msg.InReplyTo) != 1 || answer.msg.InReplyTo[0] != "e2e-staff-ann-1@patrons.test" {
+		t.Errorf("answer In-Reply-To %v, want Ann's message", answer.msg.InReplyTo)
+	}
+	var d struct {
+		Status, Priority string
+		FirstResponseAt  *time.Time `json:"first_response_at"`
+	}
+	if err := json.Unmarshal([]byte(e.patrondesk("tickets", "show", "1", "--json")), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != "waiting" || d.Priority != "urgent" || d.FirstResponseAt == nil {
+		t.Errorf("ticket after the answer: %+v", d)
+	}
+
+	// A misspelt command: Alice is told, nothing reaches Ann.
+	reply(t, "alice@library.test", notice, "#clsoe")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	errMail := waitInbox(t, "alice@library.test", 2)[1]
+	if !strings.Contains(errMail.msg.Text, `"#clsoe" is not a command`) {
+		t.Errorf("explanation:\n%s", errMail.msg.Text)
+	}
+	if n := len(inbox(t, "ann@patrons.test")); n != 2 {
+		t.Errorf("Ann got %d mails, want 2", n)
+	}
+
+	// Bob forwards a patron's email sent to him directly.
+	send(t, "bob@library.test", "From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Photos\nMessage-ID: <e2e-fwd-1@library.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\n---------- Forwarded message ---------\nFrom: Marco Ruiz <marco@patrons.test>\nSubject: Photos\n\nDo you have photos of Main Street?\n")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	if ack := waitInbox(t, "marco@patrons.test", 1)[0]; ack.msg.Subject != "[Seymour #2] Photos" {
+		t.Errorf("Marco's acknowledgement: %q", ack.msg.Subject)
+	}
+}

@@ -54,7 +54,9 @@ func TestProblems(t *testing.T) {
 			func(s string) string { return strings.Replace(s, "alice@library.test", "alice", 1) },
 			[]string{`staff[1].email: "alice" is not an email address`}},
 		{"days that are not a number",
-			func(s string) string { return strings.Replace(s, `reopen_within = "30d"`, `reopen_within = "thirty d"`, 1) },
+			func(s string) string {
+				return strings.Replace(s, `reopen_within = "30d"`, `reopen_within = "thirty d"`, 1)
+			},
 			[]string{"policy.reopen_within", `write it like "30s", "15m", "72h" or "30d"`}},
 		{"authentication without a trusted server",
 			func(s string) string {

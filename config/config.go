@@ -22,6 +22,7 @@ type Config struct {
 	SMTP      SMTP      `toml:"smtp"`
 	Database  Database  `toml:"database"`
 	Intake    Intake    `toml:"intake"`
+	Hours     Hours     `toml:"hours"`
 	Policy    Policy    `toml:"policy"`
 	StaffMail StaffMail `toml:"staff_mail"`
 	Templates Templates `toml:"templates"`
@@ -77,12 +78,56 @@ type Intake struct {
 	BatchSize    int      `toml:"batch_size"`
 }
 
-// Policy holds the promises and the limits on automated mail.
+// Week is opening hours per weekday: "09:00-17:00", several ranges as
+// "09:00-12:00, 13:00-17:00", or "" for closed.
+type Week struct {
+	Monday    string `toml:"monday"`
+	Tuesday   string `toml:"tuesday"`
+	Wednesday string `toml:"wednesday"`
+	Thursday  string `toml:"thursday"`
+	Friday    string `toml:"friday"`
+	Saturday  string `toml:"saturday"`
+	Sunday    string `toml:"sunday"`
+}
+
+// Days returns the hours indexed by time.Weekday (Sunday first).
+func (w Week) Days() [7]string {
+	return [7]string{w.Sunday, w.Monday, w.Tuesday, w.Wednesday, w.Thursday, w.Friday, w.Saturday}
+}
+
+// Hours is when the library is open: every deadline counts open hours only.
+type Hours struct {
+	Week
+	Country string   `toml:"country"` // public holidays of this country ("" = none)
+	Closed  []string `toml:"closed"`  // the library's own closed days, "2026-12-24"
+	Periods []Period `toml:"period"`
+}
+
+// Period is a stretch of dates with other hours (summer, exam weeks). Its
+// days replace the usual week; a day it does not name is closed.
+type Period struct {
+	Week
+	Name  string `toml:"name"`
+	From  string `toml:"from"`
+	Until string `toml:"until"` // the last day of the period
+}
+
+// Policy holds the promises, the follow-up ladder and the limits on
+// automated mail. Hours here are open hours (see [hours]).
 type Policy struct {
-	FirstAnswer     Duration `toml:"first_answer"`
-	AutoReplyLimit  int      `toml:"auto_reply_limit"`
-	AutoReplyWindow Duration `toml:"auto_reply_window"`
-	ReopenWithin    Duration `toml:"reopen_within"`
+	FirstAnswer       Duration `toml:"first_answer"` // normal priority
+	FirstAnswerUrgent Duration `toml:"first_answer_urgent"`
+	FirstAnswerLow    Duration `toml:"first_answer_low"`
+	NagEvery          Duration `toml:"nag_every"`
+	EscalateAfter     Duration `toml:"escalate_after"`
+	PatronUpdateAfter Duration `toml:"patron_update_after"`
+	FollowupAfter     Duration `toml:"followup_after"`
+	CloseAfter        Duration `toml:"close_after"`
+	SummaryAt         string   `toml:"summary_at"`
+	Retention         Duration `toml:"retention"`
+	AutoReplyLimit    int      `toml:"auto_reply_limit"`
+	AutoReplyWindow   Duration `toml:"auto_reply_window"`
+	ReopenWithin      Duration `toml:"reopen_within"`
 }
 
 // StaffMail says when a staff member's reply may act on a ticket.
@@ -103,6 +148,14 @@ type Staff struct {
 	Email      string   `toml:"email"`
 	Teams      []string `toml:"teams"`
 	Supervisor bool     `toml:"supervisor"`
+	Away       []Away   `toml:"away"`
+}
+
+// Away is a stretch of days a staff member is away: new requests skip them
+// and their open ones go to someone else in their team.
+type Away struct {
+	From  string `toml:"from"`
+	Until string `toml:"until"` // the first day back
 }
 
 // Route sends matching mail to a team. Every condition given must match; a
@@ -199,8 +252,19 @@ func Default() *Config {
 			Since:        Duration{24 * time.Hour},
 			BatchSize:    50,
 		},
+		Hours: Hours{Week: Week{Monday: "09:00-17:00", Tuesday: "09:00-17:00", Wednesday: "09:00-17:00",
+			Thursday: "09:00-17:00", Friday: "09:00-17:00"}},
 		Policy: Policy{
-			FirstAnswer:     Duration{48 * time.Hour},
+			FirstAnswer:       Duration{16 * time.Hour},
+			FirstAnswerUrgent: Duration{4 * time.Hour},
+			FirstAnswerLow:    Duration{40 * time.Hour},
+			NagEvery:          Duration{8 * time.Hour},
+			EscalateAfter:     Duration{8 * time.Hour},
+			PatronUpdateAfter: Duration{24 * time.Hour},
+			FollowupAfter:     Duration{24 * time.Hour},
+			CloseAfter:        Duration{40 * time.Hour},
+			SummaryAt:         "08:30",
+			Retention:         Duration{365 * 24 * time.Hour},
 			AutoReplyLimit:  10,
 			AutoReplyWindow: Duration{3 * time.Hour},
 			ReopenWithin:    Duration{30 * 24 * time.Hour},

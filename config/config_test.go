@@ -26,6 +26,12 @@ func TestExampleLoads(t *testing.T) {
 		cfg.Policy.ReopenWithin.Duration != 30*24*time.Hour || cfg.StaffMail.TokenLifetime.Duration != 90*24*time.Hour {
 		t.Errorf("unexpected values: %+v", cfg)
 	}
+	if cfg.Hours.Saturday != "10:00-13:00" || len(cfg.Hours.Periods) != 1 || cfg.Hours.Periods[0].Wednesday != "10:00-16:00" || cfg.Hours.Periods[0].Tuesday != "" {
+		t.Errorf("hours: %+v", cfg.Hours)
+	}
+	if _, err := cfg.Calendar(); err != nil {
+		t.Errorf("calendar: %v", err)
+	}
 }
 
 func TestProblems(t *testing.T) {
@@ -63,6 +69,16 @@ func TestProblems(t *testing.T) {
 				return strings.Replace(s, "require_authenticated = false", "require_authenticated = true", 1)
 			},
 			[]string{"staff_mail.trusted_authserv: is empty"}},
+		{"bad hours name the day and the period",
+			func(s string) string {
+				s = strings.Replace(s, `saturday = "10:00-13:00"`, `saturday = "10-1"`, 1)
+				s = strings.Replace(s, `country = "US"`, `country = "Atlantis"`, 1)
+				return strings.Replace(s, `wednesday = "10:00-16:00"`, `wednesday = "16:00-10:00"`, 1)
+			},
+			[]string{`hours.saturday: "10-1" is not opening hours`, `hours.country: no public holidays are known for "Atlantis"`, `hours.period[1].wednesday`}},
+		{"ladder durations",
+			func(s string) string { return strings.Replace(s, `nag_every = "8h"`, `nag_every = "0s"`, 1) },
+			[]string{"policy.nag_every: must be more than zero"}},
 		{"syntax error has a line",
 			func(s string) string { return strings.Replace(s, `name = "Seymour Library"`, `name = "Seymour`, 1) },
 			[]string{"line 6"}},

@@ -52,9 +52,8 @@ func (c *Config) Validate() Problems {
 	if c.Intake.BatchSize < 1 || c.Intake.BatchSize > 1000 {
 		add("intake.batch_size", "must be between 1 and 1000 (got %d)", c.Intake.BatchSize)
 	}
-	if c.Policy.FirstAnswer.Duration <= 0 {
-		add("policy.first_answer", "must be more than zero, such as \"48h\"")
-	}
+	c.calendarOptions(add)
+	c.validatePolicy(add)
 	if c.Policy.AutoReplyLimit < 1 {
 		add("policy.auto_reply_limit", "must be at least 1")
 	}

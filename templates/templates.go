@@ -12,6 +12,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 	"text/template"
 )
 
-//go:embed en/*.txt
+//go:embed en/*.txt en/*.html
 var builtin embed.FS
 
 // Data is everything a template can use. Not every field is set for every
@@ -42,6 +43,43 @@ type Data struct {
 	Summary  string   // a request's state, for #status
 	Commands string   // the list of commands, one per line
 	Marker   string   // ReplyMarker, at the top of every mail to staff
+	// Follow-up mail.
+	Priority string
+	Due      string // when the answer was due ("Mon 7 Dec 10:00")
+	Late     string // how late, in open hours ("3 open hours late")
+	Digest   Digest // the supervisors' summary
+}
+
+// Digest is the supervisors' daily summary. It names patrons but never
+// their addresses or what they wrote.
+type Digest struct {
+	Day, At     string // "Tue 8 Dec", "08:30"
+	Overdue     []DigestLine
+	Owners      []DigestOwner // Overdue grouped by who has them
+	Unowned     []DigestLine
+	Quarantined int
+	FailedMail  int
+	Yesterday   Figures
+}
+
+// DigestOwner is one person's late requests.
+type DigestOwner struct {
+	Name  string
+	Lines []DigestLine
+}
+
+// DigestLine is one request in the summary.
+type DigestLine struct {
+	Ticket                         int64
+	Patron, Owner, Due, Late, Last string
+	Since                          string
+}
+
+// Figures are one day's counts.
+type Figures struct {
+	Day                        string
+	Received, Answered, Solved int
+	MedianFirstAnswer          string
 }
 
 // ReplyMarker tops every mail to staff. What a reply has below it (the quoted
@@ -57,6 +95,7 @@ func IsMarker(line string) bool {
 type Mail struct {
 	Subject string
 	Text    string
+	HTML    string // from NAME.html when there is one
 }
 
 // Set renders templates, preferring a library's own folder over the built-in
@@ -83,13 +122,42 @@ func (s *Set) Render(name, lang string, d Data) (Mail, error) {
 	if err := t.Execute(&b, d); err != nil {
 		return Mail{}, fmt.Errorf("template %s/%s: %w", lang, name, err)
 	}
-	return split(b.String())
+	m, err := split(b.String())
+	if err != nil {
+		return m, err
+	}
+	m.HTML, err = s.renderHTML(name, lang, d)
+	return m, err
 }
 
+// renderHTML fills NAME.html, the optional HTML alternative, with
+// html/template so patron and staff text is escaped.
+func (s *Set) renderHTML(name, lang string, d Data) (string, error) {
+	src, err := s.source(name+".html", lang)
+	if err != nil {
+		return "", nil // no HTML alternative
+	}
+	t, err := htmltemplate.New(name).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return "", fmt.Errorf("template %s/%s.html: %w", lang, name, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return "", fmt.Errorf("template %s/%s.html: %w", lang, name, err)
+	}
+	return b.String(), nil
+}
+
+// source finds a template file: NAME (".txt" added when it has no
+// extension) in the library's folder, then built in; in lang, then English.
 func (s *Set) source(name, lang string) (string, error) {
+	file := name
+	if filepath.Ext(name) == "" {
+		file = name + ".txt"
+	}
 	for _, l := range []string{lang, "en"} {
 		if s.dir != "" {
-			b, err := os.ReadFile(filepath.Join(s.dir, l, name+".txt"))
+			b, err := os.ReadFile(filepath.Join(s.dir, l, file))
 			if err == nil {
 				return string(b), nil
 			}
@@ -97,7 +165,7 @@ func (s *Set) source(name, lang string) (string, error) {
 				return "", fmt.Errorf("read template: %w", err)
 			}
 		}
-		if b, err := builtin.ReadFile(l + "/" + name + ".txt"); err == nil {
+		if b, err := builtin.ReadFile(l + "/" + file); err == nil {
 			return string(b), nil
 		}
 	}

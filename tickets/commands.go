@@ -11,7 +11,7 @@ import (
 // command is one "#word args" line from the top of a staff reply, already
 // checked: an assign names a real person or team, a wait a real time.
 type command struct {
-	name     string // note, close, assign, take, wait, priority, reopen, status, help
+	name     string // note, close, assign, take, wait, priority, reopen, away, status, help
 	owner    *Staff // assign, take
 	team     string // assign to a team
 	until    time.Time
@@ -28,12 +28,13 @@ var commandHelp = map[string]string{
 	"wait":     "#wait 3d  or  #wait 2026-12-24  (no reminders until then)",
 	"priority": "#priority low  or  normal  or  urgent",
 	"reopen":   "#reopen  (open a solved or closed request again)",
+	"away":     "#away 2026-12-24  (you are away until that day: new requests skip you and your open ones go to your team)",
 	"status":   "#status  (get a summary of the request)",
 	"help":     "#help  (get the list of commands)",
 }
 
 // commandOrder is the order the help lists the commands in.
-var commandOrder = []string{"note", "close", "assign", "take", "wait", "priority", "reopen", "status", "help"}
+var commandOrder = []string{"note", "close", "assign", "take", "wait", "priority", "reopen", "away", "status", "help"}
 
 // commandParser knows what names and teams exist and when "now" is, to check
 // the arguments.
@@ -97,10 +98,10 @@ func (p commandParser) one(s string) (command, string) {
 		if c.owner == nil && c.team == "" {
 			return c, fmt.Sprintf("#assign: nobody on the staff list is called %q, and no team has that name. Write it like this: %s", arg, usage)
 		}
-	case word == "wait":
+	case word == "wait" || word == "away":
 		until, ok := parseUntil(arg, p.now, p.loc)
 		if !ok {
-			return c, fmt.Sprintf("#wait: %q is not a time patrondesk understands. Write it like this: %s", arg, usage)
+			return c, fmt.Sprintf("#%s: %q is not a time patrondesk understands. Write it like this: %s", word, arg, usage)
 		}
 		c.until = until
 	case word == "priority":

@@ -15,18 +15,28 @@ import (
 
 	"patrondesk/mailer"
 	"patrondesk/templates"
+	"patrondesk/tickets/calendar"
 	"patrondesk/tickets/clock"
 )
 
 // Options are the desk's settings, taken from the config by cmd.
 type Options struct {
-	Library         string
-	Address         string // the shared mailbox; mail is sent from it
-	Tag             string
-	Language        string
-	Location        *time.Location
-	Since           time.Duration // first run: older mail is recorded, not answered
-	FirstAnswer     time.Duration
+	Library  string
+	Address  string // the shared mailbox; mail is sent from it
+	Tag      string
+	Language string
+	Location *time.Location
+	Since    time.Duration // first run: older mail is recorded, not answered
+	// Calendar counts open hours; nil = always open.
+	Calendar *calendar.Calendar
+	// FirstAnswer is the promise in open hours, by priority.
+	FirstAnswer map[string]time.Duration
+	// The follow-up ladder, in open hours (see config.Policy).
+	NagEvery, EscalateAfter, PatronUpdateAfter, FollowupAfter, CloseAfter time.Duration
+	// SummaryAt is when on each open day the supervisors' summary goes.
+	SummaryAt time.Duration
+	// Retention: closed tickets older than this are anonymised (0 = never).
+	Retention       time.Duration
 	AutoReplyLimit  int
 	AutoReplyWindow time.Duration
 	// TokenLifetime is how recent the mail a staff reply answers must be
@@ -71,12 +81,24 @@ func NewDesk(ctx context.Context, store *Store, clk clock.Clock, opts Options, t
 	if opts.Language == "" {
 		opts.Language = "en"
 	}
+	if opts.Calendar == nil {
+		opts.Calendar = calendar.AlwaysOpen(opts.Location)
+	}
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
 	}
 	_, domain, _ := strings.Cut(opts.Address, "@")
 	return &Desk{store: store, clock: clk, opts: opts, signer: mailer.NewSigner(key, domain), tpl: tpl, log: log, Queued: func() {},
 		tagPattern: regexp.MustCompile(`(?i)\[` + regexp.QuoteMeta(opts.Tag) + `\s*#(\d{1,12})\]\s*`)}, nil
+}
+
+// dueAfter is when an answer owed since t is due, for a priority.
+func (d *Desk) dueAfter(t time.Time, priority string) time.Time {
+	promise, ok := d.opts.FirstAnswer[priority]
+	if !ok {
+		promise = d.opts.FirstAnswer["normal"]
+	}
+	return d.opts.Calendar.AddOpen(t, promise)
 }
 
 // Outcome says what Deliver did with a message, for logs and tests.

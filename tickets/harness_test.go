@@ -59,7 +59,8 @@ func newHarness(t *testing.T, caps imap.CapSet) *harness {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts := Options{
 		Library: "Seymour Library", Address: helpAddr, Tag: "Seymour", Language: "en",
-		Location: mustLoc("America/Chicago"), Since: 24 * time.Hour, FirstAnswer: 48 * time.Hour,
+		Location: mustLoc("America/Chicago"), Since: 24 * time.Hour,
+		FirstAnswer:    map[string]time.Duration{"normal": 48 * time.Hour, "urgent": 4 * time.Hour, "low": 96 * time.Hour},
 		AutoReplyLimit: 10, AutoReplyWindow: 3 * time.Hour,
 		TokenLifetime: 90 * 24 * time.Hour, ReopenWithin: 30 * 24 * time.Hour,
 		Staff:  append([]Staff(nil), testStaff...),

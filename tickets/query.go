@@ -59,8 +59,8 @@ var Statuses = []string{"new", "open", "waiting", "solved", "closed", "overdue",
 const viewColumns = `t.id, t.status, t.subject, t.patron_email, t.patron_name, t.owner_email, t.team, t.priority, t.created_at, t.updated_at, t.first_response_at, t.due_at,
 	(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id)`
 
-// List returns tickets by status: a status name, "overdue" (no answer yet
-// and past due), "active" (everything not closed) or "all".
+// List returns tickets by status: a status name, "overdue" (an answer is
+// owed and past due), "active" (everything not closed) or "all".
 func (s *Store) List(ctx context.Context, status string, now time.Time) ([]View, error) {
 	where, args := "", []any{}
 	switch status {
@@ -68,7 +68,7 @@ func (s *Store) List(ctx context.Context, status string, now time.Time) ([]View,
 	case "active", "":
 		where = `WHERE t.status != 'closed'`
 	case "overdue":
-		where = `WHERE t.status IN ('new', 'open') AND t.first_response_at IS NULL AND t.due_at < ?`
+		where = `WHERE t.status IN ('new', 'open') AND t.due_at < ?`
 		args = append(args, unix(now))
 	default:
 		where, args = `WHERE t.status = ?`, append(args, status)
@@ -102,7 +102,7 @@ func scanView(row interface{ Scan(...any) error }, now time.Time) (View, error) 
 	}
 	v.CreatedAt, v.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
 	v.FirstResponseAt, v.DueAt = fromUnix(first), fromUnix(due)
-	v.Overdue = (v.Status == "new" || v.Status == "open") && v.FirstResponseAt == nil && v.DueAt != nil && v.DueAt.Before(now)
+	v.Overdue = (v.Status == "new" || v.Status == "open") && v.DueAt != nil && v.DueAt.Before(now)
 	return v, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"patrondesk/mailer"
 )
@@ -16,6 +17,20 @@ type Staff struct {
 	Email      string // lower-case
 	Teams      []string
 	Supervisor bool
+	Away       []Away // from the config
+}
+
+// Away is a stretch of time a staff member is away: From up to Until.
+type Away struct{ From, Until time.Time }
+
+// awayAt reports whether s is away at t by the config.
+func (s Staff) awayAt(t time.Time) bool {
+	for _, a := range s.Away {
+		if !t.Before(a.From) && t.Before(a.Until) {
+			return true
+		}
+	}
+	return false
 }
 
 // FirstName is what patrons see: "Alice" for "Alice Smith".

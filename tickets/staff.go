@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -108,22 +109,39 @@ func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) erro
 	case "note":
 		return nil
 	case "close":
-		return r.update(t.ID, actor, msgID, "solved", "", `status = 'solved', solved_at = ?`, unix(r.now))
+		return r.update(t.ID, actor, msgID, "solved", "", `status = 'solved', solved_at = ?, owed_since = NULL, due_at = NULL, next_check_at = ?`, unix(r.now), unix(r.now))
 	case "reopen":
-		return r.update(t.ID, actor, msgID, "reopened", "", `status = 'open', solved_at = NULL, closed_at = NULL`)
+		if err := r.owe(t.ID, t.Priority); err != nil {
+			return err
+		}
+		return r.event(t.ID, actor.Email, "reopened", "", msgID)
 	case "priority":
-		return r.update(t.ID, actor, msgID, "priority", c.priority, `priority = ?`, c.priority)
+		// A new priority moves the promise for the answer owed, if any.
+		due := t.DueAt
+		if t.OwedSince.Valid {
+			due = sql.NullInt64{Int64: unix(r.d.dueAfter(time.Unix(t.OwedSince.Int64, 0), c.priority)), Valid: true}
+		}
+		return r.update(t.ID, actor, msgID, "priority", c.priority, `priority = ?, due_at = ?, next_check_at = ?`, c.priority, due, unix(r.now))
 	case "wait":
 		when := c.until.In(r.d.opts.Location).Format("Mon 2 Jan 2006 15:04")
-		return r.update(t.ID, actor, msgID, "no reminders until", when, `snoozed_until = ?`, unix(c.until))
+		return r.update(t.ID, actor, msgID, "no reminders until", when, `snoozed_until = ?, next_check_at = ?`, unix(c.until), unix(c.until))
 	case "take":
 		return r.assign(t, actor, actor, t.Team, msgID)
+	case "away":
+		when := c.until.In(r.d.opts.Location).Format("Mon 2 Jan 2006")
+		if err := r.setAway(actor, c.until, msgID); err != nil {
+			return err
+		}
+		return r.event(t.ID, actor.Email, "away", "until "+when, msgID)
 	case "assign":
 		owner, team := c.owner, t.Team
 		if owner == nil {
 			var err error
-			if owner, err = pickOwner(r.ctx, r.tx, r.d.opts.Staff, c.team); err != nil {
+			if owner, err = r.owner(c.team); err != nil {
 				return err
+			}
+			if owner == nil {
+				return r.event(t.ID, actor.Email, "not assigned", "everyone in team "+c.team+" is away", msgID)
 			}
 			team = c.team
 		}
@@ -190,7 +208,9 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, 
 	} else if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'waiting' WHERE id = ? AND status IN ('new','open')`, t.ID); err != nil {
 		return err
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
+	// Answered: nothing is owed until the patron writes again, so the
+	// clock stops (no reminders while the ball is with the patron).
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
 		return err
 	}
 	data := r.templateData(t, r.staff(t.Owner.String))

@@ -23,13 +23,14 @@ type ticketRow struct {
 	Language    string
 	Priority    string
 	DueAt       sql.NullInt64
+	OwedSince   sql.NullInt64
 	ClosedAt    sql.NullInt64
 }
 
 func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
 	t := &ticketRow{}
-	err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, closed_at FROM tickets WHERE id = ?`, id).
-		Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.ClosedAt)
+	err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at FROM tickets WHERE id = ?`, id).
+		Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -44,7 +45,7 @@ func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
 // message answered, linked from the new one.
 func (r *receipt) create(key string, previous *ticketRow) error {
 	team := routeTeam(r.d.opts.Routes, r.m)
-	owner, err := pickOwner(r.ctx, r.tx, r.d.opts.Staff, team)
+	owner, err := r.owner(team)
 	if err != nil {
 		return err
 	}
@@ -61,10 +62,10 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if subject == "" {
 		subject = "(no subject)"
 	}
-	due := r.now.Add(r.d.opts.FirstAnswer)
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, r.senderName(), r.sender(), ownerEmail, team, r.d.opts.Language, linked, unix(r.now), unix(r.now), unix(due))
+	due := r.d.dueAfter(r.now, "normal")
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at, owed_since, next_check_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, r.senderName(), r.sender(), ownerEmail, team, r.d.opts.Language, linked, unix(r.now), unix(r.now), unix(due), unix(r.now), unix(due))
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -109,7 +110,7 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 		return err
 	}
 	if t.Status == "waiting" || t.Status == "solved" || t.Status == "closed" {
-		if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'open', solved_at = NULL, closed_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+		if err := r.owe(t.ID, t.Priority); err != nil {
 			return err
 		}
 		if err := r.event(t.ID, "patrondesk", "reopened", "the patron wrote again", 0); err != nil {
@@ -125,6 +126,18 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	data := r.templateData(t, owner)
 	data.Text = mailer.StripReply(r.m.Text)
 	return r.queue(t, "patron_replied", owner.Name, owner.Email, data, "auto-generated")
+}
+
+// owe reopens ticket id: an answer is owed from now, due by the promise for
+// its priority, and the scheduler looks at it again.
+func (r *receipt) owe(id int64, priority string) error {
+	due := r.d.dueAfter(r.now, priority)
+	_, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'open', solved_at = NULL, closed_at = NULL, owed_since = ?, due_at = ?, next_check_at = ?, updated_at = ? WHERE id = ?`,
+		unix(r.now), unix(due), unix(due), unix(r.now), id)
+	if err != nil {
+		return fmt.Errorf("reopen ticket %d: %w", id, err)
+	}
+	return nil
 }
 
 func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
@@ -143,14 +156,12 @@ func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
 // had too many automated mails lately: a mail loop with another robot ends
 // here even when it hides what it is.
 func (r *receipt) acknowledge(t *ticketRow, data templates.Data) error {
-	var recent int
-	since := r.now.Add(-r.d.opts.AutoReplyWindow)
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE to_email = ? AND created_at > ?`, t.PatronEmail, unix(since)).Scan(&recent); err != nil {
+	if limited, err := r.robotLimited(t.PatronEmail); err != nil || limited {
+		if err == nil {
+			err = r.event(t.ID, "patrondesk", "acknowledgement not sent",
+				fmt.Sprintf("%d automatic mails to this address in the last %s already", r.d.opts.AutoReplyLimit, r.d.opts.AutoReplyWindow), 0)
+		}
 		return err
-	}
-	if recent >= r.d.opts.AutoReplyLimit {
-		return r.event(t.ID, "patrondesk", "acknowledgement not sent",
-			fmt.Sprintf("%d automatic mails to this address in the last %s already", recent, r.d.opts.AutoReplyWindow), 0)
 	}
 	data.PatronName = firstName(t.PatronName, t.PatronEmail)
 	return r.queue(t, "ack", t.PatronName, t.PatronEmail, data, "auto-replied")
@@ -182,20 +193,27 @@ func (r *receipt) queue(t *ticketRow, name, toName, toEmail string, data templat
 
 // outMail is one mail to put in the outbox.
 type outMail struct {
-	ticket          *ticketRow
+	ticket          *ticketRow // nil for mail about no one ticket (the summary)
 	template        string
 	toName, toEmail string
 	fromName        string // "" = the library's name
 	inReplyTo, refs string
 	auto            string
+	bulk            bool // Precedence: bulk, so staff auto-replies keep quiet
 	data            templates.Data
 }
 
 // enqueue renders the template and writes the outbox row, with its signed
 // Message-ID fixed now: a staff token for staff, a patron token otherwise.
+// The row is due at once (0), whatever the clock says, so `run --once --at`
+// sends what it planned.
 func (r *receipt) enqueue(m outMail) error {
-	t := m.ticket
-	mail, err := r.d.tpl.Render(m.template, t.Language, m.data)
+	lang, patron, id := r.d.opts.Language, "", int64(0)
+	var ticket any
+	if t := m.ticket; t != nil {
+		lang, patron, id, ticket = t.Language, t.PatronEmail, t.ID, t.ID
+	}
+	mail, err := r.d.tpl.Render(m.template, lang, m.data)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.template, err)
 	}
@@ -203,13 +221,13 @@ func (r *receipt) enqueue(m outMail) error {
 		m.fromName = r.d.opts.Library
 	}
 	aud := mailer.ForPatron
-	if m.toEmail != t.PatronEmail && r.staff(m.toEmail) != nil {
+	if m.toEmail != patron && r.staff(m.toEmail) != nil {
 		aud = mailer.ForStaff
 	}
-	id := r.d.signer.MessageID(t.ID, aud, r.now)
-	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, message_id, in_reply_to, refs, auto_submitted, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, id, m.inReplyTo, m.refs, m.auto, unix(r.now), unix(r.now))
+	msgID := r.d.signer.MessageID(id, aud, r.now)
+	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now))
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}

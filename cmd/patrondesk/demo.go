@@ -138,7 +138,7 @@ func splitHostPort(addr string) (string, int, error) {
 // demoRound runs one `run --once` and prints every mail sent since skip.
 func demoRound(ctx context.Context, a *app, srv *memserver.Servers, stdout io.Writer, skip int) (int, error) {
 	fmt.Fprintln(stdout, "patrondesk takes the mail (run --once)...")
-	if err := runOnce(ctx, a, io.Discard); err != nil {
+	if err := runOnce(ctx, a, io.Discard, time.Time{}); err != nil {
 		return 0, err
 	}
 	got := srv.Received()

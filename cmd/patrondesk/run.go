@@ -12,11 +12,22 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("run", "run [--once] [--verbose]", stderr)
-	once := fs.Bool("once", false, "take the mailbox once, send what is queued, then exit (for scripts and cron)")
+	fs, cfgPath := flags("run", "run [--once [--at TIME]] [--verbose]", stderr)
+	once := fs.Bool("once", false, "take the mailbox once, do the follow-up work that is due, send what is queued, then exit (for scripts and cron)")
+	atFlag := fs.String("at", "", "with --once: do the follow-up work as if it were this moment, written like 2026-12-07T09:00:00-06:00 (for tests and drills)")
 	verbose := fs.Bool("verbose", false, "log every message taken")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var at time.Time
+	if *atFlag != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
+			return usageErr("--at %q is not a moment; write it like 2026-12-07T09:00:00-06:00", *atFlag)
+		}
+		if !*once {
+			return usageErr("--at works only with --once")
+		}
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -30,22 +41,34 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer a.Close()
 	if *once {
-		return runOnce(ctx, a, stdout)
+		return runOnce(ctx, a, stdout, at)
 	}
 	log.Info("patrondesk running", "mailbox", cfg.IMAP.Username+"/"+cfg.IMAP.Mailbox, "database", cfg.Rel(cfg.Database.Path))
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); a.sender.Run(ctx) }()
+	go func() { defer wg.Done(); a.desk.RunScheduler(ctx) }()
 	err = a.intake.Run(ctx)
 	wg.Wait()
 	log.Info("patrondesk stopped")
 	return err
 }
 
-// runOnce takes the mailbox, sends the outbox and says what it did.
-func runOnce(ctx context.Context, a *app, stdout io.Writer) error {
+// runOnce takes the mailbox, does the follow-up work due at at (zero: now),
+// sends the outbox and says what it did.
+func runOnce(ctx context.Context, a *app, stdout io.Writer, at time.Time) error {
 	if err := a.intake.Once(ctx); err != nil {
 		return fmt.Errorf("take mail: %w", err)
+	}
+	if at.IsZero() {
+		at = a.clock.Now()
+	}
+	planned, err := a.desk.Schedule(ctx, at)
+	if err != nil {
+		return fmt.Errorf("follow-up work: %w", err)
+	}
+	for _, l := range planned.Lines {
+		fmt.Fprintln(stdout, l)
 	}
 	sent, sendErr := a.sender.Drain(ctx)
 	c, err := a.store.Counts(ctx)

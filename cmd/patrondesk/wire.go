@@ -24,22 +24,35 @@ type app struct {
 
 func (a *app) Close() { a.store.Close() }
 
-func deskOptions(cfg *config.Config) tickets.Options {
+func deskOptions(cfg *config.Config) (tickets.Options, error) {
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return tickets.Options{}, err
+	}
+	p := cfg.Policy
 	o := tickets.Options{
 		Library: cfg.Library.Name, Address: strings.ToLower(cfg.Library.Address), Tag: cfg.Library.Tag,
-		Language: cfg.Library.Language, Location: cfg.Location(), Since: cfg.Intake.Since.Duration,
-		FirstAnswer: cfg.Policy.FirstAnswer.Duration, AutoReplyLimit: cfg.Policy.AutoReplyLimit,
-		AutoReplyWindow: cfg.Policy.AutoReplyWindow.Duration, ReopenWithin: cfg.Policy.ReopenWithin.Duration,
-		TokenLifetime: cfg.StaffMail.TokenLifetime.Duration, RequireAuthenticated: cfg.StaffMail.RequireAuthenticated,
-		TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
+		Language: cfg.Library.Language, Location: cfg.Location(), Since: cfg.Intake.Since.Duration, Calendar: cal,
+		FirstAnswer: map[string]time.Duration{"normal": p.FirstAnswer.Duration, "urgent": p.FirstAnswerUrgent.Duration, "low": p.FirstAnswerLow.Duration},
+		NagEvery:    p.NagEvery.Duration, EscalateAfter: p.EscalateAfter.Duration, PatronUpdateAfter: p.PatronUpdateAfter.Duration,
+		FollowupAfter: p.FollowupAfter.Duration, CloseAfter: p.CloseAfter.Duration, SummaryAt: cfg.SummaryClock(),
+		Retention: p.Retention.Duration, AutoReplyLimit: p.AutoReplyLimit, AutoReplyWindow: p.AutoReplyWindow.Duration,
+		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
+		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
 	}
 	for _, s := range cfg.Staff {
-		o.Staff = append(o.Staff, tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor})
+		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor}
+		for _, a := range s.Away {
+			from, _ := time.ParseInLocation("2006-01-02", a.From, cfg.Location())
+			until, _ := time.ParseInLocation("2006-01-02", a.Until, cfg.Location())
+			st.Away = append(st.Away, tickets.Away{From: from.UTC(), Until: until.UTC()})
+		}
+		o.Staff = append(o.Staff, st)
 	}
 	for _, r := range cfg.Routes {
 		o.Routes = append(o.Routes, tickets.Route{Team: r.Team, To: r.To, SubjectWords: r.SubjectWords, BodyWords: r.BodyWords, Senders: r.Senders})
 	}
-	return o
+	return o, nil
 }
 
 func imapOptions(cfg *config.Config) mailer.IMAPOptions {
@@ -64,7 +77,12 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	desk, err := tickets.NewDesk(ctx, store, clk, deskOptions(cfg), templates.New(cfg.Rel(cfg.Templates.Dir)), log)
+	opts, err := deskOptions(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	desk, err := tickets.NewDesk(ctx, store, clk, opts, templates.New(cfg.Rel(cfg.Templates.Dir)), log)
 	if err != nil {
 		store.Close()
 		return nil, err

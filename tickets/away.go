@@ -1,0 +1,105 @@
+package tickets
+
+import (
+	"fmt"
+	"time"
+)
+
+// present is the staff who are not away now, by the config or by "#away".
+func (r *receipt) present() ([]Staff, error) {
+	var out []Staff
+	for _, s := range r.d.opts.Staff {
+		away, err := r.isAway(s)
+		if err != nil {
+			return nil, err
+		}
+		if !away {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (r *receipt) isAway(s Staff) (bool, error) {
+	if s.awayAt(r.now) {
+		return true, nil
+	}
+	var n int
+	err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM away WHERE email = ? AND from_at <= ? AND until_at > ?`, s.Email, unix(r.now), unix(r.now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read away periods: %w", err)
+	}
+	return n > 0, nil
+}
+
+// owner picks who gets a ticket in team among the staff who are here.
+func (r *receipt) owner(team string) (*Staff, error) {
+	here, err := r.present()
+	if err != nil {
+		return nil, err
+	}
+	return pickOwner(r.ctx, r.tx, here, team)
+}
+
+// setAway records "#away DATE" from a staff member.
+func (r *receipt) setAway(actor *Staff, until time.Time, msgID int64) error {
+	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO away (email, from_at, until_at) VALUES (?, ?, ?)`, actor.Email, unix(r.now), unix(until)); err != nil {
+		return fmt.Errorf("record away: %w", err)
+	}
+	return nil
+}
+
+// handOnAway gives the open tickets of everyone away now to someone present
+// in the ticket's team, and tells the new owner. It returns how many moved.
+func (r *receipt) handOnAway() (int, error) {
+	moved := 0
+	for _, s := range r.d.opts.Staff {
+		away, err := r.isAway(s)
+		if err != nil || !away {
+			if err != nil {
+				return moved, err
+			}
+			continue
+		}
+		ids, err := r.ids(`SELECT id FROM tickets WHERE owner_email = ? AND status IN ('new', 'open', 'waiting')`, s.Email)
+		if err != nil {
+			return moved, err
+		}
+		for _, id := range ids {
+			t, err := loadTicket(r.ctx, r.tx, id)
+			if err != nil {
+				return moved, err
+			}
+			to, err := r.owner(t.Team)
+			if err != nil || to == nil {
+				return moved, err // nobody here to take it: it stays
+			}
+			system := &Staff{Name: "patrondesk", Email: "patrondesk"}
+			if err := r.assign(t, system, to, t.Team, 0); err != nil {
+				return moved, err
+			}
+			if err := r.event(id, "patrondesk", "handed on", s.Email+" is away", 0); err != nil {
+				return moved, err
+			}
+			moved++
+		}
+	}
+	return moved, nil
+}
+
+func (r *receipt) ids(query string, args ...any) ([]int64, error) {
+	rows, err := r.tx.QueryContext(r.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

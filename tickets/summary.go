@@ -1,0 +1,170 @@
+package tickets
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"patrondesk/templates"
+	"patrondesk/tickets/calendar"
+)
+
+// dailySummary sends each supervisor the day's summary once, on open days
+// at policy.summary_at or the first pass after it.
+func (r *receipt) dailySummary(p *Planned) error {
+	sups := r.supervisors("")
+	cal := r.d.opts.Calendar
+	today := calendar.DateOf(r.now.In(r.d.opts.Location))
+	if len(sups) == 0 || !cal.IsOpenDay(today) || r.now.Before(cal.At(today, r.d.opts.SummaryAt)) {
+		return nil
+	}
+	_, err := r.onceIf(true, "summary:"+today.String(), func() error {
+		dg, err := r.digest()
+		if err != nil {
+			return err
+		}
+		for _, s := range sups {
+			data := templates.Data{Library: r.d.opts.Library, Tag: r.d.opts.Tag, Staff: s.FirstName(), Digest: dg}
+			if err := r.enqueue(outMail{template: "summary", toName: s.Name, toEmail: s.Email, auto: "auto-generated", bulk: true, data: data}); err != nil {
+				return err
+			}
+			p.add("daily summary to %s (%d late)", s.Email, len(dg.Overdue))
+		}
+		return nil
+	})
+	return err
+}
+
+// digest gathers the summary: late tickets by owner, tickets nobody has,
+// what waits for a person, and yesterday's figures. Patron names only.
+func (r *receipt) digest() (templates.Digest, error) {
+	loc := r.d.opts.Location
+	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
+	dg := templates.Digest{Day: r.now.In(loc).Format("Mon 2 Jan"), At: r.now.In(loc).Format("15:04")}
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at,
+		COALESCE((SELECT action || ', ' || at FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk' ORDER BY e.id DESC LIMIT 1), '')
+		FROM tickets t WHERE t.status IN ('new', 'open') AND t.due_at < ? ORDER BY t.owner_email, t.due_at`, unix(r.now))
+	if err != nil {
+		return dg, fmt.Errorf("read late tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l templates.DigestLine
+		var owner, last string
+		var due int64
+		if err := rows.Scan(&l.Ticket, &l.Patron, &owner, &due, &last); err != nil {
+			return dg, err
+		}
+		l.Patron, l.Owner = patronLabel(l.Patron), r.staffName(owner)
+		l.Due, l.Late = fmtAt(due), lateWords(r.d.opts.Calendar.OpenBetween(time.Unix(due, 0), r.now))
+		if action, at, ok := strings.Cut(last, ", "); ok {
+			var n int64
+			fmt.Sscan(at, &n)
+			l.Last = action + " " + fmtAt(n)
+		}
+		dg.Overdue = append(dg.Overdue, l)
+	}
+	if err := rows.Err(); err != nil {
+		return dg, err
+	}
+	for _, l := range dg.Overdue {
+		if len(dg.Owners) == 0 || dg.Owners[len(dg.Owners)-1].Name != l.Owner {
+			dg.Owners = append(dg.Owners, templates.DigestOwner{Name: l.Owner})
+		}
+		o := &dg.Owners[len(dg.Owners)-1]
+		o.Lines = append(o.Lines, l)
+	}
+	if dg.Unowned, err = r.unowned(fmtAt); err != nil {
+		return dg, err
+	}
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL), (SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).
+		Scan(&dg.Quarantined, &dg.FailedMail); err != nil {
+		return dg, err
+	}
+	dg.Yesterday, err = r.figures()
+	return dg, err
+}
+
+func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, error) {
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, created_at FROM tickets WHERE owner_email IS NULL AND status IN ('new', 'open', 'waiting') ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []templates.DigestLine
+	for rows.Next() {
+		var l templates.DigestLine
+		var created int64
+		if err := rows.Scan(&l.Ticket, &l.Patron, &created); err != nil {
+			return nil, err
+		}
+		l.Patron, l.Since = patronLabel(l.Patron), fmtAt(created)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// figures counts yesterday (in the library's time zone): new tickets,
+// tickets answered, tickets solved, and the median open time to a first
+// answer of those first answered then.
+func (r *receipt) figures() (templates.Figures, error) {
+	loc := r.d.opts.Location
+	n := r.now.In(loc)
+	end := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	start := time.Date(n.Year(), n.Month(), n.Day()-1, 0, 0, 0, 0, loc)
+	f := templates.Figures{Day: start.Format("Mon 2 Jan"), MedianFirstAnswer: "none answered"}
+	a, b := unix(start), unix(end)
+	err := r.tx.QueryRowContext(r.ctx, `SELECT
+		(SELECT COUNT(*) FROM tickets WHERE created_at >= ? AND created_at < ?),
+		(SELECT COUNT(DISTINCT ticket_id) FROM events WHERE action = 'answered the patron' AND at >= ? AND at < ?),
+		(SELECT COUNT(DISTINCT ticket_id) FROM events WHERE action = 'solved' AND at >= ? AND at < ?)`,
+		a, b, a, b, a, b).Scan(&f.Received, &f.Answered, &f.Solved)
+	if err != nil {
+		return f, fmt.Errorf("yesterday's figures: %w", err)
+	}
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT created_at, first_response_at FROM tickets WHERE first_response_at >= ? AND first_response_at < ?`, a, b)
+	if err != nil {
+		return f, err
+	}
+	defer rows.Close()
+	var waits []time.Duration
+	for rows.Next() {
+		var c, fr int64
+		if err := rows.Scan(&c, &fr); err != nil {
+			return f, err
+		}
+		waits = append(waits, r.d.opts.Calendar.OpenBetween(time.Unix(c, 0), time.Unix(fr, 0)))
+	}
+	if len(waits) > 0 {
+		slices.Sort(waits)
+		f.MedianFirstAnswer = hoursMinutes(waits[len(waits)/2])
+	}
+	return f, rows.Err()
+}
+
+func hoursMinutes(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d < time.Hour {
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// patronLabel is a patron's name for staff summaries, never their address.
+func patronLabel(name string) string {
+	if name == "" || strings.Contains(name, "@") {
+		return "(no name given)"
+	}
+	return name
+}
+
+func (r *receipt) staffName(email string) string {
+	if s := r.staff(email); s != nil {
+		return s.Name
+	}
+	if email == "" {
+		return "nobody"
+	}
+	return email
+}

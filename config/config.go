@@ -265,9 +265,9 @@ func Default() *Config {
 			CloseAfter:        Duration{40 * time.Hour},
 			SummaryAt:         "08:30",
 			Retention:         Duration{365 * 24 * time.Hour},
-			AutoReplyLimit:  10,
-			AutoReplyWindow: Duration{3 * time.Hour},
-			ReopenWithin:    Duration{30 * 24 * time.Hour},
+			AutoReplyLimit:    10,
+			AutoReplyWindow:   Duration{3 * time.Hour},
+			ReopenWithin:      Duration{30 * 24 * time.Hour},
 		},
 		StaffMail: StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
 	}

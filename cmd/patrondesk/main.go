@@ -27,12 +27,14 @@ Commands:
   demo                  run the whole loop on this machine with sample mail (no set-up)
   init                  write an example config file and create the database
   check                 check the config and log in to the IMAP and SMTP servers
-  run [--once]          watch the mailbox and answer patrons (--once: one round, then exit)
+  run [--once]          watch the mailbox, answer patrons, send reminders and summaries
+                        (--once: one round, then exit; --once --at TIME: as if it were TIME)
   tickets list          list tickets (--status S, --json)
   tickets show N        show one ticket with its messages and history (--json)
   tickets assign N WHO  give a ticket to a person or a team
   tickets close N       mark a ticket solved (the patron is not written to)
   tickets note N TEXT   add a note for staff to a ticket
+  purge [--dry-run]     anonymise closed requests older than policy.retention
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
@@ -68,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets,
+		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

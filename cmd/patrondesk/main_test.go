@@ -134,7 +134,6 @@ func TestDemoShowsTheWholeLoop(t *testing.T) {
 	testAdminCommands(t, cfgPath)
 }
 
-
 // testAdminCommands: assign, note and close from the terminal act on the
 // ticket and show in its history.
 func testAdminCommands(t *testing.T, cfgPath string) {

@@ -21,8 +21,9 @@ func promise(due, now time.Time, loc *time.Location) string {
 	}
 	d, n := due.In(loc), now.In(loc)
 	part := "morning"
+	// Closing time (17:00 sharp) is still the afternoon.
 	switch h := d.Hour(); {
-	case h >= 17:
+	case h > 17 || h == 17 && d.Minute() > 0:
 		part = "evening"
 	case h >= 12:
 		part = "afternoon"

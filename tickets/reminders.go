@@ -14,7 +14,7 @@ func (r *receipt) nag(t *schedTicket, due time.Time, late time.Duration, p *Plan
 		return nil
 	}
 	data := r.lateData(t, owner, due, late)
-	if err := r.queue(t.ticketRow, "nag", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+	if err := r.enqueue(outMail{ticket: t.ticketRow, template: "nag", toName: owner.Name, toEmail: owner.Email, auto: "auto-generated", bulk: true, data: data}); err != nil {
 		return err
 	}
 	p.add("#%d reminder to %s (%s)", t.ID, owner.Email, data.Late)
@@ -28,7 +28,7 @@ func (r *receipt) escalate(t *schedTicket, due time.Time, late time.Duration, st
 	data := r.lateData(t, owner, due, late)
 	sups := r.supervisors(t.Team)
 	for _, s := range sups {
-		if err := r.queue(t.ticketRow, "escalation", s.Name, s.Email, data, "auto-generated"); err != nil {
+		if err := r.enqueue(outMail{ticket: t.ticketRow, template: "escalation", toName: s.Name, toEmail: s.Email, auto: "auto-generated", bulk: true, data: data}); err != nil {
 			return err
 		}
 		p.add("#%d escalation %d to %s (%s)", t.ID, step, s.Email, data.Late)

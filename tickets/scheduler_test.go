@@ -287,3 +287,57 @@ func TestPurge(t *testing.T) {
 		t.Errorf("history lost")
 	}
 }
+
+// TestExampleWeek is the example week in the README, step by step.
+func TestExampleWeek(t *testing.T) {
+	h := newSchedHarness(t)
+	renewRequest(h, 1) // Monday 7 December, 09:00
+	if ack := text(t, h.last(ann)); !strings.Contains(ack, "You will hear from us by tomorrow afternoon.") {
+		t.Errorf("ack:\n%s", ack)
+	}
+	h.pass("2026-12-08 17:00")
+	if n := h.kinds("nag", alice); n != 0 {
+		t.Errorf("a reminder at closing time")
+	}
+	h.pass("2026-12-09 08:30")
+	if s := text(t, h.last("boss@library.test")); !strings.Contains(s, "#1  Ann Lee, due Tue 8 Dec 17:00") {
+		t.Errorf("Wednesday's summary:\n%s", s)
+	}
+	h.pass("2026-12-09 09:00")
+	if nag := text(t, h.last(alice)); !strings.Contains(nag, "It was due Tue 8 Dec 17:00") {
+		t.Errorf("Wednesday's reminder:\n%s", nag)
+	}
+	h.pass("2026-12-09 17:00")
+	if n := h.kinds("patron_update", ann); n != 0 {
+		t.Errorf("a patron update at closing time")
+	}
+	h.pass("2026-12-10 09:00")
+	if h.kinds("nag", alice) != 2 || h.kinds("escalation", "boss@library.test") != 1 || h.kinds("patron_update", ann) != 1 {
+		t.Errorf("Thursday 09:00: nags %d, escalations %d, updates %d", h.kinds("nag", alice), h.kinds("escalation", "boss@library.test"), h.kinds("patron_update", ann))
+	}
+	h.setLocal("2026-12-10 11:00")
+	h.replyTo(alice, h.last(alice), "#close\nYour books are renewed until 7 January.", 1)
+	h.runOnce()
+	if d := h.ticket(1); d.Status != "solved" {
+		t.Fatalf("status %s after #close", d.Status)
+	}
+	h.pass("2026-12-15 10:59")
+	if n := h.kinds("followup", ann); n != 0 {
+		t.Errorf("follow-up before next Tuesday 11:00")
+	}
+	h.pass("2026-12-15 11:00")
+	if n := h.kinds("followup", ann); n != 1 {
+		t.Errorf("%d follow-ups on Tuesday 11:00", n)
+	}
+	h.pass("2026-12-22 10:59")
+	if s := h.ticket(1).Status; s != "solved" {
+		t.Errorf("closed early: %s", s)
+	}
+	h.pass("2026-12-22 11:00")
+	if s := h.ticket(1).Status; s != "closed" {
+		t.Errorf("the Tuesday after, 11:00: %s, want closed", s)
+	}
+	if n := h.kinds("nag", alice); n != 2 {
+		t.Errorf("%d reminders in all, want 2", n)
+	}
+}

@@ -359,3 +359,44 @@ func TestE2EStaffAnswerAndCommands(t *testing.T) {
 		t.Errorf("Marco's acknowledgement: %q", ack.msg.Subject)
 	}
 }
+
+// TestE2EReminders: a request nobody answers gets the owner a reminder and
+// the patron an update when `run --once --at` is a few open days later, through
+// Postfix into their Dovecot mailboxes; a second run at the same moment sends
+// nothing more.
+func TestE2EReminders(t *testing.T) {
+	e := newE2E(t)
+	send(t, "ann@patrons.test", "From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nMessage-ID: <e2e-rem-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCan I keep Middlemarch two more weeks?\n")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	waitInbox(t, "alice@library.test", 1)
+	waitInbox(t, "ann@patrons.test", 1)
+
+	// The e2e config has the default hours (Monday to Friday, 9 to 5, no
+	// holidays): a Wednesday at 10:00 two weeks on is always open.
+	chicago, _ := time.LoadLocation("America/Chicago")
+	at := time.Now().In(chicago).AddDate(0, 0, 14)
+	for at.Weekday() != time.Wednesday {
+		at = at.AddDate(0, 0, 1)
+	}
+	moment := time.Date(at.Year(), at.Month(), at.Day(), 10, 0, 0, 0, chicago).Format(time.RFC3339)
+	out := e.patrondesk("run", "--once", "--at", moment)
+	if !strings.Contains(out, "#1 reminder to alice@library.test") || !strings.Contains(out, "#1 patron_update to the patron") {
+		t.Errorf("run --once --at %s said:\n%s", moment, out)
+	}
+	nag := waitInbox(t, "alice@library.test", 2)[1]
+	if !strings.Contains(nag.msg.Subject, "Reminder: Ann Lee is waiting for an answer") || nag.msg.Header.Get("Precedence") != "bulk" {
+		t.Errorf("reminder: %q, Precedence %q", nag.msg.Subject, nag.msg.Header.Get("Precedence"))
+	}
+	update := waitInbox(t, "ann@patrons.test", 2)[1]
+	if !strings.Contains(update.msg.Text, "We have not forgotten your request.") || strings.Contains(update.raw, "alice@") {
+		t.Errorf("patron update:\n%s", update.raw)
+	}
+	if out := e.patrondesk("run", "--once", "--at", moment); strings.Contains(out, "reminder") {
+		t.Errorf("a second run at the same moment sent again:\n%s", out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(inbox(t, "alice@library.test")); n != 2 {
+		t.Errorf("Alice has %d mails, want the notice and one reminder", n)
+	}
+}

@@ -6,6 +6,10 @@ ALTER TABLE tickets ADD COLUMN next_check_at INTEGER;
 ALTER TABLE tickets ADD COLUMN anonymised_at INTEGER;
 CREATE INDEX tickets_next_check ON tickets(next_check_at) WHERE next_check_at IS NOT NULL;
 CREATE INDEX tickets_closed ON tickets(closed_at) WHERE status = 'closed' AND anonymised_at IS NULL;
+-- For the summary's figures of one day.
+CREATE INDEX tickets_created        ON tickets(created_at);
+CREATE INDEX tickets_first_response ON tickets(first_response_at) WHERE first_response_at IS NOT NULL;
+CREATE INDEX events_action_at       ON events(action, at);
 
 -- Each reminder, escalation, update, follow-up and summary is queued once:
 -- its key names the ticket (or day), the kind and the period.

@@ -41,6 +41,7 @@ type Library struct {
 	Timezone string `toml:"timezone"`
 	Tag      string `toml:"tag"`
 	Language string `toml:"language"`
+	Admin    string `toml:"admin"` // who gets alerts about mail that needs a person
 }
 
 // IMAP is the connection to the shared mailbox.

@@ -42,7 +42,7 @@ func TestProblems(t *testing.T) {
 	}{
 		{"misspelt key names the key and its line",
 			func(s string) string { return strings.Replace(s, "port = 1143", "prot = 1143", 1) },
-			[]string{`unknown key "imap.prot"`, "line 14"}},
+			[]string{`unknown key "imap.prot"`, "line 15"}},
 		{"misspelt table",
 			func(s string) string { return strings.Replace(s, "[database]", "[databse]", 1) },
 			[]string{`unknown key "databse.path"`}},

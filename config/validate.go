@@ -26,6 +26,9 @@ func (c *Config) Validate() Problems {
 	if _, err := time.LoadLocation(c.Library.Timezone); err != nil {
 		add("library.timezone", "%q is not a known time zone; write one such as \"America/Chicago\" or \"Europe/London\"", c.Library.Timezone)
 	}
+	if c.Library.Admin != "" && !validAddress(c.Library.Admin) {
+		add("library.admin", "%q is not an email address; write the address that gets alerts, or \"\" for none", c.Library.Admin)
+	}
 	if !tagPattern.MatchString(c.Library.Tag) {
 		add("library.tag", "%q must be one short word of letters, digits or '-', such as \"Seymour\"", c.Library.Tag)
 	}

@@ -20,7 +20,7 @@ import (
 	"text/template"
 )
 
-//go:embed en/*.txt en/*.html
+//go:embed en es
 var builtin embed.FS
 
 // Data is everything a template can use. Not every field is set for every

@@ -24,7 +24,7 @@ func (e *ErrCommand) Error() string { return strings.Join(e.Problems, "; ") }
 // Mail it causes goes to the outbox for the daemon (or `run --once`) to send.
 func (d *Desk) Act(ctx context.Context, id int64, text string) error {
 	now := d.clock.Now()
-	p := commandParser{staff: d.opts.Staff, now: now, loc: d.opts.Location}
+	p := commandParser{staff: d.opts.Staff, now: now, loc: d.opts.Location, langs: d.patronLanguages()}
 	if _, _, problems := p.parse(text); len(problems) > 0 {
 		return &ErrCommand{Problems: problems}
 	}

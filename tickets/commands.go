@@ -3,6 +3,7 @@ package tickets
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ type command struct {
 	team     string // assign to a team
 	until    time.Time
 	priority string
+	lang     string
 }
 
 // commandHelp is how each command is written, for the replies that explain
@@ -29,12 +31,13 @@ var commandHelp = map[string]string{
 	"priority": "#priority low  or  normal  or  urgent",
 	"reopen":   "#reopen  (open a solved or closed request again)",
 	"away":     "#away 2026-12-24  (you are away until that day: new requests skip you and your open ones go to your team)",
+	"lang":     "#lang es  (write to this patron in that language from now on)",
 	"status":   "#status  (get a summary of the request)",
 	"help":     "#help  (get the list of commands)",
 }
 
 // commandOrder is the order the help lists the commands in.
-var commandOrder = []string{"note", "close", "assign", "take", "wait", "priority", "reopen", "away", "status", "help"}
+var commandOrder = []string{"note", "close", "assign", "take", "wait", "priority", "reopen", "lang", "away", "status", "help"}
 
 // commandParser knows what names and teams exist and when "now" is, to check
 // the arguments.
@@ -42,6 +45,7 @@ type commandParser struct {
 	staff []Staff
 	now   time.Time
 	loc   *time.Location
+	langs []string // languages patrons can be written to in
 }
 
 // parse reads the commands at the top of text: the lines, before any other
@@ -110,6 +114,11 @@ func (p commandParser) one(s string) (command, string) {
 			c.priority = a
 		default:
 			return c, fmt.Sprintf("#priority: %q is not a priority. Write it like this: %s", arg, usage)
+		}
+	case word == "lang":
+		c.lang = strings.ToLower(arg)
+		if !slices.Contains(p.langs, c.lang) {
+			return c, fmt.Sprintf("#lang: there are no patron templates in %q; the languages are %s. Write it like this: %s", arg, strings.Join(p.langs, ", "), usage)
 		}
 	case arg != "":
 		return c, fmt.Sprintf("#%s takes nothing after it (found %q). Write it like this: %s", word, arg, usage)

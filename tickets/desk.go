@@ -23,6 +23,7 @@ import (
 type Options struct {
 	Library  string
 	Address  string // the shared mailbox; mail is sent from it
+	Admin    string // who gets alerts ("" = nobody)
 	Tag      string
 	Language string
 	Location *time.Location

@@ -59,6 +59,9 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 	if err := d.store.tx(ctx, func(tx *sql.Tx) error { return d.receiptAt(ctx, tx, now).dailySummary(p) }); err != nil {
 		return p, fmt.Errorf("daily summary: %w", err)
 	}
+	if err := d.store.tx(ctx, func(tx *sql.Tx) error { return d.receiptAt(ctx, tx, now).alertAdmin(p) }); err != nil {
+		return p, fmt.Errorf("alert: %w", err)
+	}
 	if err := d.purgeDaily(ctx, now, p); err != nil {
 		return p, err
 	}

@@ -341,3 +341,25 @@ func TestExampleWeek(t *testing.T) {
 		t.Errorf("%d reminders in all, want 2", n)
 	}
 }
+
+func TestAlertAdmin(t *testing.T) {
+	h := newSchedHarness(t)
+	h.desk.opts.Admin = "it@library.test"
+	h.deliver("To: help@library.test\nSubject: who am I\nMessage-ID: <q1@x.test>\n\nno sender here\n")
+	h.runOnce()
+	h.pass("2026-12-07 09:10")
+	h.pass("2026-12-07 09:40")
+	if n := h.kinds("alert", "it@library.test"); n != 1 {
+		t.Fatalf("%d alerts, want 1", n)
+	}
+	if a := text(t, h.last("it@library.test")); !strings.Contains(a, "1 incoming email(s) could not be read") || !strings.Contains(a, "no sender address") {
+		t.Errorf("alert:\n%s", a)
+	}
+	h.pass("2026-12-07 10:30") // nothing new: no alert
+	h.deliver("To: help@library.test\nSubject: me neither\nMessage-ID: <q2@x.test>\n\nstill no sender\n")
+	h.runOnce()
+	h.pass("2026-12-07 10:40") // new, and the last alert went in the 09:00 hour
+	if n := h.kinds("alert", "it@library.test"); n != 2 {
+		t.Errorf("%d alerts after a new problem in a new hour, want 2", n)
+	}
+}

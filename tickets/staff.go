@@ -55,15 +55,16 @@ func (r *receipt) refuse(t *ticketRow, actor *Staff, key, text string, problems 
 // patron, unless #note keeps it for staff. A command that is not understood
 // changes nothing.
 func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
-	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location}
+	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages()}
 	cmds, rest, problems := p.parse(text)
 	if len(problems) > 0 {
 		return r.refuse(t, actor, key, text, problems)
 	}
-	note, closing := false, false
+	note, closing, reopening := false, false, false
 	for _, c := range cmds {
 		note = note || c.name == "note"
 		closing = closing || c.name == "close"
+		reopening = reopening || c.name == "reopen"
 	}
 	kind := "staff_note"
 	if !note && (rest != "" || closing) {
@@ -91,6 +92,8 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		err = r.answer(t, actor, rest, closing, msgID)
 	case rest != "":
 		err = r.event(t.ID, actor.Email, "note", "", msgID)
+	case reopening && !note:
+		err = r.tellReopened(t)
 	}
 	if err != nil {
 		return err
@@ -127,6 +130,8 @@ func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) erro
 		return r.update(t.ID, actor, msgID, "no reminders until", when, `snoozed_until = ?, next_check_at = ?`, unix(c.until), unix(c.until))
 	case "take":
 		return r.assign(t, actor, actor, t.Team, msgID)
+	case "lang":
+		return r.setLanguage(t, actor, c.lang, msgID)
 	case "away":
 		when := c.until.In(r.d.opts.Location).Format("Mon 2 Jan 2006")
 		if err := r.setAway(actor, c.until, msgID); err != nil {
@@ -353,4 +358,16 @@ func withoutSignOff(text string, actor *Staff) string {
 		return strings.TrimSpace(strings.Join(lines[:len(lines)-1], "\n"))
 	}
 	return text
+}
+
+// tellReopened tells the patron that staff opened their request again.
+func (r *receipt) tellReopened(t *ticketRow) error {
+	data := r.templateData(t, r.staff(t.Owner.String))
+	data.PatronName = firstName(t.PatronName, t.PatronEmail)
+	inReplyTo, refs, err := r.patronThread(t.ID)
+	if err != nil {
+		return err
+	}
+	return r.enqueue(outMail{ticket: t, template: "reopened", toName: t.PatronName, toEmail: t.PatronEmail,
+		inReplyTo: inReplyTo, refs: refs, auto: "auto-generated", data: data})
 }

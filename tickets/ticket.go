@@ -63,13 +63,17 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 		subject = "(no subject)"
 	}
 	due := r.d.dueAfter(r.now, "normal")
+	lang, err := r.patronLanguage(r.sender())
+	if err != nil {
+		return err
+	}
 	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at, owed_since, next_check_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, r.senderName(), r.sender(), ownerEmail, team, r.d.opts.Language, linked, unix(r.now), unix(r.now), unix(due), unix(r.now), unix(due))
+		status, subject, r.senderName(), r.sender(), ownerEmail, team, lang, linked, unix(r.now), unix(r.now), unix(due), unix(r.now), unix(due))
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	t := &ticketRow{Status: status, Subject: subject, Priority: "normal", PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: r.d.opts.Language,
+	t := &ticketRow{Status: status, Subject: subject, Priority: "normal", PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
 		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}}
 	if t.ID, err = res.LastInsertId(); err != nil {
 		return err
@@ -144,7 +148,7 @@ func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
 	d := templates.Data{
 		Library: r.d.opts.Library, Tag: r.d.opts.Tag, Ticket: t.ID, Subject: t.Subject,
 		PatronName: t.PatronName, Team: t.Team, Text: r.m.Text,
-		Promise: promise(timeOf(t.DueAt), r.now, r.d.opts.Location),
+		Promise: r.promiseWords(timeOf(t.DueAt), t.Language),
 	}
 	if owner != nil {
 		d.Owner, d.OwnerFull = owner.FirstName(), owner.Name
@@ -211,7 +215,13 @@ func (r *receipt) enqueue(m outMail) error {
 	lang, patron, id := r.d.opts.Language, "", int64(0)
 	var ticket any
 	if t := m.ticket; t != nil {
-		lang, patron, id, ticket = t.Language, t.PatronEmail, t.ID, t.ID
+		patron, id, ticket = t.PatronEmail, t.ID, t.ID
+		if m.toEmail == patron {
+			lang = t.Language // staff mail stays in the library's language
+		}
+	}
+	if t := m.ticket; t != nil && m.data.Promise != "" {
+		m.data.Promise = r.promiseWords(timeOf(t.DueAt), lang)
 	}
 	mail, err := r.d.tpl.Render(m.template, lang, m.data)
 	if err != nil {

@@ -27,8 +27,8 @@ func TestMisspeltConfigKeyExits2AndNamesIt(t *testing.T) {
 	}
 	for _, cmd := range [][]string{{"check"}, {"run", "--once"}, {"tickets", "list"}} {
 		code, _, stderr := runCLI(t, append(cmd, "--config", p)...)
-		if code != 2 || !strings.Contains(stderr, `unknown key "imap.mailbx"`) || !strings.Contains(stderr, "line 18") {
-			t.Errorf("%v: exit %d, stderr %q; want 2 naming imap.mailbx on line 18", cmd, code, stderr)
+		if code != 2 || !strings.Contains(stderr, `unknown key "imap.mailbx"`) || !strings.Contains(stderr, "line 19") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming imap.mailbx on line 19", cmd, code, stderr)
 		}
 	}
 }

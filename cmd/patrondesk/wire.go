@@ -31,7 +31,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 	}
 	p := cfg.Policy
 	o := tickets.Options{
-		Library: cfg.Library.Name, Address: strings.ToLower(cfg.Library.Address), Tag: cfg.Library.Tag,
+		Library: cfg.Library.Name, Address: strings.ToLower(cfg.Library.Address), Admin: strings.ToLower(cfg.Library.Admin), Tag: cfg.Library.Tag,
 		Language: cfg.Library.Language, Location: cfg.Location(), Since: cfg.Intake.Since.Duration, Calendar: cal,
 		FirstAnswer: map[string]time.Duration{"normal": p.FirstAnswer.Duration, "urgent": p.FirstAnswerUrgent.Duration, "low": p.FirstAnswerLow.Duration},
 		NagEvery:    p.NagEvery.Duration, EscalateAfter: p.EscalateAfter.Duration, PatronUpdateAfter: p.PatronUpdateAfter.Duration,

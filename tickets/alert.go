@@ -1,0 +1,76 @@
+package tickets
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// alertAdmin tells library.admin, at most once an hour, about mail that
+// needs a person: outgoing mail the server refused and incoming mail that
+// could not be read. Each problem is reported once.
+func (r *receipt) alertAdmin(p *Planned) error {
+	admin := r.d.opts.Admin
+	if admin == "" {
+		return nil
+	}
+	failedSeen, err := r.setting("alerted_failed")
+	if err != nil {
+		return err
+	}
+	quarSeen, err := r.setting("alerted_quarantine")
+	if err != nil {
+		return err
+	}
+	var failed, quar int
+	var maxFailed, maxQuar int64
+	var failedTo, failedWhy, quarWhy string
+	err = r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(to_email), ''), COALESCE(MAX(last_error), '')
+		FROM outbox WHERE status = 'failed' AND kind <> 'alert' AND id > ?`, failedSeen).Scan(&failed, &maxFailed, &failedTo, &failedWhy)
+	if err != nil {
+		return fmt.Errorf("count failed mail: %w", err)
+	}
+	err = r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(reason), '') FROM quarantine WHERE id > ?`, quarSeen).
+		Scan(&quar, &maxQuar, &quarWhy)
+	if err != nil {
+		return fmt.Errorf("count quarantined mail: %w", err)
+	}
+	if failed == 0 && quar == 0 {
+		return nil
+	}
+	hour := r.now.In(r.d.opts.Location).Format("2006-01-02T15")
+	_, err = r.onceIf(true, "alert:"+hour, func() error {
+		var problems []string
+		if failed > 0 {
+			problems = append(problems, fmt.Sprintf("%d email(s) to patrons or staff were refused by the mail server, for example to %s: %s", failed, failedTo, failedWhy))
+		}
+		if quar > 0 {
+			problems = append(problems, fmt.Sprintf("%d incoming email(s) could not be read and are kept in quarantine, for example because %s", quar, quarWhy))
+		}
+		data := r.templateData(&ticketRow{}, nil)
+		data.Summary, data.Problems = fmt.Sprintf("%d problem(s)", len(problems)), problems
+		if err := r.enqueue(outMail{template: "alert", toName: "", toEmail: admin, auto: "auto-generated", data: data}); err != nil {
+			return err
+		}
+		p.add("alert to %s: %d problem(s)", admin, len(problems))
+		if err := r.setSetting("alerted_failed", max(maxFailed, failedSeen)); err != nil {
+			return err
+		}
+		return r.setSetting("alerted_quarantine", max(maxQuar, quarSeen))
+	})
+	return err
+}
+
+func (r *receipt) setting(key string) (int64, error) {
+	var v int64
+	err := r.tx.QueryRowContext(r.ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+func (r *receipt) setSetting(key string, v int64) error {
+	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, v)
+	return err
+}

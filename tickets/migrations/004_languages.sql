@@ -1,0 +1,7 @@
+-- A patron's language, once staff chose it with #lang: it wins over detection.
+CREATE TABLE patrons (
+    email    TEXT    PRIMARY KEY,
+    language TEXT    NOT NULL,
+    set_by   TEXT    NOT NULL,
+    set_at   INTEGER NOT NULL
+);

@@ -58,8 +58,8 @@ func (s *Set) Sample(lang string) Data {
 		Commands: "  #note  (keep this as a note for staff; nothing goes to the patron)",
 		Priority: "normal", Due: "Tue 8 Dec 17:00", Late: "8 open hours late",
 		Digest: Digest{Day: "Wed 9 Dec", At: "08:30",
-			Overdue: []DigestLine{{Ticket: 42, Patron: "Ann Lee", Owner: "Alice Smith", Due: "Tue 8 Dec 17:00", Late: "8 open hours late", Last: "created Mon 7 Dec 09:00"}},
-			Owners:  []DigestOwner{{Name: "Alice Smith", Lines: []DigestLine{{Ticket: 42, Patron: "Ann Lee", Due: "Tue 8 Dec 17:00", Late: "8 open hours late", Last: "created Mon 7 Dec 09:00"}}}},
+			Overdue:   []DigestLine{{Ticket: 42, Patron: "Ann Lee", Owner: "Alice Smith", Due: "Tue 8 Dec 17:00", Late: "8 open hours late", Last: "created Mon 7 Dec 09:00"}},
+			Owners:    []DigestOwner{{Name: "Alice Smith", Lines: []DigestLine{{Ticket: 42, Patron: "Ann Lee", Due: "Tue 8 Dec 17:00", Late: "8 open hours late", Last: "created Mon 7 Dec 09:00"}}}},
 			Yesterday: Figures{Day: "Tue 8 Dec", Received: 5, Answered: 4, Solved: 3, MedianFirstAnswer: "2h 10m"}},
 	}
 }

@@ -169,7 +169,7 @@ func TestStaffCommandNotUnderstood(t *testing.T) {
 		t.Errorf("patron got %d mails, want only the ack", n)
 	}
 	r := text(t, h.last(alice))
-	for _, w := range []string{"did not act", `"#asign bob" is not a command`, "#close takes nothing after it", "kept as a note", "#priority low"} {
+	for _, w := range []string{"did not act", `"#asign bob" is not a command`, "#close takes nothing after it", "kept your email as a note", "#priority low"} {
 		if !strings.Contains(r, w) {
 			t.Errorf("explanation lacks %q:\n%s", w, r)
 		}

@@ -35,6 +35,9 @@ Commands:
   tickets close N       mark a ticket solved (the patron is not written to)
   tickets note N TEXT   add a note for staff to a ticket
   purge [--dry-run]     anonymise closed requests older than policy.retention
+  templates list        the mail templates, who gets them and in which languages
+  templates preview N   one template rendered with sample data (--lang es)
+  templates lint        the plain-language check of every template
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge,
+		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"patrondesk/config"
 	"patrondesk/mailer/memserver"
 	"patrondesk/tickets/calendar"
 	"patrondesk/tickets/clock"
@@ -63,5 +66,37 @@ func TestRunOnceAt(t *testing.T) {
 	}
 	if code, stdout, _ := runCLI(t, "purge", "--dry-run", "--config", cfg.Path); code != 0 || !strings.Contains(stdout, "Would anonymise 0 closed request(s)") {
 		t.Errorf("purge --dry-run: exit %d, %s", code, stdout)
+	}
+}
+
+func TestTemplatesCommands(t *testing.T) {
+	code, stdout, _ := runCLI(t, "templates", "list", "--config", "/nonexistent.toml")
+	if code != 0 || !strings.Contains(stdout, "ack             patron       en,es") {
+		t.Errorf("templates list: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "templates", "preview", "ack", "--lang", "es")
+	if code != 0 || !strings.Contains(stdout, "Hola, Ann:") || !strings.Contains(stdout, "Le responderemos mañana por la tarde.") {
+		t.Errorf("templates preview ack --lang es: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "templates", "preview", "nag", "--lang", "es")
+	if code != 0 || !strings.Contains(stdout, "there is no es/nag") {
+		t.Errorf("preview of a staff template in Spanish: exit %d\n%s", code, stdout)
+	}
+	if code, _, stderr := runCLI(t, "templates", "preview", "nope"); code != 2 || !strings.Contains(stderr, `no template named "nope"`) {
+		t.Errorf("preview nope: exit %d %s", code, stderr)
+	}
+	code, stdout, _ = runCLI(t, "templates", "lint")
+	if code != 0 || !strings.Contains(stdout, "GRADE") || strings.Contains(stdout, "problem(s)") {
+		t.Errorf("templates lint on the defaults: exit %d\n%s", code, stdout)
+	}
+	// A library's own template that reads badly gets a warning, not a refusal.
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "tpl", "en"), 0o755)
+	os.WriteFile(filepath.Join(dir, "tpl", "en", "ack.txt"), []byte("Subject: x\n\nYour interlibrary loan request has been registered in our bibliographic circulation management infrastructure and will subsequently be processed according to institutional prioritisation.\n"), 0o644)
+	cfg := strings.Replace(string(config.Example), `dir = ""`, `dir = "tpl"`, 1)
+	os.WriteFile(filepath.Join(dir, "patrondesk.toml"), []byte(cfg), 0o600)
+	code, stdout, _ = runCLI(t, "templates", "lint", "--config", filepath.Join(dir, "patrondesk.toml"))
+	if code != 0 || !strings.Contains(stdout, `en/ack: library jargon "interlibrary loan"`) || !strings.Contains(stdout, "1 template(s) to look at") {
+		t.Errorf("lint of a bad override: exit %d\n%s", code, stdout)
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"os"
 
 	"patrondesk/config"
 	"patrondesk/mailer"
+	"patrondesk/templates"
 	"patrondesk/tickets"
 )
 
@@ -80,6 +82,20 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sess.Close()
 	}
 	report(fmt.Sprintf("SMTP %s:%d", cfg.SMTP.Host, cfg.SMTP.Port), err, "check [smtp] host, port, security, username and password")
+	set := templates.New(cfg.Rel(cfg.Templates.Dir))
+	if cfg.Templates.Dir == "" {
+		set = templates.New("")
+	}
+	var lint strings.Builder
+	warnings, err := lintAll(set, &lint, false)
+	switch {
+	case err != nil:
+		report("templates", err, "fix the template named above; `patrondesk templates preview NAME` shows it")
+	case warnings > 0:
+		fmt.Fprintf(stdout, "WARN  templates: %d patron template(s) miss the plain-language targets (they are still sent):\n%s", warnings, lint.String())
+	default:
+		fmt.Fprintf(stdout, "OK    templates: every patron template reads at grade %.0f or easier\n", templates.MaxGrade)
+	}
 	if failed > 0 {
 		return errors.New("some checks failed (see above)")
 	}

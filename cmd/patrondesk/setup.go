@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"os"
+	"strings"
 
 	"patrondesk/config"
 	"patrondesk/mailer"

@@ -28,6 +28,8 @@ type Config struct {
 	Templates Templates `toml:"templates"`
 	Staff     []Staff   `toml:"staff"`
 	Routes    []Route   `toml:"route"`
+	Mailboxes []Mailbox `toml:"mailbox"`
+	HTTP      HTTP      `toml:"http"`
 
 	// Path is the file the config was read from; relative paths in it
 	// (database, password files, templates) are taken from its folder.
@@ -65,6 +67,26 @@ type SMTP struct {
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
 	HELO         string `toml:"helo"`
+}
+
+// Mailbox is one more address watched at once, beside [imap]. Host, port
+// and security default to [imap]'s.
+type Mailbox struct {
+	Name         string `toml:"name"` // short and unique: "ill"
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	Security     string `toml:"security"`
+	Username     string `toml:"username"`
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	Folder       string `toml:"folder"`
+	Processed    string `toml:"processed"`
+	Team         string `toml:"team"` // its mail goes to this team
+}
+
+// HTTP is the optional listener for health checks and metrics.
+type HTTP struct {
+	Listen string `toml:"listen"` // "127.0.0.1:8025"; "" = off
 }
 
 // Database is where everything is kept.
@@ -294,6 +316,23 @@ func (c *Config) resolveSecrets() Problems {
 	}
 	c.IMAP.Password = load("imap", c.IMAP.Password, c.IMAP.PasswordFile, "PATRONDESK_IMAP_PASSWORD")
 	c.SMTP.Password = load("smtp", c.SMTP.Password, c.SMTP.PasswordFile, "PATRONDESK_SMTP_PASSWORD")
+	for i := range c.Mailboxes {
+		m := &c.Mailboxes[i]
+		env := "PATRONDESK_IMAP_PASSWORD_" + strings.ToUpper(strings.ReplaceAll(m.Name, "-", "_"))
+		m.Password = load(fmt.Sprintf("mailbox[%d]", i+1), m.Password, m.PasswordFile, env)
+		if m.Host == "" {
+			m.Host, m.Port, m.Security = c.IMAP.Host, c.IMAP.Port, c.IMAP.Security
+		}
+		if m.Port == 0 {
+			m.Port = c.IMAP.Port
+		}
+		if m.Security == "" {
+			m.Security = c.IMAP.Security
+		}
+		if m.Folder == "" {
+			m.Folder = "INBOX"
+		}
+	}
 	return probs
 }
 

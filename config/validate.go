@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -72,8 +73,46 @@ func (c *Config) Validate() Problems {
 	if c.StaffMail.RequireAuthenticated && strings.TrimSpace(c.StaffMail.TrustedAuthserv) == "" {
 		add("staff_mail.trusted_authserv", "is empty; with require_authenticated = true, write the name your mail server puts in Authentication-Results")
 	}
+	c.validateMailboxes(add)
+	if c.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			add("http.listen", "%q is not host:port; write it like \"127.0.0.1:8025\", or \"\" for off", c.HTTP.Listen)
+		}
+	}
 	p = append(p, c.validateStaff()...)
 	return p
+}
+
+var mailboxName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,30}$`)
+
+func (c *Config) validateMailboxes(add func(string, string, ...any)) {
+	names := map[string]bool{c.IMAP.Mailbox: true}
+	teams := map[string]bool{}
+	for _, s := range c.Staff {
+		for _, t := range s.Teams {
+			teams[t] = true
+		}
+	}
+	for i, m := range c.Mailboxes {
+		key := fmt.Sprintf("mailbox[%d].", i+1)
+		switch {
+		case !mailboxName.MatchString(m.Name):
+			add(key+"name", "%q must be a short name of lower-case letters, digits or '-', such as \"ill\"", m.Name)
+		case names[m.Name]:
+			add(key+"name", "%q is used twice (or is [imap]'s folder name)", m.Name)
+		}
+		names[m.Name] = true
+		checkServer(add, strings.TrimSuffix(key, "."), m.Host, m.Port, m.Security)
+		if m.Username == "" {
+			add(key+"username", "is empty; write the login of this mailbox")
+		}
+		if m.Processed == m.Folder {
+			add(key+"processed", "must differ from folder (or be \"\" to only mark mail as read)")
+		}
+		if m.Team != "" && !teams[m.Team] {
+			add(key+"team", "no staff member is in team %q; add it to someone's teams", m.Team)
+		}
+	}
 }
 
 func checkServer(add func(string, string, ...any), section, host string, port int, security string) {

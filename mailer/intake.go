@@ -32,6 +32,9 @@ type Sink interface {
 
 // IntakeOptions configures an Intake.
 type IntakeOptions struct {
+	// Name keys the cursor and names the mailbox in deliveries; it defaults
+	// to the folder's name. Give each watched mailbox its own.
+	Name         string
 	IMAP         IMAPOptions
 	BatchSize    int           // messages per fetch
 	BatchBytes   int64         // bytes per fetch; one larger message goes alone
@@ -40,7 +43,13 @@ type IntakeOptions struct {
 	MaxBackoff   time.Duration
 	// Progress, when set, is told how far a large backlog has got.
 	Progress func(done, total int)
-	Logger   *slog.Logger
+	// OnFetch, when set, is told of each batch fetched and how long it took;
+	// OnAlive after each round that reached the server without error.
+	OnFetch func(name string, messages int, took time.Duration)
+	OnAlive func(name string)
+	// Now is the clock for OnFetch timings; nil means none are taken.
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Intake moves mail from one IMAP folder to the Sink: fetch new UIDs, hand
@@ -72,7 +81,19 @@ func NewIntake(o IntakeOptions, sink Sink) *Intake {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Intake{opts: o, sink: sink, log: o.Logger.With("mailbox", o.IMAP.Mailbox, "user", o.IMAP.Username)}
+	if o.Name == "" {
+		o.Name = o.IMAP.Mailbox
+	}
+	if o.OnFetch == nil {
+		o.OnFetch = func(string, int, time.Duration) {}
+	}
+	if o.OnAlive == nil {
+		o.OnAlive = func(string) {}
+	}
+	if o.Now == nil {
+		o.Now = func() time.Time { return time.Time{} } // no timings
+	}
+	return &Intake{opts: o, sink: sink, log: o.Logger.With("mailbox", o.Name, "user", o.IMAP.Username)}
 }
 
 // Once connects, takes everything new and returns.
@@ -128,7 +149,7 @@ func (in *Intake) session(ctx context.Context) error {
 
 // drain takes every message above the cursor, batch by batch.
 func (in *Intake) drain(ctx context.Context, mb *Mailbox) error {
-	name, validity := in.opts.IMAP.Mailbox, mb.UIDValidity()
+	name, validity := in.opts.Name, mb.UIDValidity()
 	cursor, err := in.sink.Cursor(ctx, name, validity)
 	if err != nil {
 		return fmt.Errorf("read cursor: %w", err)
@@ -152,6 +173,7 @@ func (in *Intake) drain(ctx context.Context, mb *Mailbox) error {
 			in.opts.Progress(done, total)
 		}
 	}
+	in.opts.OnAlive(name)
 	return nil
 }
 
@@ -172,15 +194,17 @@ func (in *Intake) nextBatch(pending []UIDSize) []uint32 {
 // the cursor. A failed delivery stops the batch before anything is marked
 // for it; messages delivered before it are still marked.
 func (in *Intake) takeBatch(ctx context.Context, mb *Mailbox, uids []uint32) error {
+	start := in.opts.Now()
 	msgs, err := mb.Fetch(ctx, uids)
 	if err != nil {
 		return err
 	}
+	in.opts.OnFetch(in.opts.Name, len(msgs), in.opts.Now().Sub(start))
 	var taken []uint32
 	var deliverErr error
 	for _, f := range msgs {
 		// The message in hand is finished even when a stop was asked for.
-		d := Delivery{Mailbox: in.opts.IMAP.Mailbox, UIDValidity: mb.UIDValidity(), UID: f.UID, InternalDate: f.InternalDate, Raw: f.Raw}
+		d := Delivery{Mailbox: in.opts.Name, UIDValidity: mb.UIDValidity(), UID: f.UID, InternalDate: f.InternalDate, Raw: f.Raw}
 		if deliverErr = in.sink.Deliver(context.WithoutCancel(ctx), d); deliverErr != nil {
 			deliverErr = fmt.Errorf("deliver uid %d: %w", f.UID, deliverErr)
 			break
@@ -196,7 +220,7 @@ func (in *Intake) takeBatch(ctx context.Context, mb *Mailbox, uids []uint32) err
 		if err := mb.MarkDone(markCtx, taken); err != nil {
 			return errors.Join(deliverErr, err)
 		}
-		if err := in.sink.SetCursor(markCtx, in.opts.IMAP.Mailbox, mb.UIDValidity(), taken[len(taken)-1]); err != nil {
+		if err := in.sink.SetCursor(markCtx, in.opts.Name, mb.UIDValidity(), taken[len(taken)-1]); err != nil {
 			return errors.Join(deliverErr, fmt.Errorf("save cursor: %w", err))
 		}
 	}

@@ -23,6 +23,8 @@ func (e *ErrCommand) Error() string { return strings.Join(e.Problems, "; ") }
 // same way as by email (see act): "#assign bob", "#note\nCalled her".
 // Mail it causes goes to the outbox for the daemon (or `run --once`) to send.
 func (d *Desk) Act(ctx context.Context, id int64, text string) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	now := d.clock.Now()
 	p := commandParser{staff: d.opts.Staff, now: now, loc: d.opts.Location, langs: d.patronLanguages()}
 	if _, _, problems := p.parse(text); len(problems) > 0 {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"patrondesk/mailer"
@@ -51,12 +52,17 @@ type Options struct {
 	RequireAuthenticated bool
 	TrustedAuthserv      string
 	Staff                []Staff
-	Routes               []Route
+	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
+	MailboxTeams map[string]string
+	Routes       []Route
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
 // message. It implements mailer.Sink.
 type Desk struct {
+	// mu lets Reload swap opts and tpl: every message, scheduler pass and
+	// command holds it for reading.
+	mu     sync.RWMutex
 	store  *Store
 	clock  clock.Clock
 	opts   Options
@@ -76,6 +82,14 @@ func NewDesk(ctx context.Context, store *Store, clk clock.Clock, opts Options, t
 	if err != nil {
 		return nil, err
 	}
+	_, domain, _ := strings.Cut(opts.Address, "@")
+	d := &Desk{store: store, clock: clk, signer: mailer.NewSigner(key, domain), log: log, Queued: func() {}}
+	d.set(opts, tpl)
+	return d, nil
+}
+
+// set fills in defaults and installs opts and tpl.
+func (d *Desk) set(opts Options, tpl *templates.Set) {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
@@ -88,9 +102,17 @@ func NewDesk(ctx context.Context, store *Store, clk clock.Clock, opts Options, t
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
 	}
-	_, domain, _ := strings.Cut(opts.Address, "@")
-	return &Desk{store: store, clock: clk, opts: opts, signer: mailer.NewSigner(key, domain), tpl: tpl, log: log, Queued: func() {},
-		tagPattern: regexp.MustCompile(`(?i)\[` + regexp.QuoteMeta(opts.Tag) + `\s*#(\d{1,12})\]\s*`)}, nil
+	d.opts, d.tpl = opts, tpl
+	d.tagPattern = regexp.MustCompile(`(?i)\[` + regexp.QuoteMeta(opts.Tag) + `\s*#(\d{1,12})\]\s*`)
+}
+
+// Reload installs new options and templates (on SIGHUP), between messages
+// and scheduler passes. The library address cannot change this way: the
+// signing domain is fixed at start.
+func (d *Desk) Reload(opts Options, tpl *templates.Set) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.set(opts, tpl)
 }
 
 // dueAfter is when an answer owed since t is due, for a priority.
@@ -155,6 +177,8 @@ func (d *Desk) Deliver(ctx context.Context, in mailer.Delivery) error {
 // an error: the message is quarantined instead. An error means the database
 // failed and the message should be taken again later.
 func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, err error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	defer func() {
 		if p := recover(); p != nil {
 			d.log.Error("a message made patrondesk fail; it is quarantined", "uid", in.UID, "panic", p)

@@ -69,3 +69,17 @@ func TestReopenTellsThePatron(t *testing.T) {
 		t.Errorf("patron was not told:\n%s", m)
 	}
 }
+
+// TestReload: new options (here, Bob leaves the staff) apply to the next
+// message without a restart.
+func TestReload(t *testing.T) {
+	h := newHarness(t, nil)
+	opts := h.desk.opts
+	opts.Staff = []Staff{testStaff[0], testStaff[2]}
+	h.desk.Reload(opts, h.desk.tpl)
+	h.deliver(patronMail("Cy <cy@example.test>", "Where is my hold?", "A week now.", 1))
+	h.runOnce()
+	if d := h.ticket(1); d.Owner == nil || *d.Owner != alice {
+		t.Errorf("after reload without Bob, the reference ticket went to %v", d.Owner)
+	}
+}

@@ -24,6 +24,8 @@ type Sender struct {
 	// MinBackoff is the wait after a first temporary failure; it doubles
 	// with each attempt up to MaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
+	// OnSend, when set, is told how long each SMTP send took and how it went.
+	OnSend func(took time.Duration, err error)
 }
 
 // NewSender returns a Sender.
@@ -78,7 +80,11 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	defer sess.Close()
 	sent := 0
 	for _, r := range rows {
+		start := s.clock.Now()
 		serr := sess.Send(&r.out)
+		if s.OnSend != nil {
+			s.OnSend(s.clock.Now().Sub(start), serr)
+		}
 		if serr == nil {
 			if err := s.markSent(ctx, r); err != nil {
 				return sent, err

@@ -166,3 +166,27 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 		(SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).Scan(&c.Open, &c.Quarantined, &c.Queued, &c.Failed)
 	return c, err
 }
+
+// Stats are running totals for the metrics endpoint. Rows are never
+// deleted (the purge only blanks them), so the totals only grow.
+type Stats struct {
+	Tickets, AcksSent, RemindersSent, SendFailures int64
+	Quarantined, Queued                            int64
+}
+
+// Stats reads the totals; it doubles as the health check's database probe.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(MAX(id), 0) FROM tickets),
+		(SELECT COUNT(*) FROM outbox WHERE kind = 'ack' AND status = 'sent'),
+		(SELECT COUNT(*) FROM outbox WHERE kind = 'nag' AND status = 'sent'),
+		(SELECT COUNT(*) FROM outbox WHERE status = 'failed'),
+		(SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
+		(SELECT COUNT(*) FROM outbox WHERE status = 'queued')`).
+		Scan(&st.Tickets, &st.AcksSent, &st.RemindersSent, &st.SendFailures, &st.Quarantined, &st.Queued)
+	if err != nil {
+		return st, fmt.Errorf("read totals: %w", err)
+	}
+	return st, nil
+}

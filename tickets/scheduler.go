@@ -32,6 +32,8 @@ func (p *Planned) add(format string, args ...any) {
 // period (table scheduled), so a pass after a long stop sends one reminder
 // per ticket, not one per missed period.
 func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	p := &Planned{}
 	err := d.store.tx(ctx, func(tx *sql.Tx) error {
 		r := d.receiptAt(ctx, tx, now)

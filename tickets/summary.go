@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -105,42 +104,23 @@ func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, err
 	return out, rows.Err()
 }
 
-// figures counts yesterday (in the library's time zone): new tickets,
-// tickets answered, tickets solved, and the median open time to a first
-// answer of those first answered then.
+// figures are yesterday's (in the library's time zone) from the same
+// report as `patrondesk report`.
 func (r *receipt) figures() (templates.Figures, error) {
 	loc := r.d.opts.Location
 	n := r.now.In(loc)
 	end := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
 	start := time.Date(n.Year(), n.Month(), n.Day()-1, 0, 0, 0, 0, loc)
 	f := templates.Figures{Day: start.Format("Mon 2 Jan"), MedianFirstAnswer: "none answered"}
-	a, b := unix(start), unix(end)
-	err := r.tx.QueryRowContext(r.ctx, `SELECT
-		(SELECT COUNT(*) FROM tickets WHERE created_at >= ? AND created_at < ?),
-		(SELECT COUNT(DISTINCT ticket_id) FROM events WHERE action = 'answered the patron' AND at >= ? AND at < ?),
-		(SELECT COUNT(DISTINCT ticket_id) FROM events WHERE action = 'solved' AND at >= ? AND at < ?)`,
-		a, b, a, b, a, b).Scan(&f.Received, &f.Answered, &f.Solved)
+	rep, err := report(r.ctx, r.tx, start, end, r.d.opts.Calendar)
 	if err != nil {
 		return f, fmt.Errorf("yesterday's figures: %w", err)
 	}
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT created_at, first_response_at FROM tickets WHERE first_response_at >= ? AND first_response_at < ?`, a, b)
-	if err != nil {
-		return f, err
+	f.Received, f.Answered, f.Solved = rep.Received, rep.Answered, rep.Solved
+	if m := rep.FirstAnswer.Median; m != nil {
+		f.MedianFirstAnswer = hoursMinutes(time.Duration(*m * float64(time.Hour)))
 	}
-	defer rows.Close()
-	var waits []time.Duration
-	for rows.Next() {
-		var c, fr int64
-		if err := rows.Scan(&c, &fr); err != nil {
-			return f, err
-		}
-		waits = append(waits, r.d.opts.Calendar.OpenBetween(time.Unix(c, 0), time.Unix(fr, 0)))
-	}
-	if len(waits) > 0 {
-		slices.Sort(waits)
-		f.MedianFirstAnswer = hoursMinutes(waits[len(waits)/2])
-	}
-	return f, rows.Err()
+	return f, nil
 }
 
 func hoursMinutes(d time.Duration) string {

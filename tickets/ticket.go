@@ -44,7 +44,10 @@ func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
 // acknowledgement and the owner's notice. previous is a closed ticket this
 // message answered, linked from the new one.
 func (r *receipt) create(key string, previous *ticketRow) error {
-	team := routeTeam(r.d.opts.Routes, r.m)
+	team := r.d.opts.MailboxTeams[r.in.Mailbox]
+	if team == "" {
+		team = routeTeam(r.d.opts.Routes, r.m)
+	}
 	owner, err := r.owner(team)
 	if err != nil {
 		return err
@@ -67,9 +70,9 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if err != nil {
 		return err
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at, owed_since, next_check_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, r.senderName(), r.sender(), ownerEmail, team, lang, linked, unix(r.now), unix(r.now), unix(due), unix(r.now), unix(due))
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, r.senderName(), r.sender(), ownerEmail, team, lang, linked, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due))
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}

@@ -34,6 +34,11 @@ Commands:
   tickets assign N WHO  give a ticket to a person or a team
   tickets close N       mark a ticket solved (the patron is not written to)
   tickets note N TEXT   add a note for staff to a ticket
+  deliver               take one message from standard input (for Postfix pipe or sieve;
+                        exits 75 on any failure so the mail server tries again)
+  report                received, answered, solved, times and promises kept
+                        (--since 2026-11-01, --until, --json)
+  backup FILE           a consistent copy of the live database (the daemon keeps running)
   purge [--dry-run]     anonymise closed requests older than policy.retention
   templates list        the mail templates, who gets them and in which languages
   templates preview N   one template rendered with sample data (--lang es)
@@ -74,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
+		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -43,22 +43,45 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *once {
 		return runOnce(ctx, a, stdout, at)
 	}
-	log.Info("patrondesk running", "mailbox", cfg.IMAP.Username+"/"+cfg.IMAP.Mailbox, "database", cfg.Rel(cfg.Database.Path))
+	log.Info("patrondesk running", "mailboxes", len(a.intakes), "database", cfg.Rel(cfg.Database.Path))
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); a.sender.Run(ctx) }()
-	go func() { defer wg.Done(); a.desk.RunScheduler(ctx) }()
-	err = a.intake.Run(ctx)
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	if cfg.HTTP.Listen != "" {
+		errc := make(chan error, 1)
+		run(func() { errc <- serveHTTP(ctx, cfg.HTTP.Listen, a.monitor, a.store, log) })
+		select { // a listener that cannot start is a config problem: say so at once
+		case err := <-errc:
+			if err != nil {
+				return err
+			}
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	run(func() { a.sender.Run(ctx) })
+	run(func() { a.desk.RunScheduler(ctx) })
+	run(func() { reloadOnHangup(ctx, a, *cfgPath, cfg, log) })
+	for _, in := range a.intakes {
+		run(func() {
+			if err := in.Run(ctx); err != nil {
+				log.Error("mailbox watch stopped", "err", err)
+			}
+		})
+	}
 	wg.Wait()
 	log.Info("patrondesk stopped")
-	return err
+	return nil
 }
 
 // runOnce takes the mailbox, does the follow-up work due at at (zero: now),
 // sends the outbox and says what it did.
 func runOnce(ctx context.Context, a *app, stdout io.Writer, at time.Time) error {
-	if err := a.intake.Once(ctx); err != nil {
-		return fmt.Errorf("take mail: %w", err)
+	for _, in := range a.intakes {
+		if err := in.Once(ctx); err != nil {
+			return fmt.Errorf("take mail: %w", err)
+		}
 	}
 	if at.IsZero() {
 		at = a.clock.Now()

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"patrondesk/config"
 	"patrondesk/mailer"
 	"patrondesk/templates"
 	"patrondesk/tickets"
+	"patrondesk/tickets/clock"
 )
 
 func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,7 +46,9 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("check", "check [--config FILE]", stderr)
+	fs, cfgPath := flags("check", "check [--send-test [--to ADDRESS]]", stderr)
+	sendTest := fs.Bool("send-test", false, "also send a test message (to library.admin, or --to)")
+	to := fs.String("to", "", "where --send-test sends its message")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -61,31 +66,32 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		failed++
 		fmt.Fprintf(stdout, "FAIL  %s: %v\n      %s\n", what, err, hint)
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
-	if err == nil {
-		store.Close()
-	}
-	report("database "+cfg.Rel(cfg.Database.Path), err, "check that the folder exists and this user may write to it")
-	mb, err := mailer.DialMailbox(ctx, imapOptions(cfg))
-	if err == nil {
+	checkDatabase(ctx, cfg, stdout, report)
+	for _, b := range mailboxes(cfg) {
+		mb, err := mailer.DialMailbox(ctx, b.imap)
+		if err != nil {
+			report(fmt.Sprintf("mailbox %s (%s@%s:%d folder %q)", b.name, b.imap.Username, b.imap.Host, b.imap.Port, b.imap.Mailbox), err,
+				"check the login, password and folder of this mailbox")
+			continue
+		}
 		idle := "no IDLE: will check every " + cfg.Intake.PollInterval.String()
 		if mb.CanIdle() {
 			idle = "IDLE: new mail is noticed at once"
 		}
 		mb.Close()
-		report(fmt.Sprintf("IMAP %s@%s:%d folder %q (%s)", cfg.IMAP.Username, cfg.IMAP.Host, cfg.IMAP.Port, cfg.IMAP.Mailbox, idle), nil, "")
-	} else {
-		report(fmt.Sprintf("IMAP %s:%d", cfg.IMAP.Host, cfg.IMAP.Port), err, "check [imap] host, port, security, username and password")
+		report(fmt.Sprintf("mailbox %s: %s@%s:%d folder %q (%s)", b.name, b.imap.Username, b.imap.Host, b.imap.Port, b.imap.Mailbox, idle), nil, "")
 	}
 	sess, err := mailer.DialSMTP(ctx, smtpOptions(cfg))
-	if err == nil {
+	what := fmt.Sprintf("SMTP %s:%d", cfg.SMTP.Host, cfg.SMTP.Port)
+	if err == nil && *sendTest {
+		err = sendTestMail(sess, cfg, *to)
+		what += " (test message sent to " + firstNonEmpty(*to, cfg.Library.Admin) + ")"
+	}
+	if sess != nil {
 		sess.Close()
 	}
-	report(fmt.Sprintf("SMTP %s:%d", cfg.SMTP.Host, cfg.SMTP.Port), err, "check [smtp] host, port, security, username and password")
+	report(what, err, "check [smtp] host, port, security, username and password (and --to or library.admin for --send-test)")
 	set := templates.New(cfg.Rel(cfg.Templates.Dir))
-	if cfg.Templates.Dir == "" {
-		set = templates.New("")
-	}
 	var lint strings.Builder
 	warnings, err := lintAll(set, &lint, false)
 	switch {
@@ -100,4 +106,54 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("some checks failed (see above)")
 	}
 	return nil
+}
+
+// checkDatabase opens the database, runs SQLite's integrity check and looks
+// at the free disk space beside it.
+func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, report func(string, error, string)) {
+	path := cfg.Rel(cfg.Database.Path)
+	store, err := tickets.Open(ctx, path)
+	if err != nil {
+		report("database "+path, err, "check that the folder exists and this user may write to it")
+		return
+	}
+	defer store.Close()
+	h, err := store.Check(ctx)
+	if err == nil && h.Integrity != "ok" {
+		err = fmt.Errorf("integrity check says: %s", h.Integrity)
+	}
+	report(fmt.Sprintf("database %s (schema %d, %d tickets, integrity ok)", path, h.Migration, h.Tickets), err,
+		"restore the newest backup (see README, Backups) and run patrondesk check again")
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(path), &st); err == nil {
+		free := st.Bavail * uint64(st.Bsize)
+		switch {
+		case free < 1<<30:
+			fmt.Fprintf(stdout, "WARN  disk: only %d MB free beside the database; mail and backups need room\n", free>>20)
+		default:
+			fmt.Fprintf(stdout, "OK    disk: %d GB free beside the database\n", free>>30)
+		}
+	}
+}
+
+// sendTestMail sends a short message through the open SMTP session.
+func sendTestMail(sess *mailer.SMTPSession, cfg *config.Config, to string) error {
+	to = firstNonEmpty(to, cfg.Library.Admin)
+	if to == "" {
+		return errors.New("no address for the test message: set library.admin or give --to")
+	}
+	now := clock.System{}.Now()
+	_, domain, _ := strings.Cut(cfg.Library.Address, "@")
+	return sess.Send(&mailer.Outgoing{FromName: cfg.Library.Name, FromAddress: cfg.Library.Address, ToAddress: to,
+		Subject: "patrondesk test message", Text: "This is a test message from patrondesk check. Mail from patrondesk can reach you.\n",
+		MessageID: fmt.Sprintf("check.%d@%s", now.UnixNano(), domain), Date: now, AutoSubmitted: "auto-generated"})
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

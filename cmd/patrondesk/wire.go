@@ -15,11 +15,12 @@ import (
 
 // app is patrondesk wired together from a config.
 type app struct {
-	store  *tickets.Store
-	desk   *tickets.Desk
-	sender *tickets.Sender
-	intake *mailer.Intake
-	clock  clock.Clock
+	store   *tickets.Store
+	desk    *tickets.Desk
+	sender  *tickets.Sender
+	intakes []*mailer.Intake // [imap] first, then each [[mailbox]]
+	monitor *monitor
+	clock   clock.Clock
 }
 
 func (a *app) Close() { a.store.Close() }
@@ -48,6 +49,12 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 			st.Away = append(st.Away, tickets.Away{From: from.UTC(), Until: until.UTC()})
 		}
 		o.Staff = append(o.Staff, st)
+	}
+	o.MailboxTeams = map[string]string{}
+	for _, m := range cfg.Mailboxes {
+		if m.Team != "" {
+			o.MailboxTeams[m.Name] = m.Team
+		}
 	}
 	for _, r := range cfg.Routes {
 		o.Routes = append(o.Routes, tickets.Route{Team: r.Team, To: r.To, SubjectWords: r.SubjectWords, BodyWords: r.BodyWords, Senders: r.Senders})
@@ -89,9 +96,38 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	}
 	sender := tickets.NewSender(store, clk, smtpOptions(cfg), log)
 	desk.Queued = sender.Kick
-	intake := mailer.NewIntake(mailer.IntakeOptions{
-		IMAP: imapOptions(cfg), BatchSize: cfg.Intake.BatchSize, PollInterval: cfg.Intake.PollInterval.Duration,
-		Progress: progress, Logger: log,
-	}, desk)
-	return &app{store: store, desk: desk, sender: sender, intake: intake, clock: clk}, nil
+	boxes := mailboxes(cfg)
+	var names []string
+	for _, b := range boxes {
+		names = append(names, b.name)
+	}
+	poll := cfg.Intake.PollInterval.Duration
+	mon := newMonitor(store, clk, names, 3*poll+time.Minute)
+	sender.OnSend = mon.onSend
+	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
+	for _, b := range boxes {
+		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
+			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
+			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, Now: clk.Now, Logger: log,
+		}, desk))
+	}
+	return a, nil
+}
+
+// watched is one mailbox to watch: its ledger name and login.
+type watched struct {
+	name string
+	imap mailer.IMAPOptions
+	team string
+}
+
+// mailboxes are [imap] (named by its folder, as it always was) and each
+// [[mailbox]].
+func mailboxes(cfg *config.Config) []watched {
+	out := []watched{{name: cfg.IMAP.Mailbox, imap: imapOptions(cfg)}}
+	for _, m := range cfg.Mailboxes {
+		out = append(out, watched{name: m.Name, team: m.Team, imap: mailer.IMAPOptions{Host: m.Host, Port: m.Port, Security: m.Security,
+			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: 60 * time.Second}})
+	}
+	return out
 }

@@ -4,6 +4,8 @@
 ALTER TABLE tickets ADD COLUMN owed_since INTEGER;
 ALTER TABLE tickets ADD COLUMN next_check_at INTEGER;
 ALTER TABLE tickets ADD COLUMN anonymised_at INTEGER;
+-- The first promise made to the patron, for "answered within the promise".
+ALTER TABLE tickets ADD COLUMN first_due_at INTEGER;
 CREATE INDEX tickets_next_check ON tickets(next_check_at) WHERE next_check_at IS NOT NULL;
 CREATE INDEX tickets_closed ON tickets(closed_at) WHERE status = 'closed' AND anonymised_at IS NULL;
 -- For the summary's figures of one day.
@@ -28,5 +30,6 @@ CREATE INDEX away_email ON away(email);
 
 UPDATE tickets SET owed_since = created_at, next_check_at = created_at
     WHERE status IN ('new', 'open') AND first_response_at IS NULL;
+UPDATE tickets SET first_due_at = due_at;
 UPDATE tickets SET due_at = NULL WHERE status NOT IN ('new', 'open');
 UPDATE tickets SET next_check_at = solved_at WHERE status = 'solved';

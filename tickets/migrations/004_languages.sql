@@ -5,3 +5,6 @@ CREATE TABLE patrons (
     set_by   TEXT    NOT NULL,
     set_at   INTEGER NOT NULL
 );
+
+-- For the metrics: mail sent by kind.
+CREATE INDEX outbox_kind ON outbox(kind, status);

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"patrondesk/tickets"
+)
+
+// cmdBackup writes a consistent copy of the live database.
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := flags("backup", "backup FILE", stderr)
+	var file string
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		file, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return usageErr("backup needs a file to write, such as: patrondesk backup /var/backups/patrondesk-2026-12-07.db")
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, file); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wrote %s (readable by this user only). To restore: stop patrondesk, copy it over %s, remove %s-wal and %s-shm if present, start patrondesk.\n",
+		file, cfg.Rel(cfg.Database.Path), cfg.Rel(cfg.Database.Path), cfg.Rel(cfg.Database.Path))
+	return nil
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"patrondesk/tickets"
+	"patrondesk/tickets/clock"
+)
+
+// monitor holds the live figures of a running daemon: Prometheus metrics on
+// a private registry, and when each mailbox was last reached, for /healthz.
+type monitor struct {
+	reg          *prometheus.Registry
+	fetched      *prometheus.CounterVec
+	fetchSeconds *prometheus.HistogramVec
+	sendSeconds  *prometheus.HistogramVec
+	lastAlive    *prometheus.GaugeVec
+
+	clock   clock.Clock
+	started time.Time
+	stall   time.Duration // a mailbox not reached for this long is unhealthy
+	mu      sync.Mutex
+	alive   map[string]time.Time
+}
+
+func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
+	m := &monitor{
+		reg: prometheus.NewRegistry(), clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{},
+		fetched: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "patrondesk_messages_fetched_total",
+			Help: "Messages fetched from each mailbox since start."}, []string{"mailbox"}),
+		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
+			Help: "Time to fetch one batch of messages.", Buckets: prometheus.DefBuckets}, []string{"mailbox"}),
+		sendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_send_seconds",
+			Help: "Time to hand one mail to the SMTP server.", Buckets: prometheus.DefBuckets}, []string{"result"}),
+		lastAlive: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "patrondesk_mailbox_last_success_timestamp_seconds",
+			Help: "When each mailbox was last checked without error (Unix time)."}, []string{"mailbox"}),
+	}
+	for _, name := range mailboxes {
+		m.fetched.WithLabelValues(name)
+		m.alive[name] = time.Time{}
+	}
+	m.reg.MustRegister(m.fetched, m.fetchSeconds, m.sendSeconds, m.lastAlive, statsCollector{store})
+	return m
+}
+
+func (m *monitor) onFetch(name string, n int, took time.Duration) {
+	m.fetched.WithLabelValues(name).Add(float64(n))
+	m.fetchSeconds.WithLabelValues(name).Observe(took.Seconds())
+}
+
+func (m *monitor) onAlive(name string) {
+	now := m.clock.Now()
+	m.mu.Lock()
+	m.alive[name] = now
+	m.mu.Unlock()
+	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
+}
+
+func (m *monitor) onSend(took time.Duration, err error) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	m.sendSeconds.WithLabelValues(result).Observe(took.Seconds())
+}
+
+// problems says what is wrong, for /healthz: a mailbox not reached within
+// the stall time (after the same grace at start), or a database that does
+// not answer.
+func (m *monitor) problems(ctx context.Context, store *tickets.Store) []string {
+	var out []string
+	now := m.clock.Now()
+	m.mu.Lock()
+	for name, at := range m.alive {
+		since := at
+		if since.IsZero() {
+			since = m.started
+		}
+		if now.Sub(since) > m.stall {
+			out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", name, now.Sub(since).Round(time.Second)))
+		}
+	}
+	m.mu.Unlock()
+	sort.Strings(out)
+	if _, err := store.Stats(ctx); err != nil {
+		out = append(out, "database: "+err.Error())
+	}
+	return out
+}
+
+// statsCollector reads the running totals from the database at each scrape,
+// so they survive restarts.
+type statsCollector struct{ store *tickets.Store }
+
+var statDescs = map[string]*prometheus.Desc{
+	"tickets":    prometheus.NewDesc("patrondesk_tickets_created_total", "Tickets created.", nil, nil),
+	"acks":       prometheus.NewDesc("patrondesk_acknowledgements_sent_total", "Acknowledgements sent to patrons.", nil, nil),
+	"reminders":  prometheus.NewDesc("patrondesk_reminders_sent_total", "Reminders sent to owners.", nil, nil),
+	"failures":   prometheus.NewDesc("patrondesk_send_failures_total", "Mails the SMTP server refused for good.", nil, nil),
+	"quarantine": prometheus.NewDesc("patrondesk_quarantined_messages", "Messages in quarantine waiting for a person.", nil, nil),
+	"outbox":     prometheus.NewDesc("patrondesk_outbox_queued", "Mails waiting to be sent.", nil, nil),
+}
+
+func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range statDescs {
+		ch <- d
+	}
+}
+
+func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := c.store.Stats(ctx)
+	if err != nil {
+		for _, d := range statDescs {
+			ch <- prometheus.NewInvalidMetric(d, err)
+		}
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(statDescs["tickets"], prometheus.CounterValue, float64(st.Tickets))
+	ch <- prometheus.MustNewConstMetric(statDescs["acks"], prometheus.CounterValue, float64(st.AcksSent))
+	ch <- prometheus.MustNewConstMetric(statDescs["reminders"], prometheus.CounterValue, float64(st.RemindersSent))
+	ch <- prometheus.MustNewConstMetric(statDescs["failures"], prometheus.CounterValue, float64(st.SendFailures))
+	ch <- prometheus.MustNewConstMetric(statDescs["quarantine"], prometheus.GaugeValue, float64(st.Quarantined))
+	ch <- prometheus.MustNewConstMetric(statDescs["outbox"], prometheus.GaugeValue, float64(st.Queued))
+}
+
+// serveHTTP runs the health and metrics listener until ctx ends.
+func serveHTTP(ctx context.Context, addr string, m *monitor, store *tickets.Store, log *slog.Logger) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if p := m.problems(r.Context(), store); len(p) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, strings.Join(p, "\n"))
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("http.listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	log.Info("health and metrics listening", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"patrondesk/tickets/calendar"
+)
+
+// Report is what happened in a period, in open hours. The supervisors'
+// daily summary uses the same figures for yesterday.
+type Report struct {
+	From          time.Time `json:"from"`
+	To            time.Time `json:"to"`
+	Received      int       `json:"received"` // tickets opened
+	Answered      int       `json:"answered"` // tickets that got a staff answer
+	Solved        int       `json:"solved"`
+	FirstAnswer   Spread    `json:"time_to_first_answer"` // of tickets first answered in the period
+	Solution      Spread    `json:"time_to_solution"`     // of tickets first solved in the period
+	WithinPromise *float64  `json:"answered_within_promise"`
+	// Reassignments is how often, on average, a ticket opened in the period
+	// changed hands after its first owner.
+	Reassignments float64 `json:"reassignments_per_ticket"`
+	ByTeam        []Group `json:"by_team"`
+	ByOwner       []Group `json:"by_owner"`
+}
+
+// Spread is a median and 90th percentile in open hours; nil when nothing
+// was measured.
+type Spread struct {
+	Count  int      `json:"count"`
+	Median *float64 `json:"median_hours"`
+	P90    *float64 `json:"p90_hours"`
+}
+
+// Group is one team's or one person's share.
+type Group struct {
+	Name     string `json:"name"`
+	Received int    `json:"received"`
+	Answered int    `json:"answered"`
+	Solved   int    `json:"solved"`
+}
+
+// Report counts the period [from, to), measuring times with cal.
+func (s *Store) Report(ctx context.Context, from, to time.Time, cal *calendar.Calendar) (*Report, error) {
+	var rep *Report
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		rep, err = report(ctx, tx, from, to, cal)
+		return err
+	})
+	return rep, err
+}
+
+func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.Calendar) (*Report, error) {
+	r := &Report{From: from.UTC(), To: to.UTC(), ByTeam: []Group{}, ByOwner: []Group{}}
+	a, b := unix(from), unix(to)
+	teams, owners := map[string]*Group{}, map[string]*Group{}
+	group := func(m map[string]*Group, name string) *Group {
+		if name == "" {
+			name = "(none)"
+		}
+		if m[name] == nil {
+			m[name] = &Group{Name: name}
+		}
+		return m[name]
+	}
+	// Received, by team and by owner, and reassignments.
+	rows, err := tx.QueryContext(ctx, `SELECT t.team, COALESCE(t.owner_email, ''),
+		(SELECT COUNT(*) FROM events e WHERE e.ticket_id = t.id AND e.action = 'assigned')
+		FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?`, a, b)
+	if err != nil {
+		return nil, fmt.Errorf("report: tickets opened: %w", err)
+	}
+	moves := 0
+	for rows.Next() {
+		var team, owner string
+		var assigned int
+		if err := rows.Scan(&team, &owner, &assigned); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Received++
+		group(teams, team).Received++
+		group(owners, owner).Received++
+		moves += max(assigned-1, 0)
+	}
+	rows.Close()
+	if r.Received > 0 {
+		r.Reassignments = float64(moves) / float64(r.Received)
+	}
+	// Answered and solved in the period, by who did it and the ticket's team.
+	for _, c := range []struct {
+		action string
+		count  *int
+		field  func(*Group) *int
+	}{
+		{"answered the patron", &r.Answered, func(g *Group) *int { return &g.Answered }},
+		{"solved", &r.Solved, func(g *Group) *int { return &g.Solved }},
+	} {
+		rows, err := tx.QueryContext(ctx, `SELECT e.ticket_id, MIN(e.actor), MIN(t.team) FROM events e JOIN tickets t ON t.id = e.ticket_id
+			WHERE e.action = ? AND e.at >= ? AND e.at < ? GROUP BY e.ticket_id`, c.action, a, b)
+		if err != nil {
+			return nil, fmt.Errorf("report: %s: %w", c.action, err)
+		}
+		for rows.Next() {
+			var id int64
+			var actor, team string
+			if err := rows.Scan(&id, &actor, &team); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			*c.count++
+			*c.field(group(teams, team))++
+			*c.field(group(owners, actor))++
+		}
+		rows.Close()
+	}
+	// Time to first answer, and the promise kept.
+	var waits []time.Duration
+	kept := 0
+	rows, err = tx.QueryContext(ctx, `SELECT created_at, first_response_at, first_due_at FROM tickets WHERE first_response_at >= ? AND first_response_at < ?`, a, b)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c, f int64
+		var due sql.NullInt64
+		if err := rows.Scan(&c, &f, &due); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		waits = append(waits, cal.OpenBetween(time.Unix(c, 0), time.Unix(f, 0)))
+		if !due.Valid || f <= due.Int64 {
+			kept++
+		}
+	}
+	rows.Close()
+	r.FirstAnswer = spread(waits)
+	if len(waits) > 0 {
+		share := float64(kept) / float64(len(waits))
+		r.WithinPromise = &share
+	}
+	// Time to solution: tickets whose first "solved" falls in the period.
+	var sols []time.Duration
+	rows, err = tx.QueryContext(ctx, `SELECT t.created_at, MIN(e.at) FROM events e JOIN tickets t ON t.id = e.ticket_id
+		WHERE e.action = 'solved' AND e.at >= ? AND e.at < ?
+		AND NOT EXISTS (SELECT 1 FROM events p WHERE p.ticket_id = e.ticket_id AND p.action = 'solved' AND p.at < ?)
+		GROUP BY e.ticket_id`, a, b, a)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c, sv int64
+		if err := rows.Scan(&c, &sv); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sols = append(sols, cal.OpenBetween(time.Unix(c, 0), time.Unix(sv, 0)))
+	}
+	rows.Close()
+	r.Solution = spread(sols)
+	r.ByTeam, r.ByOwner = groups(teams), groups(owners)
+	return r, nil
+}
+
+func spread(ds []time.Duration) Spread {
+	s := Spread{Count: len(ds)}
+	if len(ds) == 0 {
+		return s
+	}
+	slices.Sort(ds)
+	hours := func(d time.Duration) *float64 { h := float64(d.Round(time.Minute)) / float64(time.Hour); return &h }
+	s.Median = hours(ds[(len(ds)-1)/2])
+	s.P90 = hours(ds[min(len(ds)-1, int(float64(len(ds))*0.9))])
+	return s
+}
+
+func groups(m map[string]*Group) []Group {
+	out := []Group{}
+	for _, g := range m {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/smtp"
 	"os"
 	"os/exec"
@@ -399,4 +400,65 @@ func TestE2EReminders(t *testing.T) {
 	if n := len(inbox(t, "alice@library.test")); n != 2 {
 		t.Errorf("Alice has %d mails, want the notice and one reminder", n)
 	}
+}
+
+// TestE2ETwoMailboxesAndHealth: the daemon watches help@ and ill@ in
+// Dovecot at once; the same email sent to both through Postfix is one
+// ticket; /healthz and /metrics tell the truth; the admin's test message
+// arrives.
+func TestE2ETwoMailboxesAndHealth(t *testing.T) {
+	e := newE2E(t)
+	emptyMailbox(t, "ill@library.test")
+	emptyMailbox(t, "it@library.test")
+	listen := "127.0.0.1:" + env("E2E_HTTP_PORT", "18025")
+	cfg, _ := os.ReadFile(e.cfg)
+	extra := fmt.Sprintf("\n[http]\nlisten = %q\n\n[[mailbox]]\nname = \"ill\"\nusername = \"ill@library.test\"\npassword = %q\nprocessed = \"Processed\"\nteam = \"reference\"\n", listen, password)
+	text := string(cfg) + extra
+	text = strings.Replace(text, `tag = "Seymour"`, "tag = \"Seymour\"\nadmin = \"it@library.test\"", 1)
+	if err := os.WriteFile(e.cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.patrondesk("check", "--send-test"); !strings.Contains(out, "OK    mailbox ill") || !strings.Contains(out, "test message sent to it@library.test") {
+		t.Errorf("check:\n%s", out)
+	}
+	waitInbox(t, "it@library.test", 1)
+
+	cmd := exec.Command(e.bin, "run", "--config", e.cfg)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	raw := "From: Ann Lee <ann@patrons.test>\r\nTo: help@library.test, ill@library.test\r\nSubject: A book from another library\r\nMessage-ID: <e2e-two-1@patrons.test>\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nCan you get it for me?\r\n"
+	if err := smtp.SendMail(smtpAddr, nil, "ann@patrons.test", []string{"help@library.test", "ill@library.test"}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	waitInbox(t, "ann@patrons.test", 1)
+	metrics := ""
+	for i := 0; i < 100; i++ {
+		metrics = httpGet(t, "http://"+listen+"/metrics")
+		if strings.Contains(metrics, `patrondesk_messages_fetched_total{mailbox="ill"} 1`) && strings.Contains(metrics, `patrondesk_messages_fetched_total{mailbox="INBOX"} 1`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(metrics, "patrondesk_tickets_created_total 1") || !strings.Contains(metrics, `patrondesk_messages_fetched_total{mailbox="ill"} 1`) {
+		t.Errorf("metrics after one email to two addresses:\n%s", metrics)
+	}
+	if h := httpGet(t, "http://"+listen+"/healthz"); strings.TrimSpace(h) != "ok" {
+		t.Errorf("/healthz: %q", h)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(inbox(t, "ann@patrons.test")); n != 1 {
+		t.Errorf("Ann got %d acknowledgements for one email sent to two addresses", n)
+	}
+}
+
+func httpGet(t *testing.T, url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

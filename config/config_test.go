@@ -53,7 +53,7 @@ func TestProblems(t *testing.T) {
 			func(s string) string {
 				s = strings.Replace(s, `security = "none"`, `security = "ssl"`, 1)
 				s = strings.Replace(s, `timezone = "America/Chicago"`, `timezone = "Mars/Base"`, 1)
-				return strings.Replace(s, `team = "reference"`, `team = "nobody"`, 1)
+				return strings.Replace(s, "[[route]]\nteam = \"reference\"", "[[route]]\nteam = \"nobody\"", 1)
 			},
 			[]string{`imap.security: "ssl"`, `library.timezone: "Mars/Base"`, `route[2].team: no staff member is in team "nobody"`}},
 		{"bad staff address",

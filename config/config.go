@@ -150,6 +150,7 @@ type Policy struct {
 	Retention         Duration `toml:"retention"`
 	AutoReplyLimit    int      `toml:"auto_reply_limit"`
 	AutoReplyWindow   Duration `toml:"auto_reply_window"`
+	ThreadReplyLimit  int      `toml:"thread_reply_limit"`
 	ReopenWithin      Duration `toml:"reopen_within"`
 }
 

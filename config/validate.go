@@ -61,6 +61,9 @@ func (c *Config) Validate() Problems {
 	if c.Policy.AutoReplyLimit < 1 {
 		add("policy.auto_reply_limit", "must be at least 1")
 	}
+	if c.Policy.ThreadReplyLimit < 0 {
+		add("policy.thread_reply_limit", "must not be negative (0 = no cap)")
+	}
 	if c.Policy.AutoReplyWindow.Duration <= 0 {
 		add("policy.auto_reply_window", "must be more than zero, such as \"3h\"")
 	}

@@ -3,6 +3,7 @@ package mailer
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,40 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string) {
 		if tok, ok := s.Verify(id); ok && tok.Ticket < 0 {
 			t.Errorf("verified %q with ticket %d", id, tok.Ticket)
+		}
+	})
+}
+
+// FuzzStripReply: stripping never panics, never invents text, and never
+// returns nothing for a text that has words.
+// Run: go test ./mailer -fuzz FuzzStripReply -fuzztime 10m
+func FuzzStripReply(f *testing.F) {
+	for _, s := range []string{
+		"Done.\n\nOn Thu, Dec 3, 2026 Ann wrote:\n> hi\n",
+		"> q\nanswer\n",
+		"Steps:\n----\n1. x\n",
+		"x\n-- \nsig\n",
+		"________________________________\nFrom: a\nSent: b\nTo: c\nSubject: d\n\nbody",
+	} {
+		f.Add(s)
+	}
+	if dir := os.Getenv("PATRONDESK_CORPUS"); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "replies", "*.eml"))
+		for _, p := range files {
+			if b, err := os.ReadFile(p); err == nil {
+				if m, err := Parse(b); err == nil {
+					f.Add(m.Text)
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		out := StripReply(text)
+		if strings.TrimSpace(text) != "" && out == "" {
+			t.Errorf("StripReply(%q) lost everything", text)
+		}
+		if len(out) > len(text)+len(rulerPlaceholder(0))*strings.Count(text, "\n") {
+			t.Errorf("StripReply(%q) = %q: longer than its input", text, out)
 		}
 	})
 }

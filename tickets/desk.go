@@ -41,6 +41,9 @@ type Options struct {
 	Retention       time.Duration
 	AutoReplyLimit  int
 	AutoReplyWindow time.Duration
+	// ThreadReplyLimit caps acknowledgements along one chain of tickets
+	// opened by replies to each other's mail, within AutoReplyWindow.
+	ThreadReplyLimit int
 	// TokenLifetime is how recent the mail a staff reply answers must be
 	// for its commands to count (0 = no limit).
 	TokenLifetime time.Duration

@@ -61,7 +61,7 @@ func newHarness(t *testing.T, caps imap.CapSet) *harness {
 		Library: "Seymour Library", Address: helpAddr, Tag: "Seymour", Language: "en",
 		Location: mustLoc("America/Chicago"), Since: 24 * time.Hour,
 		FirstAnswer:    map[string]time.Duration{"normal": 48 * time.Hour, "urgent": 4 * time.Hour, "low": 96 * time.Hour},
-		AutoReplyLimit: 10, AutoReplyWindow: 3 * time.Hour,
+		AutoReplyLimit: 10, AutoReplyWindow: 3 * time.Hour, ThreadReplyLimit: 5,
 		TokenLifetime: 90 * 24 * time.Hour, ReopenWithin: 30 * 24 * time.Hour,
 		Staff:  append([]Staff(nil), testStaff...),
 		Routes: []Route{{Team: "circulation", SubjectWords: []string{"renew", "card"}}, {Team: "reference"}},

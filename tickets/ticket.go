@@ -24,6 +24,7 @@ type ticketRow struct {
 	Priority    string
 	DueAt       sql.NullInt64
 	OwedSince   sql.NullInt64
+	Origin      sql.NullInt64 // the first ticket of a chain of replies, see origin
 	ClosedAt    sql.NullInt64
 }
 
@@ -70,13 +71,17 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if err != nil {
 		return err
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, r.senderName(), r.sender(), ownerEmail, team, lang, linked, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due))
+	origin, err := r.origin()
+	if err != nil {
+		return err
+	}
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, r.senderName(), r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due))
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
-	t := &ticketRow{Status: status, Subject: subject, Priority: "normal", PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
+	t := &ticketRow{Origin: origin, Status: status, Subject: subject, Priority: "normal", PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
 		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}}
 	if t.ID, err = res.LastInsertId(); err != nil {
 		return err
@@ -170,8 +175,47 @@ func (r *receipt) acknowledge(t *ticketRow, data templates.Data) error {
 		}
 		return err
 	}
+	if limited, err := r.chainLimited(t.Origin); err != nil || limited {
+		if err == nil {
+			err = r.event(t.ID, "patrondesk", "acknowledgement not sent",
+				fmt.Sprintf("%d acknowledgements along this chain of replies (from request %d) in the last %s already", r.d.opts.ThreadReplyLimit, t.Origin.Int64, r.d.opts.AutoReplyWindow), 0)
+		}
+		return err
+	}
 	data.PatronName = firstName(t.PatronName, t.PatronEmail)
 	return r.queue(t, "ack", t.PatronName, t.PatronEmail, data, "auto-replied")
+}
+
+// origin is the first ticket of the chain this message replies to: the
+// ticket of a patron token in its references, or of the tag in its subject,
+// when the message could not join that ticket (it is from someone else).
+// Robots that answer every mail from a new address build such chains.
+func (r *receipt) origin() (sql.NullInt64, error) {
+	id := r.d.subjectTicket(r.m.Subject)
+	if tok, ok := r.d.signer.FindToken(r.m, mailer.ForPatron); ok {
+		id = tok.Ticket
+	}
+	if id == 0 {
+		return sql.NullInt64{}, nil
+	}
+	var o sql.NullInt64
+	err := r.tx.QueryRowContext(r.ctx, `SELECT COALESCE(origin_ticket, id) FROM tickets WHERE id = ?`, id).Scan(&o)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sql.NullInt64{}, nil
+	}
+	return o, err
+}
+
+// chainLimited reports whether the chain from origin has had
+// ThreadReplyLimit acknowledgements within the window.
+func (r *receipt) chainLimited(origin sql.NullInt64) (bool, error) {
+	if !origin.Valid || r.d.opts.ThreadReplyLimit <= 0 {
+		return false, nil
+	}
+	var n int
+	err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox o JOIN tickets t ON t.id = o.ticket_id
+		WHERE (t.id = ?1 OR t.origin_ticket = ?1) AND o.kind = 'ack' AND o.created_at > ?2`, origin.Int64, unix(r.now.Add(-r.d.opts.AutoReplyWindow))).Scan(&n)
+	return n >= r.d.opts.ThreadReplyLimit, err
 }
 
 // firstName is how patrons are greeted: "Ann" for "Ann Lee", "there" when

@@ -37,7 +37,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		FirstAnswer: map[string]time.Duration{"normal": p.FirstAnswer.Duration, "urgent": p.FirstAnswerUrgent.Duration, "low": p.FirstAnswerLow.Duration},
 		NagEvery:    p.NagEvery.Duration, EscalateAfter: p.EscalateAfter.Duration, PatronUpdateAfter: p.PatronUpdateAfter.Duration,
 		FollowupAfter: p.FollowupAfter.Duration, CloseAfter: p.CloseAfter.Duration, SummaryAt: cfg.SummaryClock(),
-		Retention: p.Retention.Duration, AutoReplyLimit: p.AutoReplyLimit, AutoReplyWindow: p.AutoReplyWindow.Duration,
+		Retention: p.Retention.Duration, AutoReplyLimit: p.AutoReplyLimit, AutoReplyWindow: p.AutoReplyWindow.Duration, ThreadReplyLimit: p.ThreadReplyLimit,
 		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
 		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
 	}

@@ -99,6 +99,8 @@ type Intake struct {
 	PollInterval Duration `toml:"poll_interval"`
 	Since        Duration `toml:"since"`
 	BatchSize    int      `toml:"batch_size"`
+	Timeout      Duration `toml:"timeout"`     // longest wait for the IMAP server to answer one command
+	AlertAfter   Duration `toml:"alert_after"` // a mailbox out of reach this long: alert library.admin
 }
 
 // Week is opening hours per weekday: "09:00-17:00", several ranges as
@@ -275,6 +277,8 @@ func Default() *Config {
 			PollInterval: Duration{time.Minute},
 			Since:        Duration{24 * time.Hour},
 			BatchSize:    50,
+			Timeout:      Duration{time.Minute},
+			AlertAfter:   Duration{15 * time.Minute},
 		},
 		Hours: Hours{Week: Week{Monday: "09:00-17:00", Tuesday: "09:00-17:00", Wednesday: "09:00-17:00",
 			Thursday: "09:00-17:00", Friday: "09:00-17:00"}},

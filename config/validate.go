@@ -53,6 +53,12 @@ func (c *Config) Validate() Problems {
 	if c.Intake.Since.Duration < 0 {
 		add("intake.since", "must not be negative")
 	}
+	if c.Intake.AlertAfter.Duration < time.Minute {
+		add("intake.alert_after", "must be at least \"1m\"")
+	}
+	if c.Intake.Timeout.Duration < time.Second {
+		add("intake.timeout", "must be at least \"1s\"")
+	}
 	if c.Intake.BatchSize < 1 || c.Intake.BatchSize > 1000 {
 		add("intake.batch_size", "must be between 1 and 1000 (got %d)", c.Intake.BatchSize)
 	}

@@ -29,7 +29,8 @@ var Catalog = []Info{
 	{"command_error", "staff", "a command was not understood or not allowed", "Staff, Problems, Commands"},
 	{"help", "staff", "a staff member writes #help", "Staff, Commands"},
 	{"summary", "supervisors", "each open day at policy.summary_at (with summary.html)", "Digest, Staff"},
-	{"alert", "admin", "mail could not be sent or read (at most once an hour, to library.admin)", "Summary, Problems"},
+	{"alert", "admin", "mail could not be sent or read, or a mailbox could not be reached (to library.admin)", "Summary, Problems"},
+	{"recovered", "admin", "the problem of the last alert has gone away", "Problems"},
 }
 
 // ForPatrons reports whether a template goes to patrons: these must pass

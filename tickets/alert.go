@@ -1,9 +1,11 @@
 package tickets
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // alertAdmin tells library.admin, at most once an hour, about mail that
@@ -73,4 +75,34 @@ func (r *receipt) setting(key string) (int64, error) {
 func (r *receipt) setSetting(key string, v int64) error {
 	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, v)
 	return err
+}
+
+// Alert mails the admin now, outside the hourly alert above: the daemon's
+// own health (a mailbox out of reach, mail that keeps failing) and its
+// recovery. name is "alert" or "recovered".
+func (d *Desk) Alert(ctx context.Context, name string, problems []string) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.opts.Admin == "" {
+		return nil
+	}
+	return d.store.tx(ctx, func(tx *sql.Tx) error {
+		r := d.receiptAt(ctx, tx, d.clock.Now())
+		data := r.templateData(&ticketRow{}, nil)
+		data.Summary, data.Problems = fmt.Sprintf("%d problem(s)", len(problems)), problems
+		if err := r.enqueue(outMail{template: name, toEmail: d.opts.Admin, auto: "auto-generated", data: data}); err != nil {
+			return err
+		}
+		d.Queued()
+		return nil
+	})
+}
+
+// Stuck counts mail that keeps failing to send (three tries or more) and
+// since when.
+func (s *Store) Stuck(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var since sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued' AND attempts >= 3`).Scan(&n, &since)
+	return n, timeOf(since), err
 }

@@ -63,6 +63,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	run(func() { a.sender.Run(ctx) })
 	run(func() { a.desk.RunScheduler(ctx) })
 	run(func() { reloadOnHangup(ctx, a, *cfgPath, cfg, log) })
+	watch := &healthWatch{mon: a.monitor, store: a.store, desk: a.desk, after: cfg.Intake.AlertAfter.Duration, log: log}
+	run(func() { watch.run(ctx) })
 	for _, in := range a.intakes {
 		run(func() {
 			if err := in.Run(ctx); err != nil {

@@ -65,7 +65,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 func imapOptions(cfg *config.Config) mailer.IMAPOptions {
 	c := cfg.IMAP
 	return mailer.IMAPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
-		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: 60 * time.Second}
+		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: cfg.Intake.Timeout.Duration}
 }
 
 func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
@@ -127,7 +127,7 @@ func mailboxes(cfg *config.Config) []watched {
 	out := []watched{{name: cfg.IMAP.Mailbox, imap: imapOptions(cfg)}}
 	for _, m := range cfg.Mailboxes {
 		out = append(out, watched{name: m.Name, team: m.Team, imap: mailer.IMAPOptions{Host: m.Host, Port: m.Port, Security: m.Security,
-			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: 60 * time.Second}})
+			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: cfg.Intake.Timeout.Duration}})
 	}
 	return out
 }

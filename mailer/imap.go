@@ -161,6 +161,10 @@ func (mb *Mailbox) NewUIDs(ctx context.Context, after uint32) ([]UIDSize, error)
 	return out, nil
 }
 
+// maxMessageBytes bounds one message: far above any mail server's limit,
+// and a guard against a server announcing an absurd size.
+const maxMessageBytes = 256 << 20
+
 // Fetch downloads the given messages without setting \Seen.
 func (mb *Mailbox) Fetch(ctx context.Context, uids []uint32) ([]Fetched, error) {
 	done := mb.guard(ctx)
@@ -177,11 +181,16 @@ func (mb *Mailbox) Fetch(ctx context.Context, uids []uint32) ([]Fetched, error) 
 			case imapclient.FetchItemDataInternalDate:
 				f.InternalDate = it.Time.UTC()
 			case imapclient.FetchItemDataBodySection:
-				raw, err := io.ReadAll(it.Literal)
-				// A connection lost mid-literal reads as a clean EOF:
-				// only the full announced size is a whole message.
-				if err == nil && int64(len(raw)) != it.Literal.Size() {
-					err = fmt.Errorf("got %d of %d bytes", len(raw), it.Literal.Size())
+				// One buffer of the announced size: reading a 25 MB
+				// message by doubling would allocate twice that. A
+				// connection lost mid-literal is a short read.
+				var raw []byte
+				var err error
+				if size := it.Literal.Size(); size > maxMessageBytes {
+					err = fmt.Errorf("the server announces %d bytes, more than the %d patrondesk takes", size, maxMessageBytes)
+				} else {
+					raw = make([]byte, size)
+					_, err = io.ReadFull(it.Literal, raw)
 				}
 				if err != nil {
 					// Draining the command on a broken connection races

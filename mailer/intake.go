@@ -2,7 +2,6 @@ package mailer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -25,9 +24,10 @@ type Sink interface {
 	Cursor(ctx context.Context, mailbox string, validity uint32) (uint32, error)
 	// SetCursor records that every UID up to uid is taken and marked.
 	SetCursor(ctx context.Context, mailbox string, validity, uid uint32) error
-	// Deliver commits the message's effects. An error means "try again
-	// later": the message stays in the mailbox unmarked.
-	Deliver(ctx context.Context, d Delivery) error
+	// Deliver commits the effects of every message of a batch at once. An
+	// error means "try again later": none of them is taken, and they stay in
+	// the mailbox unmarked.
+	Deliver(ctx context.Context, batch []Delivery) error
 }
 
 // IntakeOptions configures an Intake.
@@ -190,9 +190,8 @@ func (in *Intake) nextBatch(pending []UIDSize) []uint32 {
 	return uids
 }
 
-// takeBatch fetches, delivers each message, then marks the batch and moves
-// the cursor. A failed delivery stops the batch before anything is marked
-// for it; messages delivered before it are still marked.
+// takeBatch fetches a batch, hands it to the sink in one piece, then marks
+// it and moves the cursor. A failed delivery marks nothing.
 func (in *Intake) takeBatch(ctx context.Context, mb *Mailbox, uids []uint32) error {
 	start := in.opts.Now()
 	msgs, err := mb.Fetch(ctx, uids)
@@ -200,32 +199,26 @@ func (in *Intake) takeBatch(ctx context.Context, mb *Mailbox, uids []uint32) err
 		return err
 	}
 	in.opts.OnFetch(in.opts.Name, len(msgs), in.opts.Now().Sub(start))
-	var taken []uint32
-	var deliverErr error
-	for _, f := range msgs {
-		// The message in hand is finished even when a stop was asked for.
-		d := Delivery{Mailbox: in.opts.Name, UIDValidity: mb.UIDValidity(), UID: f.UID, InternalDate: f.InternalDate, Raw: f.Raw}
-		if deliverErr = in.sink.Deliver(context.WithoutCancel(ctx), d); deliverErr != nil {
-			deliverErr = fmt.Errorf("deliver uid %d: %w", f.UID, deliverErr)
-			break
-		}
-		taken = append(taken, f.UID)
-		if ctx.Err() != nil {
-			break
-		}
+	if len(msgs) == 0 {
+		return nil
 	}
-	if len(taken) > 0 {
-		markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.opts.IMAP.Timeout+time.Second)
-		defer cancel()
-		if err := mb.MarkDone(markCtx, taken); err != nil {
-			return errors.Join(deliverErr, err)
-		}
-		if err := in.sink.SetCursor(markCtx, in.opts.Name, mb.UIDValidity(), taken[len(taken)-1]); err != nil {
-			return errors.Join(deliverErr, fmt.Errorf("save cursor: %w", err))
-		}
+	batch := make([]Delivery, len(msgs))
+	taken := make([]uint32, len(msgs))
+	for i, f := range msgs {
+		batch[i] = Delivery{Mailbox: in.opts.Name, UIDValidity: mb.UIDValidity(), UID: f.UID, InternalDate: f.InternalDate, Raw: f.Raw}
+		taken[i] = f.UID
 	}
-	if deliverErr == nil && ctx.Err() != nil {
-		return ctx.Err()
+	// The batch in hand is finished even when a stop was asked for.
+	if err := in.sink.Deliver(context.WithoutCancel(ctx), batch); err != nil {
+		return fmt.Errorf("deliver uids %d-%d: %w", taken[0], taken[len(taken)-1], err)
 	}
-	return deliverErr
+	markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.opts.IMAP.Timeout+time.Second)
+	defer cancel()
+	if err := mb.MarkDone(markCtx, taken); err != nil {
+		return err
+	}
+	if err := in.sink.SetCursor(markCtx, in.opts.Name, mb.UIDValidity(), taken[len(taken)-1]); err != nil {
+		return fmt.Errorf("save cursor: %w", err)
+	}
+	return ctx.Err()
 }

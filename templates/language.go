@@ -30,11 +30,25 @@ type Language struct {
 	Soon     string   `toml:"soon"`
 	Words    []string `toml:"words"`
 	Jargon   []string `toml:"jargon"`
+	common   map[string]bool
 }
 
 // Language reads lang's language.toml (the library's folder first). A
 // language without one borrows English's.
 func (s *Set) Language(lang string) (*Language, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := s.langs[lang]; l != nil {
+		return l, nil
+	}
+	l, err := s.readLanguage(lang)
+	if err == nil {
+		s.langs[lang] = l
+	}
+	return l, err
+}
+
+func (s *Set) readLanguage(lang string) (*Language, error) {
 	src, err := s.source("language.toml", lang)
 	if err != nil {
 		return nil, err
@@ -49,6 +63,10 @@ func (s *Set) Language(lang string) (*Language, error) {
 	}
 	if len(l.Weekdays) != 7 || len(l.Months) != 12 || len(l.Parts) != 3 {
 		return nil, fmt.Errorf("%s/language.toml: needs 7 weekdays, 12 months and 3 parts of the day", lang)
+	}
+	l.common = map[string]bool{}
+	for _, w := range l.Words {
+		l.common[strings.ToLower(w)] = true
 	}
 	return l, nil
 }
@@ -147,13 +165,9 @@ func (s *Set) Detect(text string, langs []string) string {
 		if err != nil || len(l.Words) == 0 {
 			continue
 		}
-		common := map[string]bool{}
-		for _, w := range l.Words {
-			common[strings.ToLower(w)] = true
-		}
 		score := 0
 		for _, w := range words {
-			if common[w] {
+			if l.common[w] {
 				score++
 			}
 		}

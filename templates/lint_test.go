@@ -169,3 +169,13 @@ func TestPromiseInSpanish(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkRender(b *testing.B) {
+	s := New("")
+	d := s.Sample("en")
+	for b.Loop() {
+		if _, err := s.Render("ack", "en", d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -102,20 +103,23 @@ type Mail struct {
 // ones.
 type Set struct {
 	dir string // override folder; "" = built-in only
+	// Parsed templates and languages, kept: a Set is read-only once made
+	// (a config reload makes a new one).
+	mu    sync.Mutex
+	texts map[string]*template.Template
+	langs map[string]*Language
 }
 
 // New returns a Set that looks in dir first (dir may be "").
-func New(dir string) *Set { return &Set{dir: dir} }
+func New(dir string) *Set {
+	return &Set{dir: dir, texts: map[string]*template.Template{}, langs: map[string]*Language{}}
+}
 
 // Render fills template name in language lang (falling back to English).
 func (s *Set) Render(name, lang string, d Data) (Mail, error) {
-	src, err := s.source(name, lang)
+	t, err := s.text(name, lang)
 	if err != nil {
 		return Mail{}, err
-	}
-	t, err := template.New(name).Option("missingkey=error").Parse(src)
-	if err != nil {
-		return Mail{}, fmt.Errorf("template %s/%s: %w", lang, name, err)
 	}
 	d.Marker = ReplyMarker
 	var b bytes.Buffer
@@ -128,6 +132,25 @@ func (s *Set) Render(name, lang string, d Data) (Mail, error) {
 	}
 	m.HTML, err = s.renderHTML(name, lang, d)
 	return m, err
+}
+
+// text parses template name in lang once.
+func (s *Set) text(name, lang string) (*template.Template, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.texts[lang+"/"+name]; t != nil {
+		return t, nil
+	}
+	src, err := s.source(name, lang)
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New(name).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("template %s/%s: %w", lang, name, err)
+	}
+	s.texts[lang+"/"+name] = t
+	return t, nil
 }
 
 // renderHTML fills NAME.html, the optional HTML alternative, with

@@ -170,46 +170,105 @@ func (d *Desk) SetCursor(ctx context.Context, mailbox string, validity, uid uint
 	return err
 }
 
-// Deliver implements mailer.Sink.
-func (d *Desk) Deliver(ctx context.Context, in mailer.Delivery) error {
-	_, err := d.Receive(ctx, in)
+// Deliver implements mailer.Sink: the whole batch in one transaction, so
+// a backlog is not one commit per message. An error means none of it was
+// taken.
+func (d *Desk) Deliver(ctx context.Context, batch []mailer.Delivery) error {
+	_, err := d.receiveAll(ctx, batch)
 	return err
 }
 
-// Receive takes one message in one transaction. Input problems never return
-// an error: the message is quarantined instead. An error means the database
-// failed and the message should be taken again later.
-func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, err error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
+// Receive takes one message in its own transaction (`deliver`, tests). Input
+// problems never return an error: the message is quarantined instead. An
+// error means the database failed and the message should be taken again
+// later.
+func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (Outcome, error) {
+	outs, err := d.receiveAll(ctx, []mailer.Delivery{in})
+	if err != nil {
+		return "", err
+	}
+	return outs[0], nil
+}
+
+// parsed is a message read before its transaction.
+type parsed struct {
+	m   *mailer.Message
+	err string // why it could not be read
+}
+
+func parseSafely(raw []byte) (p parsed) {
 	defer func() {
-		if p := recover(); p != nil {
-			d.log.Error("a message made patrondesk fail; it is quarantined", "uid", in.UID, "panic", p)
-			out, err = d.quarantine(ctx, in, fmt.Sprintf("internal error while reading it: %v", p))
+		if rec := recover(); rec != nil {
+			p = parsed{err: fmt.Sprintf("internal error while reading it: %v", rec)}
 		}
 	}()
-	m, perr := mailer.Parse(in.Raw)
-	if perr != nil {
-		return d.quarantine(ctx, in, perr.Error())
+	m, err := mailer.Parse(raw)
+	if err != nil {
+		return parsed{err: err.Error()}
 	}
+	return parsed{m: m}
+}
+
+func (d *Desk) receiveAll(ctx context.Context, batch []mailer.Delivery) ([]Outcome, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	ps := make([]parsed, len(batch))
+	for i, in := range batch {
+		ps[i] = parseSafely(in.Raw)
+	}
+	outs := make([]Outcome, len(batch))
 	queued := false
-	err = d.store.tx(ctx, func(tx *sql.Tx) error {
-		r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: m, now: d.clock.Now()}
-		out, err = r.take()
-		queued = r.queued
-		return err
+	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+		for i, in := range batch {
+			out, q, err := d.takeOne(ctx, tx, in, ps[i])
+			if err != nil {
+				return fmt.Errorf("take uid %d: %w", in.UID, err)
+			}
+			outs[i], queued = out, queued || q
+		}
+		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("take uid %d: %w", in.UID, err)
+		return nil, err
 	}
 	if queued {
 		d.Queued()
 	}
-	if out == Quarantined {
-		d.log.Warn("message quarantined", "mailbox", in.Mailbox, "uid", in.UID, "reason", noSender)
+	for i, in := range batch {
+		if outs[i] == Quarantined {
+			d.log.Warn("message quarantined", "mailbox", in.Mailbox, "uid", in.UID)
+		}
+		d.log.Debug("message taken", "uid", in.UID, "outcome", outs[i])
 	}
-	d.log.Debug("message taken", "uid", in.UID, "outcome", out, "from", m.From.Email)
-	return out, nil
+	return outs, nil
+}
+
+// takeOne takes one message inside the batch's transaction, under its own
+// savepoint: a message that makes the desk fail is rolled back to it and
+// quarantined, and the batch goes on.
+func (d *Desk) takeOne(ctx context.Context, tx *sql.Tx, in mailer.Delivery, p parsed) (out Outcome, queued bool, err error) {
+	now := d.clock.Now()
+	if p.m == nil {
+		return Quarantined, false, quarantineOnce(ctx, tx, in, p.err, now)
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT message`); err != nil {
+		return "", false, err
+	}
+	defer func() {
+		if rec := recover(); rec != nil {
+			d.log.Error("a message made patrondesk fail; it is quarantined", "uid", in.UID, "panic", rec)
+			if _, err = tx.ExecContext(ctx, `ROLLBACK TO message`); err == nil {
+				err = quarantineOnce(ctx, tx, in, fmt.Sprintf("internal error while reading it: %v", rec), now)
+			}
+			out, queued = Quarantined, false
+		}
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `RELEASE message`)
+		}
+	}()
+	r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: p.m, now: now}
+	out, err = r.take()
+	return out, r.queued, err
 }
 
 // noSender is why a person's mail without any sender address is quarantined:
@@ -217,21 +276,15 @@ func (d *Desk) Receive(ctx context.Context, in mailer.Delivery) (out Outcome, er
 // without one cannot be answered, so a human must look at it.
 const noSender = "it has no sender address, so nobody can be answered"
 
-// quarantine keeps a message that could not be taken at all (unreadable, or
-// it made the desk fail) in its own transaction.
-func (d *Desk) quarantine(ctx context.Context, in mailer.Delivery, reason string) (Outcome, error) {
+// quarantineOnce keeps a message that could not be taken at all
+// (unreadable, or it made the desk fail), unless the same bytes are kept
+// already.
+func quarantineOnce(ctx context.Context, tx *sql.Tx, in mailer.Delivery, reason string, now time.Time) error {
 	key := "raw:" + hashHex(in.Raw)
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
-		if seen, err := exists(ctx, tx, key); err != nil || seen {
-			return err
-		}
-		return quarantineTx(ctx, tx, in, key, reason, d.clock.Now())
-	})
-	if err != nil {
-		return "", fmt.Errorf("quarantine uid %d: %w", in.UID, err)
+	if seen, err := exists(ctx, tx, key); err != nil || seen {
+		return err
 	}
-	d.log.Warn("message quarantined", "mailbox", in.Mailbox, "uid", in.UID, "reason", reason)
-	return Quarantined, nil
+	return quarantineTx(ctx, tx, in, key, reason, now)
 }
 
 // quarantineTx records the message under key and keeps its raw bytes with the

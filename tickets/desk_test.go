@@ -117,10 +117,12 @@ type crashingSink struct {
 	crashOn uint32
 }
 
-func (c crashingSink) Deliver(ctx context.Context, d mailer.Delivery) error {
-	err := c.Desk.Deliver(ctx, d)
-	if d.UID == c.crashOn {
-		return errors.New("simulated crash after commit")
+func (c crashingSink) Deliver(ctx context.Context, batch []mailer.Delivery) error {
+	err := c.Desk.Deliver(ctx, batch)
+	for _, d := range batch {
+		if d.UID == c.crashOn {
+			return errors.New("simulated crash after commit")
+		}
 	}
 	return err
 }

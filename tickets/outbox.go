@@ -24,8 +24,9 @@ type Sender struct {
 	// MinBackoff is the wait after a first temporary failure; it doubles
 	// with each attempt up to MaxBackoff.
 	MinBackoff, MaxBackoff time.Duration
-	// OnSend, when set, is told how long each SMTP send took and how it went.
-	OnSend func(took time.Duration, err error)
+	// OnSend, when set, is told of each mail handed to the SMTP server, how
+	// long it took and how it went.
+	OnSend func(o *mailer.Outgoing, took time.Duration, err error)
 }
 
 // NewSender returns a Sender.
@@ -83,7 +84,7 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 		start := s.clock.Now()
 		serr := sess.Send(&r.out)
 		if s.OnSend != nil {
-			s.OnSend(s.clock.Now().Sub(start), serr)
+			s.OnSend(&r.out, s.clock.Now().Sub(start), serr)
 		}
 		if serr == nil {
 			if err := s.markSent(ctx, r); err != nil {

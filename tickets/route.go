@@ -122,24 +122,20 @@ func pickOwner(ctx context.Context, tx *sql.Tx, staff []Staff, team string) (*St
 	if len(cands) == 0 {
 		return nil, nil
 	}
+	// Per candidate, by index: a team is a handful of people, while the
+	// tickets grow without end.
 	open := map[string]int{}
 	last := map[string]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT owner_email, SUM(status IN ('new','open','waiting')), MAX(id) FROM tickets WHERE owner_email IS NOT NULL GROUP BY owner_email`)
-	if err != nil {
-		return nil, fmt.Errorf("count open tickets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var email string
+	for _, c := range cands {
 		var n int
-		var maxID int64
-		if err := rows.Scan(&email, &n, &maxID); err != nil {
-			return nil, err
+		var newest int64
+		err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND status IN ('new','open','waiting')),
+			(SELECT COALESCE(MAX(id), 0) FROM tickets WHERE owner_email = ?1)`, c.Email).Scan(&n, &newest)
+		if err != nil {
+			return nil, fmt.Errorf("count open tickets of %s: %w", c.Email, err)
 		}
-		open[email], last[email] = n, maxID
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		open[c.Email], last[c.Email] = n, newest
 	}
 	best := cands[0]
 	for _, c := range cands[1:] {

@@ -1,6 +1,8 @@
 package tickets
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -33,6 +35,20 @@ func (r *receipt) dailySummary(p *Planned) error {
 		return nil
 	})
 	return err
+}
+
+// Digest builds the supervisors' summary as it would go out at now, without
+// sending it (for previews and the benchmark).
+func (d *Desk) Digest(ctx context.Context, now time.Time) (templates.Digest, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var dg templates.Digest
+	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		dg, err = d.receiptAt(ctx, tx, now).digest()
+		return err
+	})
+	return dg, err
 }
 
 // digest gathers the summary: late tickets by owner, tickets nobody has,

@@ -43,6 +43,7 @@ func cmdDeliver(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return &exitError{exTempFail, err}
 	}
+	limitMemory()
 	clk := clock.System{}
 	a, err := wire(ctx, cfg, clk, newLogger(stderr, false), nil)
 	if err != nil {

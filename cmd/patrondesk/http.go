@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"patrondesk/mailer"
 	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
 )
@@ -68,7 +69,7 @@ func (m *monitor) onAlive(name string) {
 	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
 }
 
-func (m *monitor) onSend(took time.Duration, err error) {
+func (m *monitor) onSend(_ *mailer.Outgoing, took time.Duration, err error) {
 	result := "ok"
 	if err != nil {
 		result = "error"

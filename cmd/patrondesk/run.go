@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -34,6 +35,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log := newLogger(stderr, *verbose)
+	limitMemory()
 	clk := clock.System{}
 	a, err := wire(ctx, cfg, clk, log, progressPrinter(stderr, clk))
 	if err != nil {
@@ -131,5 +133,15 @@ func progressPrinter(stderr io.Writer, clk clock.Clock) func(done, total int) {
 		if done == total {
 			fmt.Fprintln(f)
 		}
+	}
+}
+
+// limitMemory asks the Go runtime to collect harder near 64 MB (unless
+// GOMEMLIMIT says otherwise): one large message should not double the
+// daemon's footprint on a small server. It is a soft limit; nothing fails
+// above it.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(64 << 20)
 	}
 }

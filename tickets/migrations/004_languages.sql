@@ -14,3 +14,6 @@ CREATE INDEX outbox_kind ON outbox(kind, status);
 -- first ticket of that chain, so automatic answers along it can be capped.
 ALTER TABLE tickets ADD COLUMN origin_ticket INTEGER;
 CREATE INDEX tickets_origin ON tickets(origin_ticket) WHERE origin_ticket IS NOT NULL;
+
+-- Choosing an owner reads each candidate's newest ticket: O(log n).
+CREATE INDEX tickets_owner_newest ON tickets(owner_email, id);

@@ -1,0 +1,106 @@
+// Command patrondesk-bench measures patrondesk against the real mail stack
+// and prints each figure beside the physical floor of the same work,
+// measured in the same run: ingest against a bare IMAP fetch, sending
+// against go-mail on one connection, pickup latency against Dovecot's own
+// IDLE notice, plus scale (a million tickets) and memory. Start the mail
+// stack first (.ci/bench does it all in one line).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// bench is one run's settings and results.
+type bench struct {
+	imapHost, smtpHost string
+	imapPort, smtpPort int
+	password           string
+	n, send, latency   int
+	rate               float64
+	tickets            int
+	dir                string
+	log                *slog.Logger
+	rows               []row
+}
+
+// row is one line of the results table.
+type row struct{ what, floor, patrondesk, ratio, target string }
+
+func (b *bench) add(r row) {
+	b.rows = append(b.rows, r)
+	fmt.Fprintf(os.Stderr, "  %s: patrondesk %s, floor %s, %s\n", r.what, r.patrondesk, r.floor, r.ratio)
+}
+
+func main() {
+	b := &bench{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	imap := flag.String("imap", "127.0.0.1:"+env("MAILSTACK_IMAP_PORT", "1143"), "Dovecot IMAP address")
+	smtp := flag.String("smtp", "127.0.0.1:"+env("MAILSTACK_SMTP_PORT", "2525"), "Postfix SMTP address")
+	flag.StringVar(&b.password, "password", env("MAILSTACK_PASSWORD", "secret"), "every test user's password")
+	flag.IntVar(&b.n, "n", 10000, "messages in the ingest backlog")
+	flag.IntVar(&b.send, "send", 2000, "mails to send in the send test")
+	flag.IntVar(&b.latency, "latency", 200, "messages in the pickup latency test")
+	flag.Float64Var(&b.rate, "rate", 5, "messages a second in the pickup latency test")
+	flag.IntVar(&b.tickets, "tickets", 1000000, "tickets in the scale test's database")
+	only := flag.String("only", "ingest,send,latency,scale,memory", "which parts to run")
+	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run here")
+	flag.Parse()
+	b.imapHost, b.imapPort = splitHostPort(*imap)
+	b.smtpHost, b.smtpPort = splitHostPort(*smtp)
+	dir, err := os.MkdirTemp("", "patrondesk-bench-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+	b.dir = dir
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err != nil {
+			fail(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	ctx := context.Background()
+	parts := map[string]func(context.Context) error{
+		"ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory,
+	}
+	for _, name := range strings.Split(*only, ",") {
+		run := parts[name]
+		if run == nil {
+			fail(fmt.Errorf("no part named %q", name))
+		}
+		fmt.Fprintf(os.Stderr, "== %s\n", name)
+		if err := run(ctx); err != nil {
+			fail(fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "WHAT\tPATRONDESK\tFLOOR\tRATIO\tTARGET")
+	for _, r := range b.rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.what, r.patrondesk, r.floor, r.ratio, r.target)
+	}
+	w.Flush()
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "patrondesk-bench:", err)
+	os.Exit(1)
+}
+
+func rate(n int, d time.Duration) string { return fmt.Sprintf("%.0f msg/s", float64(n)/d.Seconds()) }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"patrondesk/tickets/clock"
+)
+
+// memory runs the built binary (`run --once`) over the ingest backlog with
+// one 25 MB message added, and reads its peak resident memory. Sending is
+// pointed at a closed port: only taking the mail is measured.
+func (b *bench) memory(ctx context.Context) error {
+	bin := filepath.Join(b.dir, "patrondesk")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/patrondesk").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	if err := b.refill(); err != nil {
+		return err
+	}
+	cfg := filepath.Join(b.dir, "memory.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`[library]
+name = "Seymour Library"
+address = "help@library.test"
+timezone = "UTC"
+tag = "Seymour"
+[imap]
+host = %q
+port = %d
+security = "none"
+username = "help@library.test"
+password = %q
+[smtp]
+host = "127.0.0.1"
+port = 9
+security = "none"
+[database]
+path = "memory.db"
+[policy]
+auto_reply_limit = 1000000000
+[[staff]]
+name = "Alice Smith"
+email = "alice@library.test"
+`, b.imapHost, b.imapPort, b.password)), 0o600)
+	cmd := exec.Command(bin, "run", "--once", "--config", cfg)
+	cmd.Env = append(os.Environ(), os.Getenv("BENCH_CHILD_ENV"))
+	start := clock.System{}.Now()
+	out, _ := cmd.CombinedOutput() // sending fails by design: exit 1
+	if os.Getenv("BENCH_CHILD_ENV") != "" {
+		os.Stderr.Write(out)
+	}
+	took := clock.System{}.Now().Sub(start)
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return fmt.Errorf("no resource usage; output:\n%s", out)
+	}
+	b.add(row{what: fmt.Sprintf("peak memory taking %d messages + one of 25 MB (run --once, %v)", b.n+1, took.Round(time.Second)),
+		patrondesk: fmt.Sprintf("%d MB", ru.Maxrss/1024), floor: "-", ratio: "-", target: "<= 100 MB"})
+	return nil
+}
+
+// refill puts the ingest backlog back in the INBOX (or makes it) and adds
+// one message with a 25 MB attachment.
+func (b *bench) refill() error {
+	c, err := b.dial(helpAddr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if sel, err := c.Select("Processed", nil).Wait(); err == nil && sel.NumMessages > 0 {
+		if _, err := c.Move(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, "INBOX").Wait(); err != nil {
+			return err
+		}
+	} else if _, err := b.fill(b.n); err != nil {
+		return err
+	}
+	big := make([]byte, 18<<20) // 25 MB once base64-encoded
+	rand.Read(big)
+	raw := []byte("From: Ann Lee <ann@patrons.test>\r\nTo: help@library.test\r\nSubject: My thesis\r\nMessage-ID: <big@patrons.test>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHere it is.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=thesis.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		wrap(base64.StdEncoding.EncodeToString(big)) + "\r\n--b--\r\n")
+	cmd := c.Append("INBOX", int64(len(raw)), nil)
+	cmd.Write(raw)
+	cmd.Close()
+	_, err = cmd.Wait()
+	return err
+}

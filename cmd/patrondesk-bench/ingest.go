@@ -117,9 +117,9 @@ func (b *bench) newDesk(ctx context.Context, name string) (*tickets.Store, *tick
 	}
 	opts := tickets.Options{
 		Library: "Seymour Library", Address: helpAddr, Tag: "Seymour", Language: "en", Since: 24 * time.Hour,
-		FirstAnswer:    map[string]time.Duration{"normal": 16 * time.Hour, "urgent": 4 * time.Hour, "low": 40 * time.Hour},
-		NagEvery:       8 * time.Hour, EscalateAfter: 8 * time.Hour, PatronUpdateAfter: 24 * time.Hour,
-		FollowupAfter:  24 * time.Hour, CloseAfter: 40 * time.Hour, SummaryAt: 8*time.Hour + 30*time.Minute,
+		FirstAnswer: map[string]time.Duration{"normal": 16 * time.Hour, "urgent": 4 * time.Hour, "low": 40 * time.Hour},
+		NagEvery:    8 * time.Hour, EscalateAfter: 8 * time.Hour, PatronUpdateAfter: 24 * time.Hour,
+		FollowupAfter: 24 * time.Hour, CloseAfter: 40 * time.Hour, SummaryAt: 8*time.Hour + 30*time.Minute,
 		AutoReplyLimit: 1 << 30, AutoReplyWindow: 3 * time.Hour, ReopenWithin: 30 * 24 * time.Hour, TokenLifetime: 90 * 24 * time.Hour,
 		Staff: []tickets.Staff{
 			{Name: "Alice Smith", Email: "alice@library.test", Teams: []string{"circulation"}},

@@ -49,10 +49,14 @@ func (b *bench) scale(ctx context.Context) error {
 		}
 		return best, nil
 	}
-	pass, err := timeIt(func() error { _, err := desk.Schedule(ctx, now); return err })
+	// The pass that finds the twenty due tickets: once, cold, as it runs.
+	s := clk.Now()
+	planned, err := desk.Schedule(ctx, now)
 	if err != nil {
 		return err
 	}
+	pass := clk.Now().Sub(s)
+	fmt.Fprintf(os.Stderr, "  the scheduler pass did %d thing(s)\n", len(planned.Lines))
 	var listed int
 	list, err := timeIt(func() error {
 		v, err := store.List(ctx, "overdue", now)
@@ -148,7 +152,8 @@ func generate(path string, n int, now time.Time) (open, overdue int, err error) 
 			}
 		case r < 0.97:
 			status, created = "solved", nowU-rng.Int63n(5*86400)
-			first, solved, next = created+3600, created+86400, created+3*86400
+			// The follow-up is planned for later; the passes before did their work.
+			first, solved, next = created+3600, created+86400, nowU+1+rng.Int63n(86400)
 		case r < 0.985:
 			status, created = "waiting", nowU-rng.Int63n(10*86400)
 			first = created + 7200

@@ -47,6 +47,9 @@ type IntakeOptions struct {
 	// OnAlive after each round that reached the server without error.
 	OnFetch func(name string, messages int, took time.Duration)
 	OnAlive func(name string)
+	// OnBacklog, when set, is told how many messages wait to be taken each
+	// time the mailbox is checked.
+	OnBacklog func(name string, waiting int)
 	// Now is the clock for OnFetch timings; nil means none are taken.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -89,6 +92,9 @@ func NewIntake(o IntakeOptions, sink Sink) *Intake {
 	}
 	if o.OnAlive == nil {
 		o.OnAlive = func(string) {}
+	}
+	if o.OnBacklog == nil {
+		o.OnBacklog = func(string, int) {}
 	}
 	if o.Now == nil {
 		o.Now = func() time.Time { return time.Time{} } // no timings
@@ -159,6 +165,7 @@ func (in *Intake) drain(ctx context.Context, mb *Mailbox) error {
 		return err
 	}
 	total, done := len(pending), 0
+	in.opts.OnBacklog(name, total)
 	for len(pending) > 0 {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -169,6 +176,7 @@ func (in *Intake) drain(ctx context.Context, mb *Mailbox) error {
 			return err
 		}
 		done += len(batch)
+		in.opts.OnBacklog(name, total-done)
 		if in.opts.Progress != nil {
 			in.opts.Progress(done, total)
 		}

@@ -28,6 +28,7 @@ type monitor struct {
 	fetchSeconds *prometheus.HistogramVec
 	sendSeconds  *prometheus.HistogramVec
 	lastAlive    *prometheus.GaugeVec
+	backlog      *prometheus.GaugeVec
 
 	clock   clock.Clock
 	started time.Time
@@ -47,18 +48,24 @@ func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall
 			Help: "Time to hand one mail to the SMTP server.", Buckets: prometheus.DefBuckets}, []string{"result"}),
 		lastAlive: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "patrondesk_mailbox_last_success_timestamp_seconds",
 			Help: "When each mailbox was last checked without error (Unix time)."}, []string{"mailbox"}),
+		backlog: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "patrondesk_mailbox_backlog",
+			Help: "Messages waiting in each mailbox to be taken, at the last check."}, []string{"mailbox"}),
 	}
 	for _, name := range mailboxes {
 		m.fetched.WithLabelValues(name)
 		m.alive[name] = time.Time{}
 	}
-	m.reg.MustRegister(m.fetched, m.fetchSeconds, m.sendSeconds, m.lastAlive, statsCollector{store})
+	m.reg.MustRegister(m.fetched, m.fetchSeconds, m.sendSeconds, m.lastAlive, m.backlog, statsCollector{store})
 	return m
 }
 
 func (m *monitor) onFetch(name string, n int, took time.Duration) {
 	m.fetched.WithLabelValues(name).Add(float64(n))
 	m.fetchSeconds.WithLabelValues(name).Observe(took.Seconds())
+}
+
+func (m *monitor) onBacklog(name string, waiting int) {
+	m.backlog.WithLabelValues(name).Set(float64(waiting))
 }
 
 func (m *monitor) onAlive(name string) {

@@ -80,7 +80,7 @@ func TestOperations(t *testing.T) {
 	waitFor(t, base+"/metrics", "patrondesk_acknowledgements_sent_total 2")
 	metrics := waitFor(t, base+"/metrics", `patrondesk_mailbox_last_success_timestamp_seconds{mailbox="ill"}`)
 	for _, w := range []string{`patrondesk_messages_fetched_total{mailbox="ill"} 2`, `patrondesk_messages_fetched_total{mailbox="INBOX"} 1`,
-		`patrondesk_mailbox_last_success_timestamp_seconds{mailbox="ill"}`, "patrondesk_fetch_seconds_bucket", "patrondesk_outbox_queued"} {
+		`patrondesk_mailbox_last_success_timestamp_seconds{mailbox="ill"}`, "patrondesk_fetch_seconds_bucket", "patrondesk_outbox_queued", `patrondesk_mailbox_backlog{mailbox="ill"} 0`} {
 		if !strings.Contains(metrics, w) {
 			t.Errorf("/metrics lacks %q", w)
 		}

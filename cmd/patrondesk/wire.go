@@ -108,7 +108,7 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	for _, b := range boxes {
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
 			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
-			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, Now: clk.Now, Logger: log,
+			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
 		}, desk))
 	}
 	return a, nil

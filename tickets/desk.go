@@ -482,13 +482,38 @@ func (r *receipt) saveMessage(key string, ticket *int64, kind, reason string) (i
 // saveMessageBody saves the message with body as its text (staff replies
 // keep what they wrote, without the quote; raw keeps everything).
 func (r *receipt) saveMessageBody(key string, ticket *int64, kind, reason, body string) (int64, error) {
+	raw := r.in.Raw
+	if len(raw) > rawPartSize {
+		raw = nil // kept in parts below
+	}
 	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO messages (ticket_id, dedupe_key, message_id, direction, kind, reason, sender, subject, body, raw, mailbox, uidvalidity, uid, received_at)
 		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, body, r.in.Raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now))
+		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, body, raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now))
 	if err != nil {
 		return 0, fmt.Errorf("save message: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil || raw != nil {
+		return id, err
+	}
+	return id, saveRawParts(r.ctx, r.tx, id, r.in.Raw)
+}
+
+// rawPartSize is the largest raw message kept in one value.
+const rawPartSize = 1 << 20
+
+// saveRawParts keeps a large message's bytes in parts of rawPartSize: SQLite
+// copies a bound value twice on insert, so one part at a time keeps memory
+// flat however large the message.
+func saveRawParts(ctx context.Context, tx *sql.Tx, id int64, raw []byte) error {
+	for part := 0; len(raw) > 0; part++ {
+		n := min(len(raw), rawPartSize)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO raw_parts (message_id, part, data) VALUES (?, ?, ?)`, id, part, raw[:n]); err != nil {
+			return fmt.Errorf("save message part %d: %w", part, err)
+		}
+		raw = raw[n:]
+	}
+	return nil
 }
 
 func (r *receipt) event(ticket int64, actor, action, detail string, msg int64) error {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-
 	"patrondesk/tickets/clock"
 )
 
@@ -105,21 +103,20 @@ func vmHWM(path string) (int, bool) {
 	return 0, false
 }
 
-// refill puts the ingest backlog back in the INBOX (or makes it) and adds
+// refill makes the backlog again in help@'s INBOX (empty before) and adds
 // one message with a 25 MB attachment.
 func (b *bench) refill() error {
+	if err := b.empty(helpAddr, "INBOX", "Processed"); err != nil {
+		return err
+	}
+	if _, err := b.fill(b.n); err != nil {
+		return err
+	}
 	c, err := b.dial(helpAddr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if sel, err := c.Select("Processed", nil).Wait(); err == nil && sel.NumMessages > 0 {
-		if _, err := c.Move(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, "INBOX").Wait(); err != nil {
-			return err
-		}
-	} else if _, err := b.fill(b.n); err != nil {
-		return err
-	}
 	big := make([]byte, 18<<20) // 25 MB once base64-encoded
 	rand.Read(big)
 	raw := []byte("From: Ann Lee <ann@patrons.test>\r\nTo: help@library.test\r\nSubject: My thesis\r\nMessage-ID: <big@patrons.test>\r\nMIME-Version: 1.0\r\n" +

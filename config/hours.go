@@ -23,6 +23,20 @@ func week(w Week, prefix string, add func(string, string, ...any)) calendar.Week
 	return out
 }
 
+// dates reads a from/until pair under key, naming each bad one; ok when
+// both are dates.
+func dates(key, from, until string, add func(string, string, ...any)) (calendar.Date, calendar.Date, bool) {
+	f, err1 := calendar.ParseDate(from)
+	u, err2 := calendar.ParseDate(until)
+	if err1 != nil {
+		add(key+"from", "%v", err1)
+	}
+	if err2 != nil {
+		add(key+"until", "%v", err2)
+	}
+	return f, u, err1 == nil && err2 == nil
+}
+
 // calendarOptions reads [hours], reporting every problem through add.
 func (c *Config) calendarOptions(add func(string, string, ...any)) calendar.Options {
 	o := calendar.Options{Location: c.Location(), Week: week(c.Hours.Week, "hours.", add), Country: c.Hours.Country}
@@ -45,15 +59,8 @@ func (c *Config) calendarOptions(add func(string, string, ...any)) calendar.Opti
 	}
 	for i, p := range c.Hours.Periods {
 		key := fmt.Sprintf("hours.period[%d].", i+1)
-		from, err1 := calendar.ParseDate(p.From)
-		until, err2 := calendar.ParseDate(p.Until)
-		if err1 != nil {
-			add(key+"from", "%v", err1)
-		}
-		if err2 != nil {
-			add(key+"until", "%v", err2)
-		}
-		if err1 == nil && err2 == nil && p.Until < p.From {
+		from, until, ok := dates(key, p.From, p.Until, add)
+		if ok && until.String() < from.String() {
 			add(key+"until", "%s is before from (%s)", p.Until, p.From)
 		}
 		o.Periods = append(o.Periods, calendar.Period{Name: p.Name, From: from, Until: until, Week: week(p.Week, key, add)})
@@ -98,15 +105,8 @@ func (c *Config) validatePolicy(add func(string, string, ...any)) {
 	for i, s := range c.Staff {
 		for j, a := range s.Away {
 			key := fmt.Sprintf("staff[%d].away[%d].", i+1, j+1)
-			from, err1 := calendar.ParseDate(a.From)
-			until, err2 := calendar.ParseDate(a.Until)
-			if err1 != nil {
-				add(key+"from", "%v", err1)
-			}
-			if err2 != nil {
-				add(key+"until", "%v", err2)
-			}
-			if err1 == nil && err2 == nil && !(from.String() < until.String()) {
+			from, until, ok := dates(key, a.From, a.Until, add)
+			if ok && !(from.String() < until.String()) {
 				add(key+"until", "must be after from: it is the first day back")
 			}
 		}

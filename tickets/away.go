@@ -1,6 +1,8 @@
 package tickets
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -88,7 +90,17 @@ func (r *receipt) handOnAway() (int, error) {
 }
 
 func (r *receipt) ids(query string, args ...any) ([]int64, error) {
-	rows, err := r.tx.QueryContext(r.ctx, query, args...)
+	return queryIDs(r.ctx, r.tx, query, args...)
+}
+
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryIDs runs a query that selects one integer column.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

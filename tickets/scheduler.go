@@ -78,20 +78,11 @@ func (d *Desk) receiptAt(ctx context.Context, tx *sql.Tx, now time.Time) *receip
 }
 
 func (d *Desk) dueTickets(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	rows, err := d.store.db.QueryContext(ctx, `SELECT id FROM tickets WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`, unix(now), limit)
+	ids, err := queryIDs(ctx, d.store.db, `SELECT id FROM tickets WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`, unix(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read due tickets: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // followUpBatch looks at a batch of due tickets in one transaction and sets

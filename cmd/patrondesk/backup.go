@@ -11,16 +11,11 @@ import (
 // cmdBackup writes a consistent copy of the live database.
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("backup", "backup FILE", stderr)
-	var file string
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	pos, err := parseAround(fs, args)
+	if err != nil {
 		return err
 	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-	}
+	file := first(pos)
 	if file == "" {
 		return usageErr("backup needs a file to write, such as: patrondesk backup /var/backups/patrondesk-2026-12-07.db")
 	}

@@ -125,6 +125,20 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseAround parses options that may come before or after the positional
+// arguments ("tickets show 42 --json" and "tickets show --json 42"), and
+// returns the positional ones.
+func parseAround(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		pos, args = append(pos, args[0]), args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	return append(pos, fs.Args()...), nil
+}
+
 func configPath(flagValue string) string {
 	if flagValue != "" {
 		return flagValue

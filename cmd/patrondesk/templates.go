@@ -67,16 +67,11 @@ func templatesList(args []string, stdout, stderr io.Writer) error {
 func templatesPreview(args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("templates preview", "templates preview NAME [--lang LANG]", stderr)
 	lang := fs.String("lang", "en", "the language to render")
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	pos, err := parseAround(fs, args)
+	if err != nil {
 		return err
 	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
-	}
+	name := first(pos)
 	if name == "" {
 		return usageErr("templates preview needs a template name; `patrondesk templates list` shows them")
 	}

@@ -21,17 +21,12 @@ import (
 func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
 	usage := map[string]string{"assign": "tickets assign N WHO", "close": "tickets close N", "note": "tickets note N TEXT"}[verb]
 	fs, cfgPath := flags("tickets "+verb, usage, stderr)
-	// The number and words may come before or after the options.
-	var rest []string
-	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rest, args = append(rest, args[0]), args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	rest, err := parseAround(fs, args)
+	if err != nil {
 		return err
 	}
-	rest = append(rest, fs.Args()...)
-	id, err := strconv.ParseInt(strings.TrimPrefix(first(rest), "#"), 10, 64)
-	if err != nil {
+	id, perr := strconv.ParseInt(strings.TrimPrefix(first(rest), "#"), 10, 64)
+	if perr != nil {
 		return usageErr("%s needs a ticket number, such as: patrondesk %s", verb, strings.Replace(usage, "N", "42", 1))
 	}
 	words := strings.TrimSpace(strings.Join(rest[1:], " "))
@@ -155,18 +150,11 @@ func printTable(w io.Writer, list []tickets.View, loc *time.Location) {
 func ticketsShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("tickets show", "tickets show N [--json]", stderr)
 	asJSON := fs.Bool("json", false, "print a JSON object")
-	// Accept the number before or after the options.
-	var idArg string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		idArg, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	pos, err := parseAround(fs, args)
+	if err != nil {
 		return err
 	}
-	if idArg == "" && fs.NArg() > 0 {
-		idArg = fs.Arg(0)
-	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(idArg, "#"), 10, 64)
+	id, err := strconv.ParseInt(strings.TrimPrefix(first(pos), "#"), 10, 64)
 	if err != nil {
 		return usageErr("tickets show needs a ticket number, such as: patrondesk tickets show 42")
 	}

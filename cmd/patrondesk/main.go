@@ -26,7 +26,8 @@ Usage:
 Commands:
   demo                  run the whole loop on this machine with sample mail (no set-up)
   init                  write an example config file and create the database
-  check                 check the config and log in to the IMAP and SMTP servers
+  check                 check the config, database, disk, every mailbox, SMTP and the
+                        templates' plain language (--send-test: also send a test mail)
   run [--once]          watch the mailbox, answer patrons, send reminders and summaries
                         (--once: one round, then exit; --once --at TIME: as if it were TIME)
   tickets list          list tickets (--status S, --json)
@@ -47,7 +48,8 @@ Commands:
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
 
-Exit codes: 0 success, 1 something failed while running, 2 bad usage or bad config.
+Exit codes: 0 success, 1 something failed while running, 2 bad usage or bad config
+(deliver: 75 for any failure, so the mail server keeps the message).
 `
 
 // exitError carries the exit code for an error.

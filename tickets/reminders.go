@@ -77,14 +77,7 @@ func (r *receipt) toPatron(t *schedTicket, name, action string, p *Planned) erro
 		}
 		return err
 	}
-	data := r.templateData(t.ticketRow, r.staff(t.Owner.String))
-	data.PatronName = firstName(t.PatronName, t.PatronEmail)
-	inReplyTo, refs, err := r.patronThread(t.ID)
-	if err != nil {
-		return err
-	}
-	if err := r.enqueue(outMail{ticket: t.ticketRow, template: name, toName: t.PatronName, toEmail: t.PatronEmail,
-		inReplyTo: inReplyTo, refs: refs, auto: "auto-generated", data: data}); err != nil {
+	if err := r.mailPatron(t.ticketRow, name, "", "auto-generated", r.templateData(t.ticketRow, r.staff(t.Owner.String))); err != nil {
 		return err
 	}
 	p.add("#%d %s to the patron", t.ID, name)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"patrondesk/mailer"
+	"patrondesk/templates"
 )
 
 // staffReply handles a staff member's reply about t that carries a staff
@@ -218,17 +219,24 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, 
 	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
 		return err
 	}
+	if err := r.event(t.ID, actor.Email, "answered the patron", "", msgID); err != nil {
+		return err
+	}
 	data := r.templateData(t, r.staff(t.Owner.String))
-	data.PatronName, data.Answer, data.Staff = firstName(t.PatronName, t.PatronEmail), clean, actor.FirstName()
+	data.Answer, data.Staff = clean, actor.FirstName()
+	return r.mailPatron(t, name, actor.FirstName()+" at "+r.d.opts.Library, "auto-replied", data)
+}
+
+// mailPatron sends the ticket's patron a template, greeted by first name and
+// threaded on their own messages. fromName "" is the library's name.
+func (r *receipt) mailPatron(t *ticketRow, name, fromName, auto string, data templates.Data) error {
+	data.PatronName = firstName(t.PatronName, t.PatronEmail)
 	inReplyTo, refs, err := r.patronThread(t.ID)
 	if err != nil {
 		return err
 	}
-	if err := r.event(t.ID, actor.Email, "answered the patron", "", msgID); err != nil {
-		return err
-	}
 	return r.enqueue(outMail{ticket: t, template: name, toName: t.PatronName, toEmail: t.PatronEmail,
-		fromName: actor.FirstName() + " at " + r.d.opts.Library, inReplyTo: inReplyTo, refs: refs, auto: "auto-replied", data: data})
+		fromName: fromName, inReplyTo: inReplyTo, refs: refs, auto: auto, data: data})
 }
 
 // reply answers #status and #help to the staff member who asked.
@@ -362,12 +370,5 @@ func withoutSignOff(text string, actor *Staff) string {
 
 // tellReopened tells the patron that staff opened their request again.
 func (r *receipt) tellReopened(t *ticketRow) error {
-	data := r.templateData(t, r.staff(t.Owner.String))
-	data.PatronName = firstName(t.PatronName, t.PatronEmail)
-	inReplyTo, refs, err := r.patronThread(t.ID)
-	if err != nil {
-		return err
-	}
-	return r.enqueue(outMail{ticket: t, template: "reopened", toName: t.PatronName, toEmail: t.PatronEmail,
-		inReplyTo: inReplyTo, refs: refs, auto: "auto-generated", data: data})
+	return r.mailPatron(t, "reopened", "", "auto-generated", r.templateData(t, r.staff(t.Owner.String)))
 }

@@ -89,22 +89,37 @@ func (m *monitor) onSend(_ *mailer.Outgoing, took time.Duration, err error) {
 // not answer.
 func (m *monitor) problems(ctx context.Context, store *tickets.Store) []string {
 	var out []string
-	now := m.clock.Now()
-	m.mu.Lock()
-	for name, at := range m.alive {
-		since := at
-		if since.IsZero() {
-			since = m.started
-		}
-		if now.Sub(since) > m.stall {
-			out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", name, now.Sub(since).Round(time.Second)))
-		}
+	for _, s := range m.stalled(m.stall) {
+		out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", s.name, s.lasted.Round(time.Second)))
 	}
-	m.mu.Unlock()
-	sort.Strings(out)
 	if _, err := store.Stats(ctx); err != nil {
 		out = append(out, "database: "+err.Error())
 	}
+	return out
+}
+
+// stall is a mailbox not reached for a while.
+type stall struct {
+	name   string
+	lasted time.Duration
+}
+
+// stalled lists, by name, the mailboxes not reached for longer than limit
+// (counting from start for one never reached).
+func (m *monitor) stalled(limit time.Duration) []stall {
+	now := m.clock.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []stall
+	for name, at := range m.alive {
+		if at.IsZero() {
+			at = m.started
+		}
+		if d := now.Sub(at); d > limit {
+			out = append(out, stall{name, d})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
 	"time"
 
 	"patrondesk/tickets"
@@ -26,18 +25,9 @@ type healthWatch struct {
 // troubles lists what is wrong now.
 func (w *healthWatch) troubles(ctx context.Context) []string {
 	var out []string
-	now := w.mon.clock.Now()
-	w.mon.mu.Lock()
-	for name, at := range w.mon.alive {
-		if at.IsZero() {
-			at = w.mon.started
-		}
-		if d := now.Sub(at); d > w.after {
-			out = append(out, fmt.Sprintf("mailbox %s could not be reached for %s; new mail there waits", name, d.Round(time.Minute)))
-		}
+	for _, s := range w.mon.stalled(w.after) {
+		out = append(out, fmt.Sprintf("mailbox %s could not be reached for %s; new mail there waits", s.name, s.lasted.Round(time.Minute)))
 	}
-	w.mon.mu.Unlock()
-	sort.Strings(out)
 	if n, since, err := w.store.Stuck(ctx); err == nil && n > 0 {
 		out = append(out, fmt.Sprintf("%d email(s) could not be sent after three tries, the oldest since %s; the mail server may be down", n, since.Format(time.RFC1123)))
 	}

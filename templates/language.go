@@ -73,6 +73,15 @@ func (s *Set) readLanguage(lang string) (*Language, error) {
 
 // Languages lists the language folders, built in and the library's.
 func (s *Set) Languages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.langList == nil {
+		s.langList = s.readLanguages()
+	}
+	return s.langList
+}
+
+func (s *Set) readLanguages() []string {
 	seen := map[string]bool{}
 	if entries, err := fs.ReadDir(builtin, "."); err == nil {
 		for _, e := range entries {
@@ -101,13 +110,23 @@ func (s *Set) Languages() []string {
 // Has reports whether the template name exists in lang itself (without
 // falling back to English).
 func (s *Set) Has(name, lang string) bool {
-	if s.dir != "" {
-		if _, err := os.Stat(filepath.Join(s.dir, lang, name+".txt")); err == nil {
-			return true
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := lang + "/" + name
+	if has, ok := s.has[key]; ok {
+		return has
 	}
-	_, err := fs.Stat(builtin, lang+"/"+name+".txt")
-	return err == nil
+	has := false
+	if s.dir != "" {
+		_, err := os.Stat(filepath.Join(s.dir, lang, name+".txt"))
+		has = err == nil
+	}
+	if !has {
+		_, err := fs.Stat(builtin, key+".txt")
+		has = err == nil
+	}
+	s.has[key] = has
+	return has
 }
 
 func validLang(s string) bool {

@@ -103,16 +103,18 @@ type Mail struct {
 // ones.
 type Set struct {
 	dir string // override folder; "" = built-in only
-	// Parsed templates and languages, kept: a Set is read-only once made
-	// (a config reload makes a new one).
-	mu    sync.Mutex
-	texts map[string]*template.Template
-	langs map[string]*Language
+	// Parsed templates and languages and what files exist, kept: a Set
+	// is read-only once made (a config reload makes a new one).
+	mu       sync.Mutex
+	texts    map[string]*template.Template
+	langs    map[string]*Language
+	has      map[string]bool // "es/ack": whether the file exists
+	langList []string
 }
 
 // New returns a Set that looks in dir first (dir may be "").
 func New(dir string) *Set {
-	return &Set{dir: dir, texts: map[string]*template.Template{}, langs: map[string]*Language{}}
+	return &Set{dir: dir, texts: map[string]*template.Template{}, langs: map[string]*Language{}, has: map[string]bool{}}
 }
 
 // Render fills template name in language lang (falling back to English).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"patrondesk/mailer"
 	"patrondesk/templates"
@@ -26,6 +27,14 @@ type ticketRow struct {
 	OwedSince   sql.NullInt64
 	Origin      sql.NullInt64 // the first ticket of a chain of replies, see origin
 	ClosedAt    sql.NullInt64
+}
+
+// timeOf is a stored time, zero when unset.
+func timeOf(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(n.Int64, 0).UTC()
 }
 
 func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {

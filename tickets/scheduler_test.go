@@ -211,7 +211,7 @@ func TestDailySummary(t *testing.T) {
 	}
 	raw := h.last("boss@library.test")
 	s := text(t, raw)
-	for _, w := range []string{"2 late", "Alice Smith (1)", "#1  Ann Lee, due Tue 8 Dec 17:00", "Bob Jones (1)", "#2  (no name given)", "Yesterday (Tue 8 Dec)"} {
+	for _, w := range []string{"2 late", "Alice Smith (1)", "#1  Ann Lee, due Tue 8 Dec 17:00 (less than an open hour late); last: created Mon 7 Dec 09:00", "Bob Jones (1)", "#2  (no name given)", "Yesterday (Tue 8 Dec)"} {
 		if !strings.Contains(s+headerValue(raw, "Subject"), w) {
 			t.Errorf("summary lacks %q:\n%s", w, s)
 		}

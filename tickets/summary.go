@@ -57,26 +57,25 @@ func (r *receipt) digest() (templates.Digest, error) {
 	loc := r.d.opts.Location
 	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
 	dg := templates.Digest{Day: r.now.In(loc).Format("Mon 2 Jan"), At: r.now.In(loc).Format("15:04")}
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at,
-		COALESCE((SELECT action || ', ' || at FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk' ORDER BY e.id DESC LIMIT 1), '')
-		FROM tickets t WHERE t.status IN ('new', 'open') AND t.due_at < ? ORDER BY t.owner_email, t.due_at`, unix(r.now))
+	// The last action by a person (staff or patron), not by patrondesk.
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at, COALESCE(le.action, ''), COALESCE(le.at, 0)
+		FROM tickets t LEFT JOIN events le ON le.id = (SELECT MAX(e.id) FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk')
+		WHERE t.status IN ('new', 'open') AND t.due_at < ? ORDER BY t.owner_email, t.due_at`, unix(r.now))
 	if err != nil {
 		return dg, fmt.Errorf("read late tickets: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var l templates.DigestLine
-		var owner, last string
-		var due int64
-		if err := rows.Scan(&l.Ticket, &l.Patron, &owner, &due, &last); err != nil {
+		var owner, action string
+		var due, at int64
+		if err := rows.Scan(&l.Ticket, &l.Patron, &owner, &due, &action, &at); err != nil {
 			return dg, err
 		}
 		l.Patron, l.Owner = patronLabel(l.Patron), r.staffName(owner)
 		l.Due, l.Late = fmtAt(due), lateWords(r.d.opts.Calendar.OpenBetween(time.Unix(due, 0), r.now))
-		if action, at, ok := strings.Cut(last, ", "); ok {
-			var n int64
-			fmt.Sscan(at, &n)
-			l.Last = action + " " + fmtAt(n)
+		if action != "" {
+			l.Last = action + " " + fmtAt(at)
 		}
 		dg.Overdue = append(dg.Overdue, l)
 	}

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"patrondesk/tickets/calendar"
@@ -110,8 +109,5 @@ func (c *Config) validatePolicy(add func(string, string, ...any)) {
 				add(key+"until", "must be after from: it is the first day back")
 			}
 		}
-	}
-	if strings.TrimSpace(c.Library.Timezone) == "" {
-		add("library.timezone", "is empty; opening hours need a time zone")
 	}
 }

@@ -24,7 +24,9 @@ func (c *Config) Validate() Problems {
 	if !validAddress(c.Library.Address) {
 		add("library.address", "%q is not an email address; write the shared mailbox's address, such as help@library.example", c.Library.Address)
 	}
-	if _, err := time.LoadLocation(c.Library.Timezone); err != nil {
+	if strings.TrimSpace(c.Library.Timezone) == "" {
+		add("library.timezone", "is empty; opening hours need a time zone, such as \"America/Chicago\"")
+	} else if _, err := time.LoadLocation(c.Library.Timezone); err != nil {
 		add("library.timezone", "%q is not a known time zone; write one such as \"America/Chicago\" or \"Europe/London\"", c.Library.Timezone)
 	}
 	if c.Library.Admin != "" && !validAddress(c.Library.Admin) {

@@ -71,4 +71,3 @@ func staffAddress(cfg *config.Config, who string) (string, error) {
 	}
 	return "", usageErr("nobody on the staff list is called %q: give their name or email address as in the config", who)
 }
-

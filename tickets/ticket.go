@@ -103,6 +103,9 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if previous != nil {
 		detail += fmt.Sprintf("; follows closed request %d", previous.ID)
 	}
+	if r.viaForm != "" {
+		detail += "; sent through the web form (" + r.viaForm + ")"
+	}
 	if err := r.event(t.ID, r.sender(), "created", detail, msgID); err != nil {
 		return err
 	}

@@ -104,3 +104,16 @@ func TestTicketsListByPatronAndOwner(t *testing.T) {
 		t.Errorf("unknown owner: exit %d %q", code, stderr)
 	}
 }
+
+func TestTicketsMergeCommand(t *testing.T) {
+	cfg := deskWithTwoTickets(t)
+	if code, _, stderr := runCLI(t, "tickets", "merge", "1", "2", "--config", cfg); code != 2 || !strings.Contains(stderr, "another patron") {
+		t.Errorf("merging two patrons' tickets: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "tickets", "merge", "1", "--config", cfg); code != 2 || !strings.Contains(stderr, "two ticket numbers") {
+		t.Errorf("one number: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "tickets", "merge", "9", "1", "--config", cfg); code != 1 || !strings.Contains(stderr, "no ticket 9") {
+		t.Errorf("missing ticket: exit %d %q", code, stderr)
+	}
+}

@@ -70,7 +70,8 @@ const ticketsUsage = `Usage:
   patrondesk tickets search WORDS [--json]   find tickets by words in subjects and messages
   patrondesk tickets assign N WHO     give ticket N to a person (name or address) or a team
   patrondesk tickets close N          mark ticket N solved, without writing to the patron
-  patrondesk tickets note N TEXT      add a note for staff to ticket N`
+  patrondesk tickets note N TEXT      add a note for staff to ticket N
+  patrondesk tickets merge KEEP OTHER make ticket OTHER part of ticket KEEP (nobody is mailed)`
 
 func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -83,6 +84,8 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return ticketsShow(ctx, args[1:], stdout, stderr)
 	case "search":
 		return ticketsSearch(ctx, args[1:], stdout, stderr)
+	case "merge":
+		return ticketsMerge(ctx, args[1:], stdout, stderr)
 	case "assign", "close", "note":
 		return ticketsAct(ctx, args[0], args[1:], stdout, stderr)
 	case "-h", "--help":

@@ -101,6 +101,9 @@ type Intake struct {
 	BatchSize    int      `toml:"batch_size"`
 	Timeout      Duration `toml:"timeout"`     // longest wait for the IMAP server to answer one command
 	AlertAfter   Duration `toml:"alert_after"` // a mailbox out of reach this long: alert library.admin
+	// FormSenders are web-form relays: mail from them is the Reply-To's
+	// (or the body's "Email:" field's) request, not the website's.
+	FormSenders []string `toml:"form_senders"`
 }
 
 // Week is opening hours per weekday: "09:00-17:00", several ranges as

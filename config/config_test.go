@@ -56,6 +56,9 @@ func TestProblems(t *testing.T) {
 				return strings.Replace(s, "[[route]]\nteam = \"reference\"", "[[route]]\nteam = \"nobody\"", 1)
 			},
 			[]string{`imap.security: "ssl"`, `library.timezone: "Mars/Base"`, `route[2].team: no staff member is in team "nobody"`}},
+		{"a form relay that is not an address",
+			func(s string) string { return strings.Replace(s, "form_senders = []", `form_senders = ["webform"]`, 1) },
+			[]string{`intake.form_senders: "webform" is not an email address`}},
 		{"bad staff address",
 			func(s string) string { return strings.Replace(s, "alice@library.test", "alice", 1) },
 			[]string{`staff[1].email: "alice" is not an email address`}},

@@ -61,6 +61,11 @@ func (c *Config) Validate() Problems {
 	if c.Intake.Timeout.Duration < time.Second {
 		add("intake.timeout", "must be at least \"1s\"")
 	}
+	for _, f := range c.Intake.FormSenders {
+		if !strings.Contains(f, "@") {
+			add("intake.form_senders", "%q is not an email address", f)
+		}
+	}
 	if c.Intake.BatchSize < 1 || c.Intake.BatchSize > 1000 {
 		add("intake.batch_size", "must be between 1 and 1000 (got %d)", c.Intake.BatchSize)
 	}

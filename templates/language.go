@@ -93,7 +93,7 @@ func (s *Set) readLanguages() []string {
 	if s.dir != "" {
 		if entries, err := os.ReadDir(s.dir); err == nil {
 			for _, e := range entries {
-				if e.IsDir() && validLang(e.Name()) {
+				if e.IsDir() && validLang(e.Name()) && e.Name() != "answers" {
 					seen[e.Name()] = true
 				}
 			}

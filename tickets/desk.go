@@ -58,6 +58,8 @@ type Options struct {
 	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
 	MailboxTeams map[string]string
 	Routes       []Route
+	// FormSenders are web-form relays (lower-case addresses): see fromForm.
+	FormSenders []string
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
@@ -333,12 +335,17 @@ type receipt struct {
 	m      *mailer.Message
 	now    time.Time
 	queued bool
+	// viaForm is the web-form relay the message came through ("" = none).
+	viaForm string
 }
 
 func (r *receipt) take() (Outcome, error) {
 	key := dedupeKey(r.m, r.in.Raw)
 	if seen, err := exists(r.ctx, r.tx, key); err != nil || seen {
 		return Duplicate, err
+	}
+	if why := r.fromForm(); why != "" {
+		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, why, r.now)
 	}
 	verdict := mailer.Classify(r.m, []string{r.d.opts.Address})
 	old, err := r.tooOld()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -62,16 +63,37 @@ const viewColumns = `t.id, t.status, t.subject, t.patron_email, t.patron_name, t
 // List returns tickets by status: a status name, "overdue" (an answer is
 // owed and past due), "active" (everything not closed) or "all".
 func (s *Store) List(ctx context.Context, status string, now time.Time) ([]View, error) {
-	where, args := "", []any{}
-	switch status {
+	return s.ListBy(ctx, Filter{Status: status}, now)
+}
+
+// Filter narrows `tickets list`: by status (as List), and optionally by the
+// patron's address and the owner's address.
+type Filter struct {
+	Status, Patron, Owner string
+}
+
+// ListBy returns the tickets that match every part of f.
+func (s *Store) ListBy(ctx context.Context, f Filter, now time.Time) ([]View, error) {
+	var conds []string
+	var args []any
+	switch f.Status {
 	case "all":
 	case "active", "":
-		where = `WHERE t.status != 'closed'`
+		conds = append(conds, `t.status != 'closed'`)
 	case "overdue":
-		where = `WHERE t.status IN ('new', 'open') AND t.due_at < ?`
-		args = append(args, unix(now))
+		conds, args = append(conds, `t.status IN ('new', 'open') AND t.due_at < ?`), append(args, unix(now))
 	default:
-		where, args = `WHERE t.status = ?`, append(args, status)
+		conds, args = append(conds, `t.status = ?`), append(args, f.Status)
+	}
+	if f.Patron != "" {
+		conds, args = append(conds, `t.patron_email = ?`), append(args, strings.ToLower(f.Patron))
+	}
+	if f.Owner != "" {
+		conds, args = append(conds, `t.owner_email = ?`), append(args, strings.ToLower(f.Owner))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+viewColumns+` FROM tickets t `+where+` ORDER BY t.id`, args...)
 	if err != nil {

@@ -37,17 +37,25 @@ func timeOf(n sql.NullInt64) time.Time {
 	return time.Unix(n.Int64, 0).UTC()
 }
 
+// loadTicket reads ticket id, or the ticket it was merged into: mail about a
+// merged ticket belongs to the one that was kept.
 func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
-	t := &ticketRow{}
-	err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at FROM tickets WHERE id = ?`, id).
-		Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	for hops := 0; ; hops++ {
+		t := &ticketRow{}
+		var merged sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, merged_into FROM tickets WHERE id = ?`, id).
+			Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt, &merged)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load ticket %d: %w", id, err)
+		}
+		if !merged.Valid || hops == maxMergeHops {
+			return t, nil
+		}
+		id = merged.Int64
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load ticket %d: %w", id, err)
-	}
-	return t, nil
 }
 
 // create opens a ticket for the message, assigns it and queues the
@@ -102,6 +110,9 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	detail := "team " + orNone(team)
 	if previous != nil {
 		detail += fmt.Sprintf("; follows closed request %d", previous.ID)
+	}
+	if r.viaForm != "" {
+		detail += "; sent through the web form (" + r.viaForm + ")"
 	}
 	if err := r.event(t.ID, r.sender(), "created", detail, msgID); err != nil {
 		return err

@@ -43,7 +43,9 @@ Commands:
   purge [--dry-run]     anonymise closed requests older than policy.retention
   templates list        the mail templates, who gets them and in which languages
   templates preview N   one template rendered with sample data (--lang es)
-  templates lint        the plain-language check of every template
+  templates lint        the plain-language check of every template and saved answer
+  answers list          the saved answers staff send with #answer NAME
+  answers preview NAME  one saved answer as the patron reads it (--lang es)
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
@@ -82,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
+		"answers": cmdAnswers,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -105,9 +105,9 @@ func templatesLint(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// lintAll lints every template in every language and prints a table (when
-// table is set) and each problem with the sentence to fix. It returns how
-// many patron templates miss the targets.
+// lintAll lints every template and saved answer in every language and prints
+// a table (when table is set) and each problem with the sentence to fix. It
+// returns how many patron templates and saved answers miss the targets.
 func lintAll(set *templates.Set, stdout io.Writer, table bool) (int, error) {
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	if table {
@@ -115,6 +115,27 @@ func lintAll(set *templates.Set, stdout io.Writer, table bool) (int, error) {
 	}
 	var notes []string
 	warnings := 0
+	row := func(name, lang string, r templates.Report, forPatrons bool) {
+		grade, result := "-", "ok"
+		if r.Grade != 0 {
+			grade = fmt.Sprintf("%.1f", r.Grade)
+		}
+		if !r.OK() {
+			result = fmt.Sprintf("%d problem(s)", len(r.Problems))
+			if forPatrons {
+				warnings++
+			}
+			for _, p := range r.Problems {
+				notes = append(notes, fmt.Sprintf("%s/%s: %s", lang, name, p))
+			}
+		}
+		for _, h := range r.Hints {
+			notes = append(notes, fmt.Sprintf("%s/%s (hint): %s", lang, name, h))
+		}
+		if table {
+			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%.0f\t%s\n", name, lang, r.Words, r.Sentences, grade, r.Ease, result)
+		}
+	}
 	for _, lang := range set.Languages() {
 		for _, info := range templates.Catalog {
 			if !set.Has(info.Name, lang) {
@@ -124,26 +145,19 @@ func lintAll(set *templates.Set, stdout io.Writer, table bool) (int, error) {
 			if err != nil {
 				return warnings, fmt.Errorf("template %s/%s: %w", lang, info.Name, err)
 			}
-			grade, result := "-", "ok"
-			if r.Grade != 0 {
-				grade = fmt.Sprintf("%.1f", r.Grade)
-			}
-			if !r.OK() {
-				result = fmt.Sprintf("%d problem(s)", len(r.Problems))
-				if info.ForPatrons() {
-					warnings++
-				}
-				for _, p := range r.Problems {
-					notes = append(notes, fmt.Sprintf("%s/%s: %s", lang, info.Name, p))
-				}
-			}
-			for _, h := range r.Hints {
-				notes = append(notes, fmt.Sprintf("%s/%s (hint): %s", lang, info.Name, h))
-			}
-			if table {
-				fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%.0f\t%s\n", info.Name, lang, r.Words, r.Sentences, grade, r.Ease, result)
-			}
+			row(info.Name, lang, r, info.ForPatrons())
 		}
+	}
+	answers, err := set.Answers()
+	if err != nil {
+		return warnings, err
+	}
+	for _, a := range answers {
+		r, err := set.LintAnswer(a)
+		if err != nil {
+			return warnings, fmt.Errorf("saved answer %s/%s: %w", a.Lang, a.Name, err)
+		}
+		row("answers/"+a.Name, a.Lang, r, true)
 	}
 	w.Flush()
 	if len(notes) > 0 {

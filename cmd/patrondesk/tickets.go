@@ -65,11 +65,13 @@ func first(s []string) string {
 }
 
 const ticketsUsage = `Usage:
-  patrondesk tickets list [--status S] [--json]
+  patrondesk tickets list [--status S] [--patron ADDR] [--owner WHO] [--json]
   patrondesk tickets show N [--json]
+  patrondesk tickets search WORDS [--json]   find tickets by words in subjects and messages
   patrondesk tickets assign N WHO     give ticket N to a person (name or address) or a team
   patrondesk tickets close N          mark ticket N solved, without writing to the patron
-  patrondesk tickets note N TEXT      add a note for staff to ticket N`
+  patrondesk tickets note N TEXT      add a note for staff to ticket N
+  patrondesk tickets merge KEEP OTHER make ticket OTHER part of ticket KEEP (nobody is mailed)`
 
 func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -80,6 +82,10 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return ticketsList(ctx, args[1:], stdout, stderr)
 	case "show":
 		return ticketsShow(ctx, args[1:], stdout, stderr)
+	case "search":
+		return ticketsSearch(ctx, args[1:], stdout, stderr)
+	case "merge":
+		return ticketsMerge(ctx, args[1:], stdout, stderr)
 	case "assign", "close", "note":
 		return ticketsAct(ctx, args[0], args[1:], stdout, stderr)
 	case "-h", "--help":
@@ -99,8 +105,10 @@ func openStore(ctx context.Context, cfgPath string) (*tickets.Store, *time.Locat
 }
 
 func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("tickets list", "tickets list [--status S] [--json]", stderr)
+	fs, cfgPath := flags("tickets list", "tickets list [--status S] [--patron ADDR] [--owner WHO] [--json]", stderr)
 	status := fs.String("status", "active", "which tickets: "+strings.Join(tickets.Statuses, ", ")+" (active = not closed)")
+	patron := fs.String("patron", "", "only this patron's tickets (their email address)")
+	owner := fs.String("owner", "", "only the tickets of this staff member (name or address)")
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -108,12 +116,21 @@ func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !slices.Contains(tickets.Statuses, *status) {
 		return usageErr("--status must be one of %s", strings.Join(tickets.Statuses, ", "))
 	}
-	store, loc, err := openStore(ctx, *cfgPath)
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	ownerEmail, err := staffAddress(cfg, *owner)
+	if err != nil {
+		return err
+	}
+	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	list, err := store.List(ctx, *status, clock.System{}.Now())
+	loc := cfg.Location()
+	list, err := store.ListBy(ctx, tickets.Filter{Status: *status, Patron: *patron, Owner: ownerEmail}, clock.System{}.Now())
 	if err != nil {
 		return err
 	}

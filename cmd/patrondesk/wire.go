@@ -41,6 +41,9 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
 		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
 	}
+	for _, f := range cfg.Intake.FormSenders {
+		o.FormSenders = append(o.FormSenders, strings.ToLower(strings.TrimSpace(f)))
+	}
 	for _, s := range cfg.Staff {
 		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor}
 		for _, a := range s.Away {

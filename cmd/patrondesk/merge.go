@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"patrondesk/tickets"
+	"patrondesk/tickets/clock"
+)
+
+// ticketsMerge is `tickets merge KEEP OTHER`: OTHER's messages and history
+// move to KEEP, and replies to either land in KEEP from now on.
+func ticketsMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := flags("tickets merge", "tickets merge KEEP OTHER", stderr)
+	pos, err := parseAround(fs, args)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, p := range pos {
+		id, err := strconv.ParseInt(strings.TrimPrefix(p, "#"), 10, 64)
+		if err != nil {
+			return usageErr("%q is not a ticket number; write: patrondesk tickets merge 12 15 (15 becomes part of 12)", p)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) != 2 {
+		return usageErr("tickets merge needs two ticket numbers: the one to keep, then the one to merge into it")
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	err = a.desk.Merge(ctx, ids[0], ids[1])
+	var bad *tickets.ErrCommand
+	switch {
+	case errors.Is(err, tickets.ErrNotFound):
+		return fmt.Errorf("there is no ticket %d", ids[0])
+	case errors.As(err, &bad):
+		return usageErr("%s", bad.Error())
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(stdout, "Ticket %d is now part of ticket %d: its messages and history moved there, and replies to either land in %d. Nobody was mailed.\n", ids[1], ids[0], ids[0])
+	return nil
+}

@@ -1,0 +1,81 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// maxMergeHops bounds how far loadTicket follows merged tickets (a merged
+// ticket's keeper may itself be merged later).
+const maxMergeHops = 8
+
+// mergeProblem says why other cannot be merged into keep, or "".
+func mergeProblem(keep, other *ticketRow) string {
+	switch {
+	case other == nil:
+		return "there is no such request"
+	case other.ID == keep.ID:
+		return fmt.Sprintf("request %d is this request", other.ID)
+	case other.PatronEmail != keep.PatronEmail:
+		// Different people's requests stay apart: a reply from one would
+		// otherwise show the other's messages to staff as one person's.
+		return fmt.Sprintf("request %d is from another patron; only one patron's requests can be merged", other.ID)
+	}
+	return ""
+}
+
+// mergeInto makes other part of keep: its messages, history and mail move
+// to keep, other is closed and points at keep, so replies to either land in
+// keep from now on. Nobody is mailed.
+func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor string, now int64) error {
+	steps := []struct{ what, sql string }{
+		{"messages", `UPDATE messages SET ticket_id = ?1 WHERE ticket_id = ?2`},
+		{"history", `UPDATE events SET ticket_id = ?1 WHERE ticket_id = ?2`},
+		{"mail", `UPDATE outbox SET ticket_id = ?1 WHERE ticket_id = ?2`},
+		{"ticket", `UPDATE tickets SET merged_into = ?1, status = 'closed', closed_at = ?3, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ?3 WHERE id = ?2`},
+		{"chains", `UPDATE tickets SET origin_ticket = ?1 WHERE origin_ticket = ?2`},
+	}
+	for _, s := range steps {
+		if _, err := tx.ExecContext(ctx, s.sql, keep.ID, other.ID, now); err != nil {
+			return fmt.Errorf("merge %d into %d: move %s: %w", other.ID, keep.ID, s.what, err)
+		}
+	}
+	for _, e := range []struct {
+		id     int64
+		action string
+		detail string
+	}{
+		{keep.ID, "merged", fmt.Sprintf("request %d (%s) merged into this one", other.ID, other.Subject)},
+		{other.ID, "merged", fmt.Sprintf("merged into request %d", keep.ID)},
+	} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`, e.id, now, actor, e.action, e.detail); err != nil {
+			return fmt.Errorf("record merge: %w", err)
+		}
+	}
+	return nil
+}
+
+// Merge makes ticket other part of ticket keep, as an admin at the terminal
+// (`tickets merge KEEP OTHER`). Nobody is mailed.
+func (d *Desk) Merge(ctx context.Context, keep, other int64) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.store.tx(ctx, func(tx *sql.Tx) error {
+		k, err := loadTicket(ctx, tx, keep)
+		if err != nil {
+			return err
+		}
+		if k == nil {
+			return ErrNotFound
+		}
+		o, err := loadTicket(ctx, tx, other)
+		if err != nil {
+			return err
+		}
+		if why := mergeProblem(k, o); why != "" {
+			return &ErrCommand{Problems: []string{fmt.Sprintf("request %d cannot be merged into %d: %s", other, keep, why)}}
+		}
+		return mergeInto(ctx, tx, k, o, adminActor.Email, unix(d.clock.Now()))
+	})
+}

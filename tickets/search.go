@@ -1,0 +1,126 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Hit is one ticket found by Search. The field names are a contract with
+// outside scripts (`tickets search --json`).
+type Hit struct {
+	ID         int64  `json:"id"`
+	Status     string `json:"status"`
+	Subject    string `json:"subject"`
+	PatronName string `json:"patron_name"`
+	Owner      string `json:"owner"`
+	// Snippet is the best matching words in context, the matches in [brackets].
+	Snippet string    `json:"snippet"`
+	Score   int       `json:"score"`
+	Updated time.Time `json:"updated_at"`
+}
+
+// searchTerms turns what a person typed into an FTS4 query that cannot be
+// malformed: words of letters and digits only, each a prefix, all required.
+// "renew card!" becomes `renew* card*`.
+func searchTerms(words string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(words), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		terms = append(terms, w+"*")
+	}
+	return strings.Join(terms, " ")
+}
+
+// subjectWeight makes a word in a subject count more than one in a body.
+const subjectWeight = 3
+
+// Search finds tickets by the words in their subjects and messages, best
+// first: a ticket's score is its matches, subject matches counted triple,
+// ties going to the most recently updated. limit 0 means 50.
+func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, error) {
+	q := searchTerms(words)
+	if q == "" {
+		return nil, fmt.Errorf("search needs at least one word of letters or digits")
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT m.ticket_id, offsets(message_search),
+		snippet(message_search, '[', ']', '…', -1, 12)
+		FROM message_search JOIN messages m ON m.id = message_search.docid
+		WHERE message_search MATCH ? AND m.ticket_id IS NOT NULL`, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	best := map[int64]*Hit{}
+	for rows.Next() {
+		var id int64
+		var offsets, snippet string
+		if err := rows.Scan(&id, &offsets, &snippet); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		score := offsetScore(offsets)
+		h := best[id]
+		if h == nil {
+			h = &Hit{ID: id}
+			best[id] = h
+		}
+		if score > 0 && (h.Snippet == "" || score > h.Score) {
+			h.Snippet = oneLine(snippet)
+		}
+		h.Score += score
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, len(best))
+	for id, h := range best {
+		var owner *string
+		var updated int64
+		err := s.db.QueryRowContext(ctx, `SELECT status, subject, patron_name, owner_email, updated_at FROM tickets WHERE id = ?`, id).
+			Scan(&h.Status, &h.Subject, &h.PatronName, &owner, &updated)
+		if err != nil {
+			return nil, fmt.Errorf("search: ticket %d: %w", id, err)
+		}
+		if owner != nil {
+			h.Owner = *owner
+		}
+		h.Updated = time.Unix(updated, 0).UTC()
+		hits = append(hits, *h)
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Updated.After(hits[j].Updated)
+	})
+	return hits[:min(len(hits), limit)], nil
+}
+
+// offsetScore counts the matches that FTS4's offsets() lists (four numbers
+// per match: column, term, byte offset, size), subject matches weighted.
+func offsetScore(offsets string) int {
+	f := strings.Fields(offsets)
+	score := 0
+	for i := 0; i+3 < len(f); i += 4 {
+		if col, _ := strconv.Atoi(f[i]); col == 0 {
+			score += subjectWeight
+		} else {
+			score++
+		}
+	}
+	return score
+}
+
+// oneLine folds a snippet's line breaks and runs of space into one space.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -60,6 +60,20 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 	return own, len(parts) > 1
 }
 
+// QuotedText is the quoted lines of a reply, without their quote marks:
+// what the writer chose to quote, above the unquoted copy of the answered
+// mail that some clients add.
+func QuotedText(text string, o ReplyOptions) string {
+	lines := strings.Split(NormaliseText(text), "\n")
+	var out []string
+	for _, l := range lines[:quoteCut(lines, o.IsMarker)] {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, ">") {
+			out = append(out, strings.TrimLeft(t, "> "))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 // NormaliseText makes "\n" line ends, turns non-breaking spaces into
 // spaces, drops zero-width and bidi control characters and trailing space.
 func NormaliseText(s string) string {
@@ -134,12 +148,12 @@ func headerBlockFollows(lines []string, i int) bool {
 }
 
 var (
-	headerFrom      = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|från|fra|od|от|desde|lähettäjä)\s*:\*?\s*\S`)
-	replyHeaderField     = regexp.MustCompile(`(?i)^\*?(sent|date|envoy[ée]|gesendet|datum|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|à|an|para|aan|a|til|till|subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne)\s*:`)
-	originalMessage = regexp.MustCompile(`(?i)^-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|oorspronkelijk bericht|messaggio originale|ursprungligt meddelande|opprinnelig melding|original meddelelse)\s*-{2,}$`)
+	headerFrom       = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|från|fra|od|от|desde|lähettäjä)\s*:\*?\s*\S`)
+	replyHeaderField = regexp.MustCompile(`(?i)^\*?(sent|date|envoy[ée]|gesendet|datum|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|à|an|para|aan|a|til|till|subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne)\s*:`)
+	originalMessage  = regexp.MustCompile(`(?i)^-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|oorspronkelijk bericht|messaggio originale|ursprungligt meddelande|opprinnelig melding|original meddelelse)\s*-{2,}$`)
 	// attribution is the "On … wrote:" line over a quote, in the
 	// languages of common clients; it may be wrapped over two lines.
-	attribution = regexp.MustCompile(`(?i)^(on|am|le|el|op|il|den|em|w dniu|dne|på|em|в)\b.{3,300}(wrote|schrieb|a [ée]crit|escribi[óo]|schreef|ha scritto|skrev|escreveu|napisał|napsal|написал\S*)\s*:?$`)
+	attribution     = regexp.MustCompile(`(?i)^(on|am|le|el|op|il|den|em|w dniu|dne|på|em|в)\b.{3,300}(wrote|schrieb|a [ée]crit|escribi[óo]|schreef|ha scritto|skrev|escreveu|napisał|napsal|написал\S*)\s*:?$`)
 	bareAttribution = regexp.MustCompile(`(?i)^.{1,200}\s(wrote|schrieb|a [ée]crit|escribi[óo]|schreef|ha scritto|skrev|escreveu)\s*:$`)
 )
 

@@ -54,7 +54,10 @@ type Options struct {
 	// pass from TrustedAuthserv in Authentication-Results.
 	RequireAuthenticated bool
 	TrustedAuthserv      string
-	Staff                []Staff
+	// Banners are gateway banner patterns read off the top of staff
+	// replies, beyond mailer.DefaultBanners.
+	Banners []*regexp.Regexp
+	Staff   []Staff
 	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
 	MailboxTeams map[string]string
 	Routes       []Route
@@ -333,6 +336,8 @@ type receipt struct {
 	m      *mailer.Message
 	now    time.Time
 	queued bool
+	// handover is what a staff member wrote with #assign, for the new owner.
+	handover string
 }
 
 func (r *receipt) take() (Outcome, error) {

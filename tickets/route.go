@@ -18,6 +18,10 @@ type Staff struct {
 	Teams      []string
 	Supervisor bool
 	Away       []Away // from the config
+	// Aliases are other addresses of theirs, never shown to patrons.
+	Aliases []string
+	// Signature is their usual signature, cut from answers wherever it is.
+	Signature string
 }
 
 // Away is a stretch of time a staff member is away: From up to Until.

@@ -33,6 +33,10 @@ type htmlWriter struct {
 	quote int
 	lists []htmlList
 	pre   int
+	// bulletOnly: the line holds a list bullet and nothing yet, so a block
+	// inside the item (Outlook on the web wraps each in a div) does not
+	// break it.
+	bulletOnly bool
 	// msoParagraphs: Outlook writes one <p> per line and empty <p> for
 	// blank lines, so a paragraph there is a line, not a block.
 	msoParagraphs bool
@@ -109,7 +113,9 @@ func (w *htmlWriter) element(n *html.Node) {
 	case a == atom.Li:
 		w.breakLine()
 		w.line.WriteString(w.bullet())
+		w.bulletOnly = true
 		w.children(n)
+		w.bulletOnly = false
 		w.breakLine()
 	case a == atom.A:
 		w.link(n)
@@ -185,8 +191,11 @@ func (w *htmlWriter) text(s string) {
 		return
 	}
 	s = spaces.ReplaceAllString(s, " ")
+	if strings.TrimSpace(s) != "" {
+		w.bulletOnly = false
+	}
 	cur := w.line.String()
-	if cur == "" || strings.HasSuffix(cur, " ") || strings.HasSuffix(cur, "- ") {
+	if cur == "" || strings.HasSuffix(cur, " ") {
 		s = strings.TrimLeft(s, " ")
 	}
 	w.line.WriteString(s)
@@ -200,7 +209,7 @@ func (w *htmlWriter) emit(s string) {
 
 // breakLine ends the current line if it holds anything.
 func (w *htmlWriter) breakLine() {
-	if w.line.Len() > 0 {
+	if w.line.Len() > 0 && !w.bulletOnly {
 		w.flush()
 	}
 }

@@ -200,6 +200,8 @@ var DefaultBanners = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)^\[?\s*(external|extern|externe|externo|ext)\s*(e-?mail|sender|message|mail)?\s*\]?\s*[:!-]?\s*$`),
 	regexp.MustCompile(`(?i)^(\[|\*\*)?\s*(caution|warning|attention|notice|achtung|attention)\s*[:!]?\s*(\]|\*\*)?\s*(this )?(is an? )?(external|extern|outside)\b`),
 	regexp.MustCompile(`(?i)\bexternal (e-?mail|sender|message)\b.{0,80}\b(caution|care|careful|links|attachments|trust)`),
+	regexp.MustCompile(`(?i)\b(use|exercise|take) (extra )?caution\b.{0,60}\b(links|attachments|sender|replying)`),
+	regexp.MustCompile(`(?i)^\s*\[\s*(external|extern|externe|externo|ext|caution)\s*\].{0,120}\b(caution|careful|links|attachments|outside|sender|verify)\b`),
 	regexp.MustCompile(`(?i)\b(ce (courriel|message) provient de l'extérieur|este (correo|mensaje) (se originó|proviene) fuera|diese e-?mail stammt von (außerhalb|extern))`),
 }
 
@@ -219,7 +221,6 @@ func dropBanners(text string, extra []*regexp.Regexp) string {
 		if len(lines) == 0 {
 			return ""
 		}
-		lines[0] = bannerTag.ReplaceAllString(lines[0], "")
 		end := 0
 		for end < len(lines) && strings.TrimSpace(lines[end]) != "" {
 			end++
@@ -233,6 +234,8 @@ func dropBanners(text string, extra []*regexp.Regexp) string {
 			}
 		}
 		if !hit {
+			// A tag alone in front of the text: "[EXTERNAL] #note".
+			lines[0] = bannerTag.ReplaceAllString(lines[0], "")
 			return strings.Join(lines, "\n")
 		}
 		cut := end
@@ -267,14 +270,29 @@ func IsGreeting(line string) bool {
 
 var honorific = regexp.MustCompile(`(?i)\b(mr|mrs|ms|dr|prof|sr|sra|srta|mme|mlle|st|hr|fr)\.`)
 
-// SplitGreeting takes a greeting line off the top of text.
-func SplitGreeting(text string) (greet, rest string) {
+// SplitGreeting takes a greeting line off the top of text: a greeting word
+// ("Hi Sam,") or one of the reader's names alone ("Ann -", "Ann,").
+func SplitGreeting(text string, names ...string) (greet, rest string) {
 	text = strings.TrimLeft(text, "\n")
 	first, after, _ := strings.Cut(text, "\n")
-	if IsGreeting(first) {
+	if IsGreeting(first) || nameGreeting(first, names) {
 		return strings.TrimSpace(first), strings.TrimSpace(after)
 	}
 	return "", strings.TrimSpace(text)
+}
+
+// nameGreeting is a line of only one of names and punctuation.
+func nameGreeting(line string, names []string) bool {
+	t := strings.ToLower(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(line), ",:;!-–— ")))
+	if t == "" || t == strings.ToLower(strings.TrimSpace(line)) {
+		return false // no punctuation: a line of text, not a greeting
+	}
+	for _, n := range names {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" && t == n {
+			return true
+		}
+	}
+	return false
 }
 
 // Writer is who wrote a reply, to find their signature.
@@ -303,7 +321,7 @@ func TrimSignature(text string, s Writer) Trimmed {
 	lines := strings.Split(strings.TrimSpace(NormaliseText(text)), "\n")
 	cut := len(lines)
 	for i, l := range lines {
-		if t := strings.TrimRight(l, " "); (t == "--" || t == "-- " || t == "—") && i > 0 {
+		if t := strings.TrimRight(l, " "); t == "--" || t == "-- " || t == "—" {
 			cut = i
 			break
 		}

@@ -420,9 +420,10 @@ func (r *receipt) senderName() string {
 	return r.sender()
 }
 
+// staff finds a staff member by any of their addresses (see isAddressOf).
 func (r *receipt) staff(email string) *Staff {
 	for i, s := range r.d.opts.Staff {
-		if s.Email == email {
+		if s.isAddressOf(email) {
 			return &r.d.opts.Staff[i]
 		}
 	}

@@ -9,16 +9,18 @@ import (
 	"patrondesk/templates"
 )
 
-// quotedNote returns words of an internal note that a reply quotes, or "".
-// Quotes never reach the patron, but a reply quoting a note is not clear
-// about what it means, so it is held. Notes the new owner's notice showed
-// (hand-overs) do not count: quoting one's own notice is normal.
-func (d *Desk) quotedNote(text string, g guardTexts) string {
-	q := mailer.QuotedText(text, mailer.ReplyOptions{IsMarker: templates.IsMarker})
-	if q == "" {
+// inlineQuoteLeak returns staff-only words that an inline reply keeps in
+// its quotes, or "". Quotes never reach the patron, but a writer who
+// answers between quoted lines of staff-only text (a note, the notice's
+// staff-only part) may have meant the patron to read them, so the reply is
+// held. The quote under a top-posted or over a bottom-posted answer is the
+// answered notice and does not count.
+func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
+	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners}
+	if _, inline := mailer.OwnText(text, opts); !inline {
 		return ""
 	}
-	return leak(q, guardTexts{notes: g.notes, seen: append(append([]string{}, g.seen...), g.handed...)})
+	return leak(mailer.QuotedText(text, opts), g)
 }
 
 // ownText is what a staff member wrote in a reply: without the notice they
@@ -36,7 +38,6 @@ const shingle = 5
 // guardTexts is what the leak guard compares an answer with.
 type guardTexts struct {
 	notes   []string // internal notes: phrases and short codes are secret
-	handed  []string // notes written with #assign: the new owner's notice shows them
 	notices []string // mail patrondesk sent to staff: phrases are secret
 	seen    []string // what the patron wrote or was sent: never secret
 }

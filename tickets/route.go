@@ -37,6 +37,31 @@ func (s Staff) awayAt(t time.Time) bool {
 	return false
 }
 
+// isAddressOf reports whether addr is one of s's addresses: their own or an
+// alias, in any case, with or without a "+tag".
+func (s Staff) isAddressOf(addr string) bool {
+	a := canonicalAddress(addr)
+	if a == "" {
+		return false
+	}
+	for _, own := range append([]string{s.Email}, s.Aliases...) {
+		if canonicalAddress(own) == a {
+			return true
+		}
+	}
+	return false
+}
+
+// canonicalAddress is an address in lower case without its "+tag".
+func canonicalAddress(addr string) string {
+	local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(addr)), "@")
+	if !ok {
+		return ""
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return local + "@" + domain
+}
+
 // FirstName is what patrons see: "Alice" for "Alice Smith".
 func (s Staff) FirstName() string {
 	first, _, _ := strings.Cut(strings.TrimSpace(s.Name), " ")

@@ -58,7 +58,8 @@ func (r *receipt) refuse(t *ticketRow, actor *Staff, key, text string, problems 
 // owner. Whatever is in doubt sends the patron nothing (see hold).
 func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages()}
-	greet, body := mailer.SplitGreeting(text)
+	names := []string{t.PatronName, firstName(t.PatronName, t.PatronEmail)}
+	greet, body := mailer.SplitGreeting(text, names...)
 	if !startsWithCommand(body) {
 		greet, body = "", text
 	}
@@ -75,7 +76,7 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	note, closing, reopening, handing := has("note"), has("close"), has("reopen"), has("assign")
 	var out answerText
 	if !note {
-		g, rest2 := mailer.SplitGreeting(rest)
+		g, rest2 := mailer.SplitGreeting(rest, names...)
 		if greet == "" {
 			greet = g
 		} else {
@@ -101,8 +102,8 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		if w := leak(out.full(), g); w != "" {
 			return r.hold(t, actor, key, text, fmt.Sprintf("it repeats words of an internal note or of a mail patrondesk sent to staff (%q), and that must not reach the patron. Write the answer again in your own words, without quoting the notes.", w))
 		}
-		if w := r.d.quotedNote(r.m.Text, g); w != "" {
-			return r.hold(t, actor, key, text, fmt.Sprintf("it quotes an internal note (%q). Write the answer again without quoting the notes.", w))
+		if w := r.d.inlineQuoteLeak(r.m.Text, g); w != "" {
+			return r.hold(t, actor, key, text, fmt.Sprintf("your answer sits between quoted lines that hold staff-only words (%q), so patrondesk could not tell what was meant for the patron. Write the answer again without quoting the notes or the staff-only part.", w))
 		}
 	}
 	kind := "staff_note"
@@ -381,7 +382,6 @@ func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `
 		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
 			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action IN ('held', 'not acted on')) THEN 'held'
-			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action = 'assigned') THEN 'handed'
 			ELSE 'note' END
 		FROM messages m WHERE m.ticket_id = ? AND m.kind IN ('staff_note', 'personal')
 		UNION ALL
@@ -404,8 +404,6 @@ func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 			g.notices = append(g.notices, body)
 		case "note":
 			g.notes = append(g.notes, body)
-		case "handed":
-			g.notes, g.handed = append(g.notes, body), append(g.handed, body)
 		case "held":
 			if i := strings.Index(strings.ToLower(body), "#note"); i >= 0 {
 				g.notes = append(g.notes, body[i:])

@@ -255,14 +255,14 @@ func TestInternalNoteNeverReachesPatron(t *testing.T) {
 	h, notice := newTicket(t)
 	h.replyTo(alice, notice, "#note\nHer account has an unpaid fine from 2019; do not waive it.", 1)
 	h.runOnce()
-	// Alice answers the patron, quoting the note inline by mistake.
-	h.replyTo(alice, notice, "> Her account has an unpaid fine from 2019; do not waive it.\nYour books are renewed.", 2)
+	// Alice answers the patron between quoted lines of the note.
+	h.replyTo(alice, notice, "Hi Ann,\n\n> Her account has an unpaid fine from 2019; do not waive it.\n\nYour books are renewed.", 2)
 	h.runOnce()
 	if got := h.mailTo(ann); len(got) != 1 {
 		t.Fatalf("patron got %d mails, want only the acknowledgement; last:\n%s", len(got), text(t, got[len(got)-1]))
 	}
 	held := text(t, h.last(alice))
-	if !strings.Contains(held, "nothing went to the patron") || !strings.Contains(held, "quotes an internal note") {
+	if !strings.Contains(held, "nothing went to the patron") || !strings.Contains(held, "quoted lines that hold staff-only words") {
 		t.Errorf("Alice was not told why:\n%s", held)
 	}
 	if !hasEvent(h.ticket(1), alice, "held") {

@@ -59,32 +59,15 @@ func (r *receipt) refuse(t *ticketRow, actor *Staff, key, text string, problems 
 func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages()}
 	names := []string{t.PatronName, firstName(t.PatronName, t.PatronEmail)}
-	greet, body := mailer.SplitGreeting(text, names...)
-	if !startsWithCommand(body) {
-		greet, body = "", text
+	rd := readReply(p, text, names, func(rest string) mailer.Writer { return r.writer(actor, rest) })
+	cmds, rest, out := rd.cmds, rd.rest, rd.answer
+	if len(rd.problems) > 0 {
+		return r.refuse(t, actor, key, text, rd.problems)
 	}
-	cmds, rest, problems := p.parse(body)
-	if len(problems) > 0 {
-		return r.refuse(t, actor, key, text, problems)
+	if rd.stray != "" {
+		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
-	if c := stray(rest); c != "" {
-		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", c))
-	}
-	has := func(name string) bool {
-		return slices.ContainsFunc(cmds, func(c command) bool { return c.name == name })
-	}
-	note, closing, reopening, handing := has("note"), has("close"), has("reopen"), has("assign")
-	var out answerText
-	if !note {
-		g, rest2 := mailer.SplitGreeting(rest, names...)
-		if greet == "" {
-			greet = g
-		} else {
-			rest2 = rest
-		}
-		tr := mailer.TrimSignature(rest2, r.writer(actor, rest2))
-		out = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
-	}
+	note, closing, reopening, handing := rd.has("note"), rd.has("close"), rd.has("reopen"), rd.has("assign")
 	if handing && !note {
 		// Words written with #assign are for the new owner, never the patron.
 		r.handover = strings.TrimSpace(strings.Join(nonEmpty(out.greeting, out.body), "\n"))
@@ -149,6 +132,44 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		}
 	}
 	return nil
+}
+
+// reading is a staff reply as the desk reads it.
+type reading struct {
+	cmds     []command
+	rest     string // the text under the commands
+	problems []string
+	stray    string     // a known command below the top
+	answer   answerText // the words for the patron, unless a command keeps them
+}
+
+func (rd reading) has(name string) bool {
+	return slices.ContainsFunc(rd.cmds, func(c command) bool { return c.name == name })
+}
+
+// readReply reads a staff member's own text: a greeting may stand over
+// the commands, the commands come next, and under them the answer, with
+// its greeting, sign-off and signature told apart (writer gives what is
+// known of the writer's signature, from the text under the commands).
+// names are the patron's, so "Ann -" is taken for a greeting.
+func readReply(p commandParser, text string, names []string, writer func(rest string) mailer.Writer) reading {
+	greet, body := mailer.SplitGreeting(text, names...)
+	if !startsWithCommand(body) {
+		greet, body = "", text
+	}
+	var rd reading
+	rd.cmds, rd.rest, rd.problems = p.parse(body)
+	rd.stray = stray(rd.rest)
+	if rd.has("note") {
+		return rd
+	}
+	under := rd.rest
+	if greet == "" {
+		greet, under = mailer.SplitGreeting(rd.rest, names...)
+	}
+	tr := mailer.TrimSignature(under, writer(under))
+	rd.answer = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
+	return rd
 }
 
 // startsWithCommand reports text whose first line is a command.

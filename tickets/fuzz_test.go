@@ -60,7 +60,9 @@ func FuzzReadStaffReply(f *testing.F) {
 		f.Add(s, strings.HasPrefix(s, "<"))
 	}
 	p := commandParser{staff: testStaff, now: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), loc: time.UTC, langs: []string{"en", "es"}}
-	writer := func(string) mailer.Writer { return mailer.Writer{Name: "Alice Smith", Addresses: []string{"alice@library.test"}} }
+	writer := func(string) mailer.Writer {
+		return mailer.Writer{Name: "Alice Smith", Addresses: []string{"alice@library.test"}}
+	}
 	f.Fuzz(func(t *testing.T, in string, isHTML bool) {
 		if !utf8.ValidString(in) {
 			return // the parser hands over valid text only

@@ -164,6 +164,10 @@ type StaffMail struct {
 	TokenLifetime        Duration `toml:"token_lifetime"`
 	RequireAuthenticated bool     `toml:"require_authenticated"`
 	TrustedAuthserv      string   `toml:"trusted_authserv"`
+	// Banners are regular expressions (case is ignored) for the notices a
+	// mail gateway puts on top of mail, read off staff replies before their
+	// commands; common ones are built in.
+	Banners []string `toml:"banners"`
 }
 
 // Templates points at a folder whose files override the built-in ones.
@@ -178,6 +182,11 @@ type Staff struct {
 	Teams      []string `toml:"teams"`
 	Supervisor bool     `toml:"supervisor"`
 	Away       []Away   `toml:"away"`
+	// Aliases are other addresses of theirs: their mail is theirs, and
+	// the addresses are never shown to patrons.
+	Aliases []string `toml:"aliases"`
+	// Signature is their usual signature, cut from their answers.
+	Signature string `toml:"signature"`
 }
 
 // Away is a stretch of days a staff member is away: new requests skip them

@@ -59,6 +59,13 @@ func TestProblems(t *testing.T) {
 		{"a form relay that is not an address",
 			func(s string) string { return strings.Replace(s, "form_senders = []", `form_senders = ["webform"]`, 1) },
 			[]string{`intake.form_senders: "webform" is not an email address`}},
+		{"bad staff alias and banner",
+			func(s string) string {
+				s = strings.Replace(s, "banners = []", `banners = ["[unclosed", ""]`, 1)
+				return strings.Replace(s, "# aliases = [\"alice.smith@library.test\"]", `aliases = ["bob@library.test", "nope", "help@library.test"]`, 1)
+			},
+			[]string{`staff_mail.banners[1]: "[unclosed" is not a regular expression`, "staff_mail.banners[2]: is empty",
+				`staff[1].aliases[2]: "nope" is not an email address`, "staff[1].aliases[3]: must be the person's own address"}},
 		{"bad staff address",
 			func(s string) string { return strings.Replace(s, "alice@library.test", "alice", 1) },
 			[]string{`staff[1].email: "alice" is not an email address`}},

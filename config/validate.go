@@ -86,6 +86,13 @@ func (c *Config) Validate() Problems {
 	if c.StaffMail.TokenLifetime.Duration < 0 {
 		add("staff_mail.token_lifetime", "must not be negative (\"0s\" means no limit)")
 	}
+	for i, b := range c.StaffMail.Banners {
+		if strings.TrimSpace(b) == "" {
+			add(fmt.Sprintf("staff_mail.banners[%d]", i+1), "is empty; remove it or write a few words of the banner")
+		} else if _, err := regexp.Compile(b); err != nil {
+			add(fmt.Sprintf("staff_mail.banners[%d]", i+1), "%q is not a regular expression (%v); to match the words as written, put a backslash before characters such as ( [ . *", b, err)
+		}
+	}
 	if c.StaffMail.RequireAuthenticated && strings.TrimSpace(c.StaffMail.TrustedAuthserv) == "" {
 		add("staff_mail.trusted_authserv", "is empty; with require_authenticated = true, write the name your mail server puts in Authentication-Results")
 	}
@@ -167,6 +174,19 @@ func (c *Config) validateStaff() Problems {
 			p = append(p, fmt.Sprintf("%s.email: must be the person's own address, not the shared mailbox", key))
 		}
 		seen[email] = true
+		for j, a := range s.Aliases {
+			akey := fmt.Sprintf("%s.aliases[%d]", key, j+1)
+			switch low := strings.ToLower(a); {
+			case !validAddress(a):
+				p = append(p, fmt.Sprintf("%s: %q is not an email address", akey, a))
+			case seen[low]:
+				p = append(p, fmt.Sprintf("%s: %s is listed twice (as a staff address or alias)", akey, a))
+			case strings.EqualFold(a, c.Library.Address):
+				p = append(p, akey+": must be the person's own address, not the shared mailbox")
+			default:
+				seen[low] = true
+			}
+		}
 		for _, t := range s.Teams {
 			teams[t] = true
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
 	gomsg "github.com/emersion/go-message/mail"
-	"github.com/inbucket/html2text"
 )
 
 // Limits that keep one odd message from eating the daemon's memory.
@@ -333,7 +332,7 @@ func (m *Message) readBody(ent *message.Entity, depth int) {
 		case ct == "message/rfc822":
 			nested = append(nested, b)
 		case ct == "text/plain" && plain == "":
-			plain = string(b)
+			plain = plainText(string(b), params)
 		case ct == "text/html" && html == "":
 			html = string(b)
 		}
@@ -360,11 +359,15 @@ func (m *Message) readBody(ent *message.Entity, depth int) {
 }
 
 func htmlToText(s string) string {
-	t, err := html2text.FromString(s, html2text.Options{})
-	if err != nil {
-		return s
+	return HTMLToText(s)
+}
+
+// plainText decodes a text/plain part's format=flowed soft line breaks.
+func plainText(s string, params map[string]string) string {
+	if strings.EqualFold(params["format"], "flowed") {
+		return DecodeFlowed(s, strings.EqualFold(params["delsp"], "yes"))
 	}
-	return t
+	return s
 }
 
 // cleanText makes valid UTF-8 with "\n" line ends and no trailing space.

@@ -22,7 +22,7 @@ func TestParse(t *testing.T) {
 			"renee@example.test", "Bücher verlängern", "Could I renew “Middlemarch” – it’s due Friday?", "a1@example.test"},
 		{"html only becomes readable text",
 			crlf("From: Ann <ann@example.test>\nSubject: Card\nContent-Type: text/html; charset=utf-8\n\n<html><body><p>My <b>library card</b> stopped working.</p><ul><li>since Monday</li></ul></body></html>\n"),
-			"ann@example.test", "Card", "* since Monday", ""},
+			"ann@example.test", "Card", "- since Monday", ""},
 		{"bare CR line endings",
 			[]byte("From: old@example.test\rSubject: Mac mail\rMessage-ID: <cr@example.test>\r\rHello from 1999\r"),
 			"old@example.test", "Mac mail", "Hello from 1999", "cr@example.test"},

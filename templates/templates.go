@@ -40,6 +40,9 @@ type Data struct {
 	// Staff mail and answers.
 	Staff    string   // first name of the staff member who answered or acted
 	Answer   string   // what staff wrote to the patron
+	Greeting string   // the staff member's own greeting ("Hi Sam,"), used instead of ours
+	SignOff  string   // the staff member's own sign-off ("Kind regards,"), over their name
+	Handover string   // what a staff member wrote to the new owner with #assign
 	Problems []string // commands that were not understood
 	Summary  string   // a request's state, for #status
 	Commands string   // the list of commands, one per line

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"patrondesk/mailer"
 )
 
 // command is one "#word args" line from the top of a staff reply, already
@@ -49,19 +51,25 @@ type commandParser struct {
 }
 
 // parse reads the commands at the top of text: the lines, before any other
-// line, that start with "#" (several commands may share a line). It returns
-// the commands, the text under them, and a plain sentence for each command
-// it could not understand.
+// line, that start with "#" (several commands may share a line) once the
+// marks of a converted HTML mail are gone ("*#note*", "_#close_"). Text
+// after "#note" on its line is the first line of the note. It returns the
+// commands, the text under them, and a plain sentence for each command it
+// could not understand.
 func (p commandParser) parse(text string) (cmds []command, rest string, problems []string) {
 	lines := strings.Split(text, "\n")
+	var first string // what followed #note on its line
 	i := 0
 	for ; i < len(lines); i++ {
-		l := strings.TrimSpace(lines[i])
+		l := commandLine(lines[i])
 		if l == "" {
 			continue
 		}
 		if !strings.HasPrefix(l, "#") {
 			break
+		}
+		if w, after, ok := noteWithText(l); ok {
+			l, first = w, after
 		}
 		for _, part := range splitCommands(l) {
 			c, problem := p.one(part)
@@ -71,8 +79,60 @@ func (p commandParser) parse(text string) (cmds []command, rest string, problems
 			}
 			cmds = append(cmds, c)
 		}
+		if first != "" {
+			i++
+			break
+		}
 	}
-	return cmds, strings.TrimSpace(strings.Join(lines[i:], "\n")), problems
+	rest = strings.TrimSpace(strings.Join(lines[i:], "\n"))
+	if first != "" {
+		rest = strings.TrimSpace(first + "\n" + rest)
+	}
+	return cmds, rest, problems
+}
+
+// commandLine is a line as a command reader sees it: without the bold and
+// italic marks HTML conversion leaves, zero-width characters and spacing.
+func commandLine(l string) string {
+	l = strings.TrimSpace(mailer.NormaliseText(l))
+	if !strings.HasPrefix(strings.TrimLeft(l, "*_~ "), "#") {
+		return l
+	}
+	f := strings.Fields(strings.ReplaceAll(l, "*", " "))
+	for i := range f {
+		f[i] = strings.Trim(f[i], "_~")
+	}
+	return strings.Join(f, " ")
+}
+
+// noteWithText splits "#note: she owes $40" into "#note" and the text.
+func noteWithText(l string) (cmd, text string, ok bool) {
+	word, after, _ := strings.Cut(l, " ")
+	if w := strings.ToLower(strings.TrimRight(word, ":")); w != "#note" {
+		return "", "", false
+	}
+	after = strings.TrimSpace(after)
+	if strings.HasPrefix(after, "#") {
+		return "", "", false // "#note #wait 3d": two commands
+	}
+	if after == "" {
+		return "#note", "", strings.HasSuffix(word, ":")
+	}
+	return "#note", after, true
+}
+
+// strayCommand finds a known command written below the top of a reply,
+// where it does not count: "…\n#note she owes $40" would otherwise reach
+// the patron.
+var strayCommand = regexp.MustCompile(`(?i)(^|[\s(\[>"'*_])#(note|close|assign|take|wait|priority|reopen|lang|away|status|help|answer|merge|mine)\b`)
+
+// stray returns the first known command in text, or "".
+func stray(text string) string {
+	m := strayCommand.FindStringSubmatch(strings.ReplaceAll(mailer.NormaliseText(text), "*", " "))
+	if m == nil {
+		return ""
+	}
+	return "#" + strings.ToLower(m[2])
 }
 
 // splitCommands cuts "#take #priority urgent" into its commands.

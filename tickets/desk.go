@@ -54,7 +54,10 @@ type Options struct {
 	// pass from TrustedAuthserv in Authentication-Results.
 	RequireAuthenticated bool
 	TrustedAuthserv      string
-	Staff                []Staff
+	// Banners are gateway banner patterns read off the top of staff
+	// replies, beyond mailer.DefaultBanners.
+	Banners []*regexp.Regexp
+	Staff   []Staff
 	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
 	MailboxTeams map[string]string
 	Routes       []Route
@@ -337,6 +340,8 @@ type receipt struct {
 	queued bool
 	// viaForm is the web-form relay the message came through ("" = none).
 	viaForm string
+	// handover is what a staff member wrote with #assign, for the new owner.
+	handover string
 }
 
 func (r *receipt) take() (Outcome, error) {
@@ -422,9 +427,10 @@ func (r *receipt) senderName() string {
 	return r.sender()
 }
 
+// staff finds a staff member by any of their addresses (see isAddressOf).
 func (r *receipt) staff(email string) *Staff {
 	for i, s := range r.d.opts.Staff {
-		if s.Email == email {
+		if s.isAddressOf(email) {
 			return &r.d.opts.Staff[i]
 		}
 	}

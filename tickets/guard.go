@@ -1,108 +1,166 @@
 package tickets
 
 import (
+	"regexp"
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"patrondesk/mailer"
 	"patrondesk/templates"
 )
 
-// staffText is what a staff member wrote in a reply: the text above the
-// marker of the notice they answered, without quotes and signature.
-func staffText(text string) string {
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		if templates.IsMarker(l) {
-			lines = lines[:i]
-			break
-		}
+// inlineQuoteLeak returns staff-only words that an inline reply keeps in
+// its quotes, or "". Quotes never reach the patron, but a writer who
+// answers between quoted lines of staff-only text (a note, the notice's
+// staff-only part) may have meant the patron to read them, so the reply is
+// held. The quote under a top-posted or over a bottom-posted answer is the
+// answered notice and does not count.
+func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
+	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners}
+	if _, inline := mailer.OwnText(text, opts); !inline {
+		return ""
 	}
-	return mailer.StripReply(strings.Join(lines, "\n"))
+	return leak(mailer.QuotedText(text, opts), g)
 }
 
-// minGuardedLine is the shortest line the leak guard compares: shorter ones
-// ("Thanks,", "Hi Ann") are too common to mean a quote.
-const minGuardedLine = 16
+// ownText is what a staff member wrote in a reply: without the notice they
+// answered (above or below), quotes, gateway banners and phone lines.
+func (d *Desk) ownText(text string) string {
+	own, _ := mailer.OwnText(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners})
+	return own
+}
 
-// leakGuard removes from an answer every line that repeats a line of
-// staff-only text (internal notes, notices sent to staff), whether quoted
-// with ">" or pasted bare. Lines the patron has already seen (their own
-// words, our mail to them) stay. It returns the answer and how many lines
-// it took out.
-func leakGuard(answer string, staffOnly, patronSeen []string) (string, int) {
+// shingle is how many words in a row the leak guard compares: enough that
+// a common phrase ("let me know if you") does not count, few enough that a
+// re-wrapped sentence of a note does.
+const shingle = 5
+
+// guardTexts is what the leak guard compares an answer with.
+type guardTexts struct {
+	notes   []string // internal notes: phrases and short codes are secret
+	notices []string // mail patrondesk sent to staff: phrases are secret
+	seen    []string // what the patron wrote or was sent: never secret
+}
+
+// leak returns words of staff-only text found in answer, or "". It
+// compares word sequences, whatever the quoting, line breaks, case or
+// punctuation, and the numbers and codes of internal notes ("PIN 4821",
+// "B12X9") one by one. Text the patron has seen does not count.
+func leak(answer string, g guardTexts) string {
+	seenGrams, seenWords := map[string]bool{}, map[string]bool{}
+	for _, t := range g.seen {
+		w := words(t)
+		for _, k := range grams(w) {
+			seenGrams[k] = true
+		}
+		for _, x := range w {
+			seenWords[x] = true
+		}
+	}
 	secret := map[string]bool{}
-	for _, t := range staffOnly {
-		for _, l := range strings.Split(t, "\n") {
-			if k := guardKey(l); k != "" {
+	for _, t := range append(append([]string{}, g.notes...), g.notices...) {
+		for _, k := range grams(words(t)) {
+			if !seenGrams[k] {
 				secret[k] = true
 			}
 		}
 	}
-	for _, t := range patronSeen {
-		for _, l := range strings.Split(t, "\n") {
-			delete(secret, guardKey(l))
+	codes := map[string]bool{}
+	for _, t := range g.notes {
+		for _, x := range words(t) {
+			if isCode(x) && !seenWords[x] {
+				codes[x] = true
+			}
 		}
 	}
-	var kept []string
-	removed := 0
-	for _, l := range strings.Split(answer, "\n") {
-		if k := guardKey(l); k != "" && secret[k] {
-			removed++
-			continue
+	aw := words(answer)
+	for _, k := range grams(aw) {
+		if secret[k] {
+			return k
 		}
-		kept = append(kept, l)
 	}
-	return strings.TrimSpace(strings.Join(kept, "\n")), removed
+	for _, x := range aw {
+		if codes[x] {
+			return x
+		}
+	}
+	return ""
 }
 
-// guardKey is a line without quote marks, case or spacing differences, or ""
-// when it is too short to compare.
-func guardKey(line string) string {
-	line = strings.TrimLeft(line, "> \t")
-	k := strings.ToLower(strings.Join(strings.Fields(line), " "))
-	if utf8.RuneCountInString(k) < minGuardedLine {
-		return ""
+// words is text as lower-case words and numbers, with everything else
+// (quote marks, line breaks, punctuation, markup marks) gone.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// grams is every run of shingle words; a text shorter than that but of at
+// least three words is one run.
+func grams(w []string) []string {
+	if len(w) < shingle {
+		if len(w) >= 3 {
+			return []string{strings.Join(w, " ")}
+		}
+		return nil
 	}
-	return k
+	out := make([]string, 0, len(w)-shingle+1)
+	for i := 0; i+shingle <= len(w); i++ {
+		out = append(out, strings.Join(w[i:i+shingle], " "))
+	}
+	return out
+}
+
+// isCode is a word of a note short enough to slip past the phrase check
+// but secret on its own: a number of three digits or more, or a mix of
+// letters and digits.
+func isCode(w string) bool {
+	digits, letters := 0, 0
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			digits++
+		} else {
+			letters++
+		}
+	}
+	return digits >= 3 || digits > 0 && letters > 0 && len(w) >= 4
+}
+
+// addressForms matches every way a staff member's addresses can be
+// written: any case, with a "+tag", as a mailto link.
+func addressForms(staff []Staff) *regexp.Regexp {
+	var alts []string
+	for _, s := range staff {
+		for _, a := range append([]string{s.Email}, s.Aliases...) {
+			local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(a)), "@")
+			if !ok || local == "" || domain == "" {
+				continue
+			}
+			local, _, _ = strings.Cut(local, "+")
+			alts = append(alts, regexp.QuoteMeta(local)+`(\+[^@\s<>()\[\],;]*)?@`+regexp.QuoteMeta(domain))
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return regexp.MustCompile(`(?i)(mailto:)?\b(` + strings.Join(alts, "|") + `)\b`)
 }
 
 // hideStaffAddresses keeps staff addresses out of text meant for a patron
 // (a signature often carries one): a line holding only an address goes, and
 // an address inside a sentence becomes the library's own.
 func hideStaffAddresses(text string, staff []Staff, library string) string {
+	re := addressForms(staff)
+	if re == nil {
+		return text
+	}
 	lines := strings.Split(text, "\n")
 	kept := lines[:0]
 	for _, l := range lines {
-		bare := strings.ToLower(strings.Trim(l, " \t<>()[]:,;"))
-		drop := false
-		for _, s := range staff {
-			if s.Email == "" {
-				continue
-			}
-			if bare == s.Email || bare == "mailto:"+s.Email {
-				drop = true
-				break
-			}
-			l = replaceFold(l, s.Email, library)
+		if re.MatchString(l) && strings.Trim(re.ReplaceAllString(l, ""), " \t<>()[]:,;|") == "" {
+			continue
 		}
-		if !drop {
-			kept = append(kept, l)
-		}
+		kept = append(kept, re.ReplaceAllString(l, library))
 	}
 	return strings.Join(kept, "\n")
-}
-
-func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
-	var b strings.Builder
-	for {
-		i := strings.Index(lower, old)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i] + repl)
-		s, lower = s[i+len(old):], lower[i+len(old):]
-	}
 }

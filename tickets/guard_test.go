@@ -1,45 +1,71 @@
 package tickets
 
-import "testing"
+import (
+	"testing"
 
-func TestLeakGuard(t *testing.T) {
-	note := "Her account has a note about an unpaid fine from 2019.\nDo not waive."
-	notice := "===== Staff only: the patron never sees what follows =====\nFrom:        Ann Lee\nI would like to renew my books please."
-	patron := "I would like to renew my books please."
+	"patrondesk/mailer"
+	"patrondesk/templates"
+)
+
+func TestLeak(t *testing.T) {
+	g := guardTexts{
+		notes:   []string{"Her account has a note about an unpaid fine from 2019. Do not waive.\nPIN is 4821, locker B12X."},
+		notices: []string{"===== Staff only: the patron never sees what follows =====\nFrom:        Ann Lee\nI would like to renew my books please."},
+		seen:    []string{"I would like to renew my books please.", "Your request number is 1."},
+	}
 	for _, tc := range []struct {
-		name, in, want string
-		removed        int
+		name, in string
+		leaks    bool
 	}{
-		{"clean answer", "Your books are renewed until 4 January.", "Your books are renewed until 4 January.", 0},
-		{"quoted note", "Renewed.\n\n> Her account has a note about an unpaid fine from 2019.", "Renewed.", 1},
-		{"pasted note", "Renewed.\nHer account has a note about an UNPAID fine   from 2019.", "Renewed.", 1},
-		{"staff-only header", "Renewed.\n> ===== Staff only: the patron never sees what follows =====", "Renewed.", 1},
-		{"patron's own words stay", "> I would like to renew my books please.\nDone!", "> I would like to renew my books please.\nDone!", 0},
-		{"short lines stay", "Do not waive.\nThanks,", "Do not waive.\nThanks,", 0},
+		{"clean answer", "Your books are renewed until 4 January.", false},
+		{"quoted note", "Renewed.\n\n> Her account has a note about an unpaid fine from 2019.", true},
+		{"pasted note, other case and spacing", "Renewed.\nHer account has a note about an UNPAID fine   from 2019.", true},
+		{"note re-wrapped by a client", "Renewed.\n> Her account has a note\n> about an unpaid\n> fine from 2019.", true},
+		{"part of a note inside a sentence", "Sorry, there is an unpaid fine from 2019 on it.", true},
+		{"staff-only header", "Renewed.\n> ===== Staff only: the patron never sees what follows =====", true},
+		{"a four-digit PIN alone", "Your PIN is 4821.", true},
+		{"a code alone", "Your locker is b12x.", true},
+		{"patron's own words stay", "> I would like to renew my books please.\nDone!", false},
+		{"the request number stays", "Your request number is 1.", false},
+		{"short common words stay", "Do not worry.\nThanks,", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, n := leakGuard(tc.in, []string{note, notice}, []string{patron})
-			if got != tc.want || n != tc.removed {
-				t.Errorf("got %q (%d removed), want %q (%d)", got, n, tc.want, tc.removed)
+			if got := leak(tc.in, g); (got != "") != tc.leaks {
+				t.Errorf("leak(%q) = %q, want a leak: %v", tc.in, got, tc.leaks)
 			}
 		})
 	}
 }
 
-func TestStaffText(t *testing.T) {
+func TestOwnTextOfNotice(t *testing.T) {
+	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker}
 	in := "Renewed until January.\n\nOn Mon, Dec 7, 2026 Seymour Library <help@library.test> wrote:\n> ##- Write your answer above this line -##\n>\n> Alice, request 1 is yours.\n"
-	if got := staffText(in); got != "Renewed until January." {
+	if got, _ := mailer.OwnText(in, opts); got != "Renewed until January." {
 		t.Errorf("got %q", got)
 	}
 	outlook := "Renewed.\n\nFrom: Seymour Library\n##- Write your answer above this line -##\nAlice, request 1 is yours.\n"
-	if got := staffText(outlook); got != "Renewed." {
+	if got, _ := mailer.OwnText(outlook, opts); got != "Renewed." {
 		t.Errorf("outlook: got %q", got)
 	}
 }
 
 func TestHideStaffAddresses(t *testing.T) {
-	got := hideStaffAddresses("Write to bob@library.test.\nAlice Smith\n<Alice@Library.test>\nAlice@Library.test | 555", testStaff, "help@library.test")
-	if got != "Write to help@library.test.\nAlice Smith\nhelp@library.test | 555" {
-		t.Errorf("got %q", got)
+	staff := append([]Staff{}, testStaff...)
+	staff[0].Aliases = []string{"asmith@branch.library.test"}
+	for _, tc := range []struct{ name, in, want string }{
+		{"inside a sentence", "Write to bob@library.test.", "Write to help@library.test."},
+		{"a line of its own goes", "Alice Smith\n<Alice@Library.test>", "Alice Smith"},
+		{"next to a phone", "Alice@Library.test | 555", "help@library.test | 555"},
+		{"a +tag", "Write to alice+desk@library.test today.", "Write to help@library.test today."},
+		{"an alias in any case", "Or ASmith@Branch.Library.test", "Or help@library.test"},
+		{"a mailto link", "mailto:bob@library.test", ""},
+		{"another address stays", "Write to ann@example.test.", "Write to ann@example.test."},
+		{"a longer local part stays", "malice@library.test", "malice@library.test"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := hideStaffAddresses(tc.in, staff, "help@library.test"); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

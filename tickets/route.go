@@ -18,6 +18,10 @@ type Staff struct {
 	Teams      []string
 	Supervisor bool
 	Away       []Away // from the config
+	// Aliases are other addresses of theirs, never shown to patrons.
+	Aliases []string
+	// Signature is their usual signature, cut from answers wherever it is.
+	Signature string
 }
 
 // Away is a stretch of time a staff member is away: From up to Until.
@@ -31,6 +35,31 @@ func (s Staff) awayAt(t time.Time) bool {
 		}
 	}
 	return false
+}
+
+// isAddressOf reports whether addr is one of s's addresses: their own or an
+// alias, in any case, with or without a "+tag".
+func (s Staff) isAddressOf(addr string) bool {
+	a := canonicalAddress(addr)
+	if a == "" {
+		return false
+	}
+	for _, own := range append([]string{s.Email}, s.Aliases...) {
+		if canonicalAddress(own) == a {
+			return true
+		}
+	}
+	return false
+}
+
+// canonicalAddress is an address in lower case without its "+tag".
+func canonicalAddress(addr string) string {
+	local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(addr)), "@")
+	if !ok {
+		return ""
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return local + "@" + domain
 }
 
 // FirstName is what patrons see: "Alice" for "Alice Smith".

@@ -3,6 +3,7 @@ package tickets
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // token: commands at the top, then an answer for the patron or a note.
 func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
 	actor := r.staff(r.sender())
-	text := staffText(r.m.Text)
+	text := r.d.ownText(r.m.Text)
 	if why := r.unproven(tok); why != "" {
 		return r.refuse(t, actor, key, text, []string{why})
 	}
@@ -53,22 +54,43 @@ func (r *receipt) refuse(t *ticketRow, actor *Staff, key, text string, problems 
 }
 
 // act applies the commands at the top of text and sends the rest to the
-// patron, unless #note keeps it for staff. A command that is not understood
-// changes nothing.
+// patron, unless #note keeps it for staff or #assign hands it to the new
+// owner. Whatever is in doubt sends the patron nothing (see hold).
 func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages()}
-	cmds, rest, problems := p.parse(text)
-	if len(problems) > 0 {
-		return r.refuse(t, actor, key, text, problems)
+	names := []string{t.PatronName, firstName(t.PatronName, t.PatronEmail)}
+	rd := readReply(p, text, names, func(rest string) mailer.Writer { return r.writer(actor, rest) })
+	cmds, rest, out := rd.cmds, rd.rest, rd.answer
+	if len(rd.problems) > 0 {
+		return r.refuse(t, actor, key, text, rd.problems)
 	}
-	note, closing, reopening := false, false, false
-	for _, c := range cmds {
-		note = note || c.name == "note"
-		closing = closing || c.name == "close"
-		reopening = reopening || c.name == "reopen"
+	if rd.stray != "" {
+		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
+	}
+	note, closing, reopening, handing := rd.has("note"), rd.has("close"), rd.has("reopen"), rd.has("assign")
+	if handing && !note {
+		// Words written with #assign are for the new owner, never the patron.
+		r.handover = strings.TrimSpace(strings.Join(nonEmpty(out.greeting, out.body), "\n"))
+		out = answerText{}
+	}
+	if !note && !handing && out.body == "" && len(cmds) == 0 {
+		return r.hold(t, actor, key, text, "there was nothing for the patron in your email once the greeting, sign-off and signature were taken off.")
+	}
+	forPatron := !note && !handing && (out.body != "" || closing)
+	if forPatron && out.body != "" {
+		g, err := r.guardTexts(t.ID)
+		if err != nil {
+			return err
+		}
+		if w := leak(out.full(), g); w != "" {
+			return r.hold(t, actor, key, text, fmt.Sprintf("it repeats words of an internal note or of a mail patrondesk sent to staff (%q), and that must not reach the patron. Write the answer again in your own words, without quoting the notes.", w))
+		}
+		if w := r.d.inlineQuoteLeak(r.m.Text, g); w != "" {
+			return r.hold(t, actor, key, text, fmt.Sprintf("your answer sits between quoted lines that hold staff-only words (%q), so patrondesk could not tell what was meant for the patron. Write the answer again without quoting the notes or the staff-only part.", w))
+		}
 	}
 	kind := "staff_note"
-	if !note && (rest != "" || closing) {
+	if forPatron {
 		kind = "staff_answer"
 	}
 	msgID, err := r.saveMessageBody(key, &t.ID, kind, "", text)
@@ -84,19 +106,24 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		if err := r.apply(t, actor, c, msgID); err != nil {
 			return err
 		}
-	}
-	if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
-		return err
+		// Each command sees what the one before it did.
+		if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
+			return err
+		}
 	}
 	switch {
-	case !note && (rest != "" || closing):
-		err = r.answer(t, actor, rest, closing, msgID)
+	case forPatron:
+		err = r.answer(t, actor, out, closing, msgID)
 	case rest != "":
 		err = r.event(t.ID, actor.Email, "note", "", msgID)
-	case reopening && !note:
+	case reopening:
 		err = r.tellReopened(t)
 	}
 	if err != nil {
+		return err
+	}
+	// #status tells the state after the whole reply.
+	if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
 		return err
 	}
 	for _, c := range replies {
@@ -105,6 +132,88 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		}
 	}
 	return nil
+}
+
+// reading is a staff reply as the desk reads it.
+type reading struct {
+	cmds     []command
+	rest     string // the text under the commands
+	problems []string
+	stray    string     // a known command below the top
+	answer   answerText // the words for the patron, unless a command keeps them
+}
+
+func (rd reading) has(name string) bool {
+	return slices.ContainsFunc(rd.cmds, func(c command) bool { return c.name == name })
+}
+
+// readReply reads a staff member's own text: a greeting may stand over
+// the commands, the commands come next, and under them the answer, with
+// its greeting, sign-off and signature told apart (writer gives what is
+// known of the writer's signature, from the text under the commands).
+// names are the patron's, so "Ann -" is taken for a greeting.
+func readReply(p commandParser, text string, names []string, writer func(rest string) mailer.Writer) reading {
+	greet, body := mailer.SplitGreeting(text, names...)
+	if !startsWithCommand(body) {
+		greet, body = "", text
+	}
+	var rd reading
+	rd.cmds, rd.rest, rd.problems = p.parse(body)
+	rd.stray = stray(rd.rest)
+	if rd.has("note") {
+		return rd
+	}
+	under := rd.rest
+	if greet == "" {
+		greet, under = mailer.SplitGreeting(rd.rest, names...)
+	}
+	tr := mailer.TrimSignature(under, writer(under))
+	rd.answer = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
+	return rd
+}
+
+// startsWithCommand reports text whose first line is a command.
+func startsWithCommand(text string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return strings.HasPrefix(commandLine(first), "#")
+}
+
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// answerText is what goes to the patron: the staff member's own greeting
+// and sign-off, when they wrote them, around the body.
+type answerText struct{ greeting, body, signOff string }
+
+func (a answerText) full() string {
+	return strings.Join(nonEmpty(a.greeting, a.body, a.signOff), "\n")
+}
+
+// hold keeps a staff reply as a note and acts on nothing: it is not clear
+// the text is meant for the patron and free of staff-only words. The
+// sender is told why and how to send it.
+func (r *receipt) hold(t *ticketRow, actor *Staff, key, text, why string) error {
+	if actor == &adminActor {
+		// At the terminal: say it there, and change nothing.
+		return &ErrCommand{Problems: []string{"nothing was done: " + why}}
+	}
+	msgID, err := r.saveMessageBody(key, &t.ID, "staff_note", why, text)
+	if err != nil {
+		return err
+	}
+	if err := r.event(t.ID, actor.Email, "held", why, msgID); err != nil {
+		return err
+	}
+	data := r.templateData(t, r.staff(t.Owner.String))
+	data.Staff, data.Problems = actor.FirstName(), []string{why}
+	return r.queue(t, "held", actor.Name, actor.Email, data, "auto-replied")
 }
 
 // apply carries out one command and records it.
@@ -187,27 +296,18 @@ func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID i
 	}
 	data := r.templateData(nt, owner)
 	data.Text = r.firstWords(t.ID)
+	data.Staff, data.Handover = actor.FirstName(), r.handover
+	r.handover = ""
 	return r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated")
 }
 
 // answer sends staff's words to the patron from the library's address,
-// signed with the staff member's first name, after the leak guard.
-func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, msgID int64) error {
-	staffOnly, seen, err := r.guardTexts(t.ID, msgID)
-	if err != nil {
-		return err
+// signed with the staff member's first name, without staff addresses.
+func (r *receipt) answer(t *ticketRow, actor *Staff, a answerText, closing bool, msgID int64) error {
+	hide := func(s string) string {
+		return strings.TrimSpace(hideStaffAddresses(s, r.d.opts.Staff, r.d.opts.Address))
 	}
-	clean, removed := leakGuard(text, staffOnly, seen)
-	clean = withoutSignOff(hideStaffAddresses(clean, r.d.opts.Staff, r.d.opts.Address), actor)
-	if removed > 0 {
-		detail := fmt.Sprintf("%d quoted line(s) of staff-only text left out", removed)
-		if err := r.event(t.ID, "patrondesk", "answer cleaned", detail, msgID); err != nil {
-			return err
-		}
-	}
-	if clean == "" && !closing {
-		return r.event(t.ID, actor.Email, "note", "nothing left for the patron after staff-only text was removed", msgID)
-	}
+	body := hide(a.body)
 	name := "update"
 	if closing {
 		name = "closed"
@@ -223,7 +323,8 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, 
 		return err
 	}
 	data := r.templateData(t, r.staff(t.Owner.String))
-	data.Answer, data.Staff = clean, actor.FirstName()
+	data.Answer, data.Staff = body, actor.FirstName()
+	data.Greeting, data.SignOff = hide(a.greeting), hide(a.signOff)
 	return r.mailPatron(t, name, actor.FirstName()+" at "+r.d.opts.Library, "auto-replied", data)
 }
 
@@ -298,30 +399,43 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 }
 
 // guardTexts collects what the leak guard compares an answer with: the
-// ticket's staff-only text, and what its patron has already seen.
-func (r *receipt) guardTexts(ticket, exceptMsg int64) (staffOnly, seen []string, err error) {
+// ticket's internal notes and mail to staff, and what its patron has
+// already seen. A reply that was held or not acted on is not a note (the
+// staff member will send it again), except what follows a "#note" in it.
+func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
+	var g guardTexts
 	rows, err := r.tx.QueryContext(r.ctx, `
-		SELECT m.body, m.kind = 'staff_note' FROM messages m WHERE m.ticket_id = ? AND m.id <> ? AND m.kind IN ('staff_note', 'personal')
+		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
+			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action IN ('held', 'not acted on')) THEN 'held'
+			ELSE 'note' END
+		FROM messages m WHERE m.ticket_id = ? AND m.kind IN ('staff_note', 'personal')
 		UNION ALL
-		SELECT o.body_text, o.to_email <> t.patron_email FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id = ?`,
-		ticket, exceptMsg, ticket)
+		SELECT o.body_text, CASE WHEN o.to_email = t.patron_email THEN 'seen' ELSE 'notice' END
+		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id = ?`,
+		ticket, ticket)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read staff-only text: %w", err)
+		return g, fmt.Errorf("read staff-only text: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var body string
-		var secret bool
-		if err := rows.Scan(&body, &secret); err != nil {
-			return nil, nil, err
+		var body, what string
+		if err := rows.Scan(&body, &what); err != nil {
+			return g, err
 		}
-		if secret {
-			staffOnly = append(staffOnly, body)
-		} else {
-			seen = append(seen, body)
+		switch what {
+		case "seen":
+			g.seen = append(g.seen, body)
+		case "notice":
+			g.notices = append(g.notices, body)
+		case "note":
+			g.notes = append(g.notes, body)
+		case "held":
+			if i := strings.Index(strings.ToLower(body), "#note"); i >= 0 {
+				g.notes = append(g.notes, body[i:])
+			}
 		}
 	}
-	return staffOnly, seen, rows.Err()
+	return g, rows.Err()
 }
 
 // patronThread is the In-Reply-To and References that thread a mail in the
@@ -355,17 +469,6 @@ func (r *receipt) firstWords(ticket int64) string {
 	var body string
 	_ = r.tx.QueryRowContext(r.ctx, `SELECT body FROM messages WHERE ticket_id = ? AND kind = 'personal' ORDER BY id LIMIT 1`, ticket).Scan(&body)
 	return body
-}
-
-// withoutSignOff drops a last line that is only the writer's name ("Alice",
-// "- Alice Smith"): the template signs the answer with it already.
-func withoutSignOff(text string, actor *Staff) string {
-	lines := strings.Split(strings.TrimSpace(text), "\n")
-	last := strings.ToLower(strings.Trim(lines[len(lines)-1], " \t-–—,."))
-	if len(lines) > 1 && (last == strings.ToLower(actor.FirstName()) || last == strings.ToLower(actor.Name)) {
-		return strings.TrimSpace(strings.Join(lines[:len(lines)-1], "\n"))
-	}
-	return text
 }
 
 // tellReopened tells the patron that staff opened their request again.

@@ -255,15 +255,21 @@ func TestInternalNoteNeverReachesPatron(t *testing.T) {
 	h, notice := newTicket(t)
 	h.replyTo(alice, notice, "#note\nHer account has an unpaid fine from 2019; do not waive it.", 1)
 	h.runOnce()
-	// Alice answers the patron, pasting the note inline by mistake.
-	h.replyTo(alice, notice, "> Her account has an unpaid fine from 2019; do not waive it.\nYour books are renewed.", 2)
+	// Alice answers the patron between quoted lines of the note.
+	h.replyTo(alice, notice, "Hi Ann,\n\n> Her account has an unpaid fine from 2019; do not waive it.\n\nYour books are renewed.", 2)
 	h.runOnce()
-	answer := text(t, h.last(ann))
-	if strings.Contains(answer, "unpaid fine") || !strings.Contains(answer, "Your books are renewed.") {
-		t.Errorf("answer:\n%s", answer)
+	if got := h.mailTo(ann); len(got) != 1 {
+		t.Fatalf("patron got %d mails, want only the acknowledgement; last:\n%s", len(got), text(t, got[len(got)-1]))
 	}
-	if !hasEvent(h.ticket(1), "patrondesk", "answer cleaned") {
-		t.Errorf("the removal was not recorded")
+	held := text(t, h.last(alice))
+	if !strings.Contains(held, "nothing went to the patron") || !strings.Contains(held, "quoted lines that hold staff-only words") {
+		t.Errorf("Alice was not told why:\n%s", held)
+	}
+	if !hasEvent(h.ticket(1), alice, "held") {
+		t.Errorf("the hold was not recorded")
+	}
+	if s := h.ticket(1).Status; s != "open" {
+		t.Errorf("status = %s, want open", s)
 	}
 }
 

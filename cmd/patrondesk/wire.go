@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -45,13 +47,23 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		o.FormSenders = append(o.FormSenders, strings.ToLower(strings.TrimSpace(f)))
 	}
 	for _, s := range cfg.Staff {
-		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor}
+		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor, Signature: s.Signature}
+		for _, a := range s.Aliases {
+			st.Aliases = append(st.Aliases, strings.ToLower(a))
+		}
 		for _, a := range s.Away {
 			from, _ := time.ParseInLocation("2006-01-02", a.From, cfg.Location())
 			until, _ := time.ParseInLocation("2006-01-02", a.Until, cfg.Location())
 			st.Away = append(st.Away, tickets.Away{From: from.UTC(), Until: until.UTC()})
 		}
 		o.Staff = append(o.Staff, st)
+	}
+	for _, b := range cfg.StaffMail.Banners {
+		re, err := regexp.Compile("(?i)" + b)
+		if err != nil {
+			return tickets.Options{}, fmt.Errorf("staff_mail.banners: %w", err)
+		}
+		o.Banners = append(o.Banners, re)
 	}
 	o.MailboxTeams = map[string]string{}
 	for _, m := range cfg.Mailboxes {

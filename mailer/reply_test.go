@@ -1,0 +1,153 @@
+package mailer
+
+import (
+	"strings"
+	"testing"
+)
+
+func isTestMarker(l string) bool { return strings.Contains(l, "##- Write your answer above this line") }
+
+const notice = `##- Write your answer above this line -##
+
+Alice, request 7 is yours.
+
+===== Staff only: the patron never sees what follows =====
+From:        Ann Patron
+----- What they wrote -----
+My card does not work.`
+
+func quoted(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		b.WriteString("> " + l + "\n")
+	}
+	return b.String()
+}
+
+func TestOwnText(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		inline         bool
+	}{
+		{"top-posted with attribution", "Your card works again.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Seymour Library <help@library.test> wrote:\n" + quoted(notice), "Your card works again.", false},
+		{"attribution wrapped by Gmail", "Your card works again.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Seymour Library <\nhelp@library.test> wrote:\n\n" + quoted(notice), "Your card works again.", false},
+		{"bottom-posted by Thunderbird", "On 07/12/2026 09:00, Seymour Library wrote:\n" + quoted(notice) + "\nYour card works again.\n\n-- \nAlice", "Your card works again.\n\n--\nAlice", false},
+		{"inline between quotes", "On 07/12/2026 09:00, Seymour Library wrote:\n> Alice, request 7 is yours.\n\nI will call her.\n\n> My card does not work.\n\nYour card works again.", "I will call her.\n\nYour card works again.", true},
+		{"Outlook header block, no quote marks", "Your card works again.\n\nAlice\n\n________________________________\nFrom: Seymour Library <help@library.test>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Alice Smith <alice@library.test>\nSubject: [Seymour #7] New request\n\n" + notice, "Your card works again.\n\nAlice", false},
+		{"Outlook French header block", "Votre carte marche.\n\nDe : Seymour Library <help@library.test>\nEnvoyé : lundi 7 décembre 2026 09:00\nÀ : Alice\nObjet : [Seymour #7]\n\n" + notice, "Votre carte marche.", false},
+		{"unquoted notice under the answer", "Renewed.\n\n" + notice, "Renewed.", false},
+		{"original message ruler", "Renewed.\n\n-----Original Message-----\nFrom: help@library.test\n" + notice, "Renewed.", false},
+		{"gateway banner on top", "CAUTION: This email originated from outside of the organization. Do not click links or open attachments unless you recognize the sender and know the content is safe.\n\n#note\nShe owes $40.", "#note\nShe owes $40.", false},
+		{"banner glued to the command", "[EXTERNAL] #note\nShe owes $40.", "#note\nShe owes $40.", false},
+		{"banner then greeting without a blank line", "You don't often get email from alice@library.test. Learn why this is important\nHi Ann,\nRenewed.", "Hi Ann,\nRenewed.", false},
+		{"device lines go", "Renewed.\n\nSent from my iPhone\n\nGet Outlook for Android\nEnvoyé de mon iPad\nEnviado desde mi Samsung\nVon meinem iPhone gesendet", "Renewed.", false},
+		{"Download Outlook", "Renewed.\n\nDownload Outlook for Android<https://aka.ms/AAb9ysg>", "Renewed.", false},
+		{"zero-width and nbsp", "\u200b#note\u00a0\nKept.", "#note\nKept.", false},
+		{"a sentence about wrote is not a quote", "She wrote: the card is blue.\nRenewed.", "She wrote: the card is blue.\nRenewed.", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, inline := OwnText(tc.in, ReplyOptions{IsMarker: isTestMarker})
+			if got != tc.want || inline != tc.inline {
+				t.Errorf("OwnText:\n got %q (inline %v)\nwant %q (inline %v)", got, inline, tc.want, tc.inline)
+			}
+		})
+	}
+}
+
+func TestTrimSignature(t *testing.T) {
+	alice := Writer{Name: "Alice Smith", Addresses: []string{"alice@library.test"}}
+	cases := []struct {
+		name, in             string
+		s                    Writer
+		body, signOff        string
+		signatureMustContain string
+	}{
+		{"dash-dash signature", "Renewed.\n\n-- \nAlice Smith\nCirculation", alice, "Renewed.", "", "Circulation"},
+		{"Outlook signature without dashes", "Your card works again.\n\nKind regards,\n\nAlice Smith\nCirculation Librarian\nSeymour Library\nPhone: (555) 123-4567", alice, "Your card works again.", "Kind regards,", "Phone"},
+		{"triple sign-off", "Your card works again.\n\nBest,\nAlice\n\nAlice Smith | Circulation Librarian\nSeymour Library | 555-123-4567\nwww.seymourlibrary.org", alice, "Your card works again.", "Best,", "555"},
+		{"first name only", "Renewed.\n\nThanks,\nAlice", alice, "Renewed.", "Thanks,", "Alice"},
+		{"signature of someone else's shape", "Renewed.\n\nA. Smith\nHead of Circulation\nT 555 123 4567 | E alice@library.test", alice, "Renewed.", "", "555"},
+		{"reversed name", "Renewed.\n\nSmith, Alice\nLibrarian", alice, "Renewed.", "", "Librarian"},
+		{"configured signature", "Renewed.\n\nThe Circ Desk Crew\nOpen 9-5 weekdays", Writer{Name: "Alice Smith", Signatures: []string{"The Circ Desk Crew\nOpen 9-5 weekdays"}}, "Renewed.", "", "Crew"},
+		{"signature only", "Alice Smith\nCirculation Librarian\n(555) 123-4567", alice, "", "", "Librarian"},
+		{"signature only, another name", "A. S.\nCirculation Librarian\n(555) 123-4567", Writer{Name: "Bob Jones"}, "", "", "Librarian"},
+		{"one phone line is an answer", "Call 555-123-4567 to renew.", alice, "Call 555-123-4567 to renew.", "", ""},
+		{"thanks only", "Thanks!", alice, "", "Thanks!", ""},
+		{"body naming a branch stays", "The Reference desk has your book.\nPick it up by Friday.", alice, "The Reference desk has your book.\nPick it up by Friday.", "", ""},
+		{"a sentence of thanks stays", "Thanks for waiting, your card is ready.", alice, "Thanks for waiting, your card is ready.", "", ""},
+		{"disclaimer", "Renewed.\n\nThis email is confidential and intended only for the named recipient.", alice, "Renewed.", "", "confidential"},
+		{"Spanish sign-off", "Renovado.\n\nSaludos,\nAlice", alice, "Renovado.", "Saludos,", "Alice"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := TrimSignature(tc.in, tc.s)
+			if got.Body != tc.body || got.SignOff != tc.signOff || !strings.Contains(got.Signature, tc.signatureMustContain) {
+				t.Errorf("TrimSignature:\n got %+v\nwant body %q sign-off %q signature with %q", got, tc.body, tc.signOff, tc.signatureMustContain)
+			}
+		})
+	}
+}
+
+func TestSplitGreeting(t *testing.T) {
+	cases := []struct{ name, in, greet, rest string }{
+		{"Hi Sam", "Hi Sam,\nRenewed.", "Hi Sam,", "Renewed."},
+		{"Dear with title", "Dear Mr. Lee:\n\nRenewed.", "Dear Mr. Lee:", "Renewed."},
+		{"Bonjour", "Bonjour Ann,\nC'est fait.", "Bonjour Ann,", "C'est fait."},
+		{"a sentence is not a greeting", "Hi, your book is ready. Come by.\nThanks", "", "Hi, your book is ready. Come by.\nThanks"},
+		{"no greeting", "Renewed.", "", "Renewed."},
+		{"Hello alone", "Hello!\n\nRenewed.", "Hello!", "Renewed."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g, r := SplitGreeting(tc.in)
+			if g != tc.greet || r != tc.rest {
+				t.Errorf("SplitGreeting = %q, %q; want %q, %q", g, r, tc.greet, tc.rest)
+			}
+		})
+	}
+}
+
+func TestDecodeFlowed(t *testing.T) {
+	cases := []struct {
+		name, in string
+		delsp    bool
+		want     string
+	}{
+		{"soft breaks joined", "Your card works \nagain from today. \nCome by.\n", false, "Your card works again from today. Come by.\n"},
+		{"delsp removes the added space", "Your card wo \nrks.", true, "Your card works."},
+		{"quoted flowed", "> one \n> two\n\nmine", false, "> one two\n\nmine"},
+		{"signature mark stays", "Renewed.\n-- \nAlice", false, "Renewed.\n--\nAlice"},
+		{"space-stuffed line", " From here\n", false, "From here\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := DecodeFlowed(tc.in, tc.delsp); got != tc.want {
+				t.Errorf("DecodeFlowed = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHTMLToText(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"bold command stays a command", `<div><b>#note</b></div><div>She owes $40.</div>`, "#note\nShe owes $40."},
+		{"no star artefacts", `<p>Hi <b>Ann</b>,</p><p>Renewed.</p>`, "Hi Ann,\n\nRenewed."},
+		{"Outlook web bullets", `<div>Bring:</div><ul><li>your card</li><li>a photo ID</li></ul><div>Thanks</div>`, "Bring:\n- your card\n- a photo ID\n\nThanks"},
+		{"numbered list", `<ol><li>one</li><li>two</li></ol>`, "1. one\n2. two"},
+		{"link with its address", `<p>See <a href="https://lib.test/renew">the renewal page</a>.</p>`, "See the renewal page (https://lib.test/renew)."},
+		{"link that is its address", `<a href="https://lib.test/">https://lib.test/</a>`, "https://lib.test/"},
+		{"blockquote is quoted", `<div>Yes.</div><blockquote type="cite"><div>Question?</div></blockquote>`, "Yes.\n> Question?"},
+		{"Gmail signature marked", `<div>Renewed.</div><div class="gmail_signature"><div>Alice Smith</div></div>`, "Renewed.\n--\nAlice Smith"},
+		{"Outlook paragraphs are lines", `<p class=MsoNormal>Hi Ann,<o:p></o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Renewed.</p>`, "Hi Ann,\n\nRenewed."},
+		{"Outlook desktop symbol bullets", `<p class=MsoListParagraph><span>·<span>&nbsp;&nbsp;&nbsp;</span></span>your card</p><p class=MsoNormal>x</p>`, "- your card\nx"},
+		{"style and hidden text go", `<style>p{}</style><div style="display:none">preview</div><div>Shown</div>`, "Shown"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := HTMLToText(tc.in); got != tc.want {
+				t.Errorf("HTMLToText:\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

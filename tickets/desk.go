@@ -44,6 +44,13 @@ type Options struct {
 	// ThreadReplyLimit caps acknowledgements along one chain of tickets
 	// opened by replies to each other's mail, within AutoReplyWindow.
 	ThreadReplyLimit int
+	// Safety caps (see caps.Caps; zero = the default): acknowledgements to
+	// first-time senders, floods from rotating robots, the MX's spam score.
+	FirstAckLimit  int
+	FirstAckWindow time.Duration
+	FloodSenders   int
+	FloodWindow    time.Duration
+	SpamScore      float64
 	// TokenLifetime is how recent the mail a staff reply answers must be
 	// for its commands to count (0 = no limit).
 	TokenLifetime time.Duration
@@ -86,7 +93,11 @@ func NewDesk(ctx context.Context, store *Store, clk clock.Clock, opts Options, t
 		return nil, err
 	}
 	_, domain, _ := strings.Cut(opts.Address, "@")
-	d := &Desk{store: store, clock: clk, signer: mailer.NewSigner(key, domain), log: log, Queued: func() {}}
+	signer, err := store.signer(ctx, key, domain, opts.TokenLifetime, clk.Now())
+	if err != nil {
+		return nil, err
+	}
+	d := &Desk{store: store, clock: clk, signer: signer, log: log, Queued: func() {}}
 	d.set(opts, tpl)
 	return d, nil
 }
@@ -102,6 +113,7 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 	if opts.Calendar == nil {
 		opts.Calendar = calendar.AlwaysOpen(opts.Location)
 	}
+	fillCaps(&opts)
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
 	}
@@ -333,6 +345,8 @@ type receipt struct {
 	m      *mailer.Message
 	now    time.Time
 	queued bool
+	// auth is what the trusted MX said about the sender (see senderAuth).
+	auth *mailer.SenderAuth
 }
 
 func (r *receipt) take() (Outcome, error) {
@@ -340,7 +354,7 @@ func (r *receipt) take() (Outcome, error) {
 	if seen, err := exists(r.ctx, r.tx, key); err != nil || seen {
 		return Duplicate, err
 	}
-	verdict := mailer.Classify(r.m, []string{r.d.opts.Address})
+	verdict := mailer.ClassifyWith(r.m, []string{r.d.opts.Address}, r.d.opts.SpamScore)
 	old, err := r.tooOld()
 	if err != nil {
 		return "", err
@@ -366,6 +380,9 @@ func (r *receipt) take() (Outcome, error) {
 		}
 		return Automated, err
 	case staffTok != nil:
+		if done, err := r.confirmForward(t, key); done || err != nil {
+			return Appended, err
+		}
 		return Appended, r.staffReply(t, *staffTok, key)
 	case t == nil && r.forwardedByStaff():
 		return Created, r.createForwarded(key)

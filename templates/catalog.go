@@ -30,7 +30,7 @@ var Catalog = []Info{
 	{"help", "staff", "a staff member writes #help", "Staff, Commands"},
 	{"summary", "supervisors", "each open day at policy.summary_at (with summary.html)", "Digest, Staff"},
 	{"alert", "admin", "mail could not be sent or read, or a mailbox could not be reached (to library.admin)", "Summary, Problems"},
-	{"forward_confirm", "staff", "a forward from their address came without proof it was theirs (no DKIM/DMARC pass)", "PatronEmail, Suspect"},
+	{"forward_check", "staff", "a forward from their address came without proof it was theirs (no DKIM/DMARC pass)", "PatronEmail, Suspect"},
 	{"recovered", "admin", "the problem of the last alert has gone away", "Problems"},
 }
 

@@ -58,7 +58,7 @@ func (r *receipt) createForwarded(key string) error {
 	}
 	forwarder := r.staff(orig.From.Email)
 	data := r.templateData(t, forwarder)
-	return r.enqueue(outMail{ticket: t, template: "forward_confirm", toName: forwarder.Name, toEmail: forwarder.Email, auto: "auto-generated", data: data})
+	return r.enqueue(outMail{ticket: t, template: "forward_check", toName: forwarder.Name, toEmail: forwarder.Email, auto: "auto-generated", data: data})
 }
 
 // confirmForward takes a staff reply to a ticket whose forward waits for

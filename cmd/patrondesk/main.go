@@ -44,6 +44,8 @@ Commands:
   templates list        the mail templates, who gets them and in which languages
   templates preview N   one template rendered with sample data (--lang es)
   templates lint        the plain-language check of every template
+  held list|release|drop  acknowledgements held over policy.first_ack_limit (see README, Safety)
+  keys rotate           a new key for signed Message-IDs; the old one works for token_lifetime
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
+		"held": cmdHeld,
+		"keys": cmdKeys,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

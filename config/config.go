@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"patrondesk/tickets/caps"
 )
 
 // Config is the whole file. Field comments name the TOML keys users write.
@@ -30,6 +32,7 @@ type Config struct {
 	Routes    []Route   `toml:"route"`
 	Mailboxes []Mailbox `toml:"mailbox"`
 	HTTP      HTTP      `toml:"http"`
+	Safety    Safety    `toml:"safety"`
 
 	// Path is the file the config was read from; relative paths in it
 	// (database, password files, templates) are taken from its folder.
@@ -157,6 +160,13 @@ type Policy struct {
 	AutoReplyWindow   Duration `toml:"auto_reply_window"`
 	ThreadReplyLimit  int      `toml:"thread_reply_limit"`
 	ReopenWithin      Duration `toml:"reopen_within"`
+	// Safety caps (defaults in tickets/caps): acknowledgements to first-time
+	// senders, floods of near-identical mail from new senders, spam score.
+	FirstAckLimit  int      `toml:"first_ack_limit"`
+	FirstAckWindow Duration `toml:"first_ack_window"`
+	FloodSenders   int      `toml:"flood_senders"`
+	FloodWindow    Duration `toml:"flood_window"`
+	SpamScore      float64  `toml:"spam_score"`
 }
 
 // StaffMail says when a staff member's reply may act on a ticket.
@@ -168,6 +178,15 @@ type StaffMail struct {
 	// mail gateway puts on top of mail, read off staff replies before their
 	// commands; common ones are built in.
 	Banners []string `toml:"banners"`
+}
+
+// Safety names the library's own mail server (MX): its verdicts in
+// Authentication-Results decide who may get mail from patrondesk.
+type Safety struct {
+	// TrustedAuthserv is the name the MX writes first in
+	// Authentication-Results (the library-wide form of
+	// staff_mail.trusted_authserv, which is still read).
+	TrustedAuthserv string `toml:"trusted_authserv"`
 }
 
 // Templates points at a folder whose files override the built-in ones.
@@ -280,6 +299,7 @@ func Load(path string) (*Config, error) {
 
 // Default is the configuration before the file is read.
 func Default() *Config {
+	limits := caps.Default()
 	return &Config{
 		Library:  Library{Timezone: "UTC", Tag: "Help", Language: "en"},
 		IMAP:     IMAP{Port: 993, Security: "tls", Mailbox: "INBOX", Processed: "Processed"},
@@ -305,9 +325,15 @@ func Default() *Config {
 			CloseAfter:        Duration{40 * time.Hour},
 			SummaryAt:         "08:30",
 			Retention:         Duration{365 * 24 * time.Hour},
-			AutoReplyLimit:    10,
-			AutoReplyWindow:   Duration{3 * time.Hour},
+			AutoReplyLimit:    limits.AutoReplyLimit,
+			AutoReplyWindow:   Duration{limits.AutoReplyWindow},
+			ThreadReplyLimit:  limits.ThreadReplyLimit,
 			ReopenWithin:      Duration{30 * 24 * time.Hour},
+			FirstAckLimit:     limits.FirstAckLimit,
+			FirstAckWindow:    Duration{limits.FirstAckWindow},
+			FloodSenders:      limits.FloodSenders,
+			FloodWindow:       Duration{limits.FloodWindow},
+			SpamScore:         limits.SpamScore,
 		},
 		StaffMail: StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
 	}
@@ -351,6 +377,15 @@ func (c *Config) resolveSecrets() Problems {
 		}
 	}
 	return probs
+}
+
+// TrustedAuthserv is the library's MX as named in the config:
+// safety.trusted_authserv, else staff_mail.trusted_authserv (the older key).
+func (c *Config) TrustedAuthserv() string {
+	if v := strings.TrimSpace(c.Safety.TrustedAuthserv); v != "" {
+		return v
+	}
+	return strings.TrimSpace(c.StaffMail.TrustedAuthserv)
 }
 
 // Rel resolves a path from the config relative to the config file's folder.

@@ -135,3 +135,38 @@ func TestPasswordSources(t *testing.T) {
 		t.Errorf("env passwords not used: %q %q", cfg.IMAP.Password, cfg.SMTP.Password)
 	}
 }
+
+// TestSafetyKeys: every cap has a default when the file leaves it out, the
+// trusted MX may be named by either key, and nonsense is refused.
+func TestSafetyKeys(t *testing.T) {
+	cfg, err := Load(writeConfig(t, strings.Replace(string(Example), "thread_reply_limit = 5", "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Policy
+	if p.ThreadReplyLimit != 5 || p.FirstAckLimit != 10 || p.FirstAckWindow.Duration != 10*time.Minute || p.FloodSenders != 3 || p.SpamScore != 5 {
+		t.Errorf("defaults: %+v", p)
+	}
+	old := strings.Replace(string(Example), `trusted_authserv = ""`, `trusted_authserv = "mx.library.test"`, 1)
+	if cfg, err := Load(writeConfig(t, old)); err != nil || cfg.TrustedAuthserv() != "mx.library.test" {
+		t.Errorf("staff_mail.trusted_authserv: %v %q", err, cfg.TrustedAuthserv())
+	}
+	alias := strings.Replace(string(Example), "[safety]"+strings.Repeat(" ", 28)+"# see README, Safety\ntrusted_authserv = \"\"", "[safety]\ntrusted_authserv = \"microsoft365\"", 1)
+	if cfg, err := Load(writeConfig(t, alias)); err != nil || cfg.TrustedAuthserv() != "microsoft365" {
+		t.Errorf("safety.trusted_authserv: %v", err)
+	}
+	for name, edit := range map[string][2]string{
+		"zero first-ack cap": {"first_ack_limit = 10", "first_ack_limit = 0"},
+		"thread cap off":     {"thread_reply_limit = 5", "thread_reply_limit = 0"},
+		"two different MXs":  {`trusted_authserv = ""`, `trusted_authserv = "a.test"`},
+		"header, not a name": {`trusted_authserv = ""`, `trusted_authserv = "mx.test; spf=pass"`},
+	} {
+		src := strings.Replace(string(Example), edit[0], edit[1], 1)
+		if name == "two different MXs" {
+			src = strings.Replace(src, `trusted_authserv = ""`, `trusted_authserv = "b.test"`, 1) // [safety]'s
+		}
+		if _, err := Load(writeConfig(t, src)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -74,9 +74,10 @@ func (c *Config) Validate() Problems {
 	if c.Policy.AutoReplyLimit < 1 {
 		add("policy.auto_reply_limit", "must be at least 1")
 	}
-	if c.Policy.ThreadReplyLimit < 0 {
-		add("policy.thread_reply_limit", "must not be negative (0 = no cap)")
+	if c.Policy.ThreadReplyLimit < 1 {
+		add("policy.thread_reply_limit", "must be at least 1 (raise it rather than switching the cap off)")
 	}
+	c.validateSafety(add)
 	if c.Policy.AutoReplyWindow.Duration <= 0 {
 		add("policy.auto_reply_window", "must be more than zero, such as \"3h\"")
 	}
@@ -93,8 +94,8 @@ func (c *Config) Validate() Problems {
 			add(fmt.Sprintf("staff_mail.banners[%d]", i+1), "%q is not a regular expression (%v); to match the words as written, put a backslash before characters such as ( [ . *", b, err)
 		}
 	}
-	if c.StaffMail.RequireAuthenticated && strings.TrimSpace(c.StaffMail.TrustedAuthserv) == "" {
-		add("staff_mail.trusted_authserv", "is empty; with require_authenticated = true, write the name your mail server puts in Authentication-Results")
+	if c.StaffMail.RequireAuthenticated && c.TrustedAuthserv() == "" {
+		add("staff_mail.trusted_authserv", "is empty; with require_authenticated = true, write the name your mail server puts in Authentication-Results (or set safety.trusted_authserv)")
 	}
 	c.validateMailboxes(add)
 	if c.HTTP.Listen != "" {
@@ -214,4 +215,31 @@ func (c *Config) Location() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// validateSafety checks the caps on automated mail and the trusted MX.
+func (c *Config) validateSafety(add func(string, string, ...any)) {
+	p := c.Policy
+	if p.FirstAckLimit < 1 {
+		add("policy.first_ack_limit", "must be at least 1 (the default is 10)")
+	}
+	if p.FirstAckWindow.Duration <= 0 {
+		add("policy.first_ack_window", "must be more than zero, such as \"10m\"")
+	}
+	if p.FloodSenders < 2 {
+		add("policy.flood_senders", "must be at least 2 (the default is 3)")
+	}
+	if p.FloodWindow.Duration <= 0 {
+		add("policy.flood_window", "must be more than zero, such as \"30m\"")
+	}
+	if p.SpamScore <= 0 {
+		add("policy.spam_score", "must be more than zero (the default, 5, is SpamAssassin's own)")
+	}
+	mx, old := strings.TrimSpace(c.Safety.TrustedAuthserv), strings.TrimSpace(c.StaffMail.TrustedAuthserv)
+	if mx != "" && old != "" && !strings.EqualFold(mx, old) {
+		add("safety.trusted_authserv", "is %q but staff_mail.trusted_authserv is %q; keep one (safety.trusted_authserv replaces the other)", mx, old)
+	}
+	if strings.ContainsAny(mx+old, " ;=()") {
+		add("safety.trusted_authserv", "must be the server name alone, as it starts the Authentication-Results header (such as \"mx.library.org\")")
+	}
 }

@@ -31,6 +31,12 @@ func (v Verdict) Automated() bool { return v.Kind != Personal }
 // patterns that real mail systems use; bounce checks come first because many
 // bounces also look like auto-replies.
 func Classify(m *Message, own []string) Verdict {
+	return ClassifyWith(m, own, DefaultSpamScore)
+}
+
+// ClassifyWith is Classify with the spam score above which the MX's verdict
+// counts as spam (rspamd and SpamAssassin scores).
+func ClassifyWith(m *Message, own []string, spamScore float64) Verdict {
 	for _, a := range own {
 		if m.From.Email != "" && strings.EqualFold(m.From.Email, a) {
 			return Verdict{Own, "sent from our own address " + a}
@@ -43,6 +49,9 @@ func Classify(m *Message, own []string) Verdict {
 		return Verdict{AutoReply, r}
 	}
 	if r := bulkReason(m); r != "" {
+		return Verdict{Bulk, r}
+	}
+	if r := SpamReason(m, spamScore); r != "" {
 		return Verdict{Bulk, r}
 	}
 	return Verdict{Personal, "no sign of automated mail"}
@@ -82,8 +91,6 @@ func bounceReason(m *Message) string {
 	return ""
 }
 
-var autoSubject = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|respons|antwort)|autoreply|auto:|out of (the )?office|abwesenheit|automatische antwort|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|automatyczna odpowied|automatisch antwoord|resposta autom[áa]tica|vacation|on vacation|read:|gelesen:|lu :|le[íi]do:|disposition notification)`)
-
 func autoReplyReason(m *Message) string {
 	if v := header(m, "Auto-Submitted"); v != "" && v != "no" {
 		return "Auto-Submitted: " + v
@@ -101,8 +108,11 @@ func autoReplyReason(m *Message) string {
 	if strings.Contains(header(m, "X-Auto-Response-Suppress"), "oof") || header(m, "X-Ms-Exchange-Inbox-Rules-Loop") != "" {
 		return "Exchange automatic reply"
 	}
-	if autoSubject.MatchString(m.Subject) {
+	if autoSubjectMatch(m.Subject) {
 		return "automatic-reply subject: " + m.Subject
+	}
+	if line := autoFirstLine(m); line != "" {
+		return "automatic-reply first line: " + line
 	}
 	if header(m, "Return-Path") == "<>" {
 		return "empty return path, as automatic mail uses"
@@ -124,9 +134,6 @@ func bulkReason(m *Message) string {
 		if hasHeader(m, k) {
 			return k + " header"
 		}
-	}
-	if strings.HasPrefix(header(m, "X-Spam-Flag"), "yes") || strings.HasPrefix(header(m, "X-Spam-Status"), "yes") {
-		return "marked as spam by the mail server"
 	}
 	local, _, _ := strings.Cut(m.From.Email, "@")
 	if noReplySender.MatchString(local) {

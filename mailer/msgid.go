@@ -18,11 +18,24 @@ import (
 type Signer struct {
 	key    []byte
 	domain string
+	// previous is the key before the last rotation; ids it signed up to
+	// rotated still verify, until the desk stops loading it (the token
+	// lifetime after the rotation).
+	previous []byte
+	rotated  time.Time
 }
 
 // NewSigner returns a Signer for ids ending in @domain.
 func NewSigner(key []byte, domain string) *Signer {
 	return &Signer{key: key, domain: strings.ToLower(domain)}
+}
+
+// WithPrevious returns a copy of s that also accepts ids signed with the
+// previous key and issued no later than rotated, when the key was replaced.
+func (s *Signer) WithPrevious(key []byte, rotated time.Time) *Signer {
+	c := *s
+	c.previous, c.rotated = key, rotated
+	return &c
 }
 
 // Audience is who a Message-ID was made for. It is signed into the id, so a
@@ -55,9 +68,11 @@ func (s *Signer) MessageID(ticket int64, aud Audience, t time.Time) string {
 	return body + "." + s.sign(body) + "@" + s.domain
 }
 
-func (s *Signer) sign(body string) string {
-	mac := hmac.New(sha256.New, s.key)
-	mac.Write([]byte(body + "@" + s.domain))
+func (s *Signer) sign(body string) string { return signWith(s.key, body, s.domain) }
+
+func signWith(key []byte, body, domain string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(body + "@" + domain))
 	return strings.ToLower(b32.EncodeToString(mac.Sum(nil)[:10]))
 }
 
@@ -73,7 +88,10 @@ func (s *Signer) Verify(id string) (Token, bool) {
 		return Token{}, false
 	}
 	body, sig := local[:i], local[i+1:]
-	if !hmac.Equal([]byte(strings.ToLower(sig)), []byte(s.sign(body))) {
+	sig = strings.ToLower(sig)
+	current := hmac.Equal([]byte(sig), []byte(s.sign(body)))
+	old := !current && s.previous != nil && hmac.Equal([]byte(sig), []byte(signWith(s.previous, body, s.domain)))
+	if !current && !old {
 		return Token{}, false
 	}
 	parts := strings.Split(body, ".")
@@ -86,7 +104,11 @@ func (s *Signer) Verify(id string) (Token, bool) {
 	if err1 != nil || err2 != nil {
 		return Token{}, false
 	}
-	return Token{Ticket: ticket, Issued: time.Unix(secs, 0).UTC(), Audience: aud}, true
+	tok := Token{Ticket: ticket, Issued: time.Unix(secs, 0).UTC(), Audience: aud}
+	if old && tok.Issued.After(s.rotated) {
+		return Token{}, false // made with the old key after it was replaced: a leaked key
+	}
+	return tok, true
 }
 
 // FindToken returns the first verified token for aud among a message's

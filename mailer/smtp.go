@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"time"
+	"unicode"
 
 	mail "github.com/wneessen/go-mail"
 )
@@ -45,12 +47,16 @@ type Outgoing struct {
 // Build turns an Outgoing into a go-mail message.
 func Build(o *Outgoing) (*mail.Msg, error) {
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(o.FromName, o.FromAddress); err != nil {
+	from, err := mailAddress(o.FromName, o.FromAddress)
+	if err != nil {
 		return nil, fmt.Errorf("from address %q: %w", o.FromAddress, err)
 	}
-	if err := m.AddToFormat(o.ToName, o.ToAddress); err != nil {
+	m.FromMailAddress(from)
+	to, err := mailAddress(o.ToName, o.ToAddress)
+	if err != nil {
 		return nil, fmt.Errorf("to address %q: %w", o.ToAddress, err)
 	}
+	m.AddToMailAddress(to)
 	m.Subject(o.Subject)
 	m.SetMessageIDWithValue(o.MessageID)
 	m.SetDateWithValue(o.Date)
@@ -158,4 +164,40 @@ func IsTemporary(err error) bool {
 		return se.IsTemp() || se.ErrorCode() == 0 || (se.ErrorCode() >= 400 && se.ErrorCode() < 500)
 	}
 	return true
+}
+
+// mailAddress checks addr and pairs it with a display name that can always be
+// written: net/mail quotes or RFC 2047-encodes whatever a client sent
+// (quotes, parentheses, commas, any script). Control, bidi and zero-width
+// characters are removed and a name that is still unusable is dropped: a
+// display name never costs the mail.
+func mailAddress(name, addr string) (*netmail.Address, error) {
+	a, err := netmail.ParseAddress(addr)
+	if err != nil || a.Name != "" {
+		return nil, fmt.Errorf("not a plain address: %w", err)
+	}
+	a.Name = DisplayName(name)
+	if _, err := netmail.ParseAddress(a.String()); err != nil {
+		a.Name = "" // cannot happen with net/mail's encoding; be sure anyway
+	}
+	return a, nil
+}
+
+// DisplayName is a name fit to show or write back: one line, no control,
+// bidi or zero-width characters, spaces collapsed, at most 64 characters.
+func DisplayName(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(name, "") {
+		switch {
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\uFFFD':
+			b.WriteRune(' ') // bidi marks and zero-width characters are format characters (Cf)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	out := strings.Join(strings.Fields(b.String()), " ")
+	if r := []rune(out); len(r) > 64 {
+		out = strings.TrimSpace(string(r[:64]))
+	}
+	return out
 }

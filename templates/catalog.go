@@ -31,6 +31,7 @@ var Catalog = []Info{
 	{"help", "staff", "a staff member writes #help", "Staff, Commands"},
 	{"summary", "supervisors", "each open day at policy.summary_at (with summary.html)", "Digest, Staff"},
 	{"alert", "admin", "mail could not be sent or read, or a mailbox could not be reached (to library.admin)", "Summary, Problems"},
+	{"forward_check", "staff", "a forward from their address came without proof it was theirs (no DKIM/DMARC pass)", "PatronEmail, Suspect"},
 	{"recovered", "admin", "the problem of the last alert has gone away", "Problems"},
 }
 
@@ -51,7 +52,7 @@ func (s *Set) Sample(lang string) Data {
 	}
 	return Data{
 		Library: "Seymour Library", Tag: "Seymour", Ticket: 42, Subject: "Please renew my books",
-		PatronName: "Ann", Owner: "Alice", OwnerFull: "Alice Smith", Team: "front desk", Promise: promise,
+		PatronName: "Ann", PatronEmail: "ann@patrons.example", Owner: "Alice", OwnerFull: "Alice Smith", Team: "front desk", Promise: promise,
 		Text:     text,
 		Staff:    "Alice",
 		Answer:   answer,

@@ -32,11 +32,15 @@ type Data struct {
 	Ticket     int64  // the request number
 	Subject    string // the patron's subject line
 	PatronName string // the patron's name, or their address when no name was given
-	Owner      string // first name of the person looking after the request ("" = nobody yet)
-	OwnerFull  string // full name, for staff mail
-	Team       string
-	Promise    string // when to expect an answer, in plain words ("by Tuesday afternoon")
-	Text       string // what the patron wrote
+	// PatronEmail is the patron's address and Suspect why their mail is
+	// doubted ("" = not doubted): staff mail only.
+	PatronEmail string
+	Suspect     string
+	Owner       string // first name of the person looking after the request ("" = nobody yet)
+	OwnerFull   string // full name, for staff mail
+	Team        string
+	Promise     string // when to expect an answer, in plain words ("by Tuesday afternoon")
+	Text        string // what the patron wrote
 	// Staff mail and answers.
 	Staff    string   // first name of the staff member who answered or acted
 	Answer   string   // what staff wrote to the patron

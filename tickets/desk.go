@@ -44,6 +44,13 @@ type Options struct {
 	// ThreadReplyLimit caps acknowledgements along one chain of tickets
 	// opened by replies to each other's mail, within AutoReplyWindow.
 	ThreadReplyLimit int
+	// Safety caps (see caps.Caps; zero = the default): acknowledgements to
+	// first-time senders, floods from rotating robots, the MX's spam score.
+	FirstAckLimit  int
+	FirstAckWindow time.Duration
+	FloodSenders   int
+	FloodWindow    time.Duration
+	SpamScore      float64
 	// TokenLifetime is how recent the mail a staff reply answers must be
 	// for its commands to count (0 = no limit).
 	TokenLifetime time.Duration
@@ -91,7 +98,11 @@ func NewDesk(ctx context.Context, store *Store, clk clock.Clock, opts Options, t
 		return nil, err
 	}
 	_, domain, _ := strings.Cut(opts.Address, "@")
-	d := &Desk{store: store, clock: clk, signer: mailer.NewSigner(key, domain), log: log, Queued: func() {}}
+	signer, err := store.signer(ctx, key, domain, opts.TokenLifetime, clk.Now())
+	if err != nil {
+		return nil, err
+	}
+	d := &Desk{store: store, clock: clk, signer: signer, log: log, Queued: func() {}}
 	d.set(opts, tpl)
 	return d, nil
 }
@@ -107,6 +118,7 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 	if opts.Calendar == nil {
 		opts.Calendar = calendar.AlwaysOpen(opts.Location)
 	}
+	fillCaps(&opts)
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
 	}
@@ -342,6 +354,8 @@ type receipt struct {
 	viaForm string
 	// handover is what a staff member wrote with #assign, for the new owner.
 	handover string
+	// auth is what the trusted MX said about the sender (see senderAuth).
+	auth *mailer.SenderAuth
 }
 
 func (r *receipt) take() (Outcome, error) {
@@ -352,7 +366,7 @@ func (r *receipt) take() (Outcome, error) {
 	if why := r.fromForm(); why != "" {
 		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, why, r.now)
 	}
-	verdict := mailer.Classify(r.m, []string{r.d.opts.Address})
+	verdict := mailer.ClassifyWith(r.m, []string{r.d.opts.Address}, r.d.opts.SpamScore)
 	old, err := r.tooOld()
 	if err != nil {
 		return "", err
@@ -378,6 +392,9 @@ func (r *receipt) take() (Outcome, error) {
 		}
 		return Automated, err
 	case staffTok != nil:
+		if done, err := r.confirmForward(t, key); done || err != nil {
+			return Appended, err
+		}
 		return Appended, r.staffReply(t, *staffTok, key)
 	case t == nil && r.forwardedByStaff():
 		return Created, r.createForwarded(key)

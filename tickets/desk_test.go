@@ -42,7 +42,7 @@ func TestPatronMailBecomesAcknowledgedTicket(t *testing.T) {
 			}
 			ack := acks[0]
 			for key, want := range map[string]string{
-				"Subject":        "[Seymour #1] Please renew my books",
+				"Subject":        "[Seymour #1] We have your message", // no MX named: nothing the sender wrote
 				"Auto-Submitted": "auto-replied",
 				"In-Reply-To":    "<ann-1@example.test>",
 				"From":           `"Seymour Library" <help@library.test>`,
@@ -59,7 +59,7 @@ func TestPatronMailBecomesAcknowledgedTicket(t *testing.T) {
 					t.Errorf("ack shows staff address %s:\n%s", s.Email, ack)
 				}
 			}
-			for _, w := range []string{"Hello Ann,", "request number is 1", "Alice is looking after it", "reply to this email"} {
+			for _, w := range []string{"Hello,", "request number is 1", "Alice is looking after it", "reply to this email"} {
 				if !strings.Contains(ack, w) {
 					t.Errorf("ack lacks %q", w)
 				}
@@ -343,7 +343,7 @@ func TestUIDValidityChangeRescansWithoutDuplicates(t *testing.T) {
 func TestIMAPDroppedMidFetchLosesNothing(t *testing.T) {
 	h := newHarness(t, nil)
 	for i := 1; i <= 20; i++ {
-		h.deliver(patronMail(fmt.Sprintf("p%d@example.test", i), "Q", strings.Repeat("long text ", 300), i))
+		h.deliver(patronMail(fmt.Sprintf("p%d@example.test", i), "Q", longText(i), i))
 	}
 	var cuts atomic.Int32
 	proxy := startCuttingProxy(t, h.srv.IMAPAddr, 3, 20_000, &cuts)
@@ -368,7 +368,7 @@ func TestIMAPDroppedMidFetchLosesNothing(t *testing.T) {
 		t.Errorf("%d acknowledgements, want 20", n)
 	}
 	// No message was cut short by a dropped connection.
-	if n := h.count(`SELECT COUNT(*) FROM messages WHERE length(body) != ?`, len(strings.TrimSpace(strings.Repeat("long text ", 300)))); n != 0 {
+	if n := h.count(`SELECT COUNT(*) FROM messages WHERE length(body) != ?`, len(longText(1))); n != 0 {
 		t.Errorf("%d messages were stored truncated", n)
 	}
 }
@@ -410,4 +410,10 @@ func TestIdlePicksUpNewMailQuickly(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// longText is a long request of the same length for each patron i, in words
+// of their own (twenty patrons writing the very same text would be a flood).
+func longText(i int) string {
+	return strings.TrimSpace(strings.Repeat(fmt.Sprintf("long text %c ", 'a'+i), 200))
 }

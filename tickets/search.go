@@ -119,8 +119,3 @@ func offsetScore(offsets string) int {
 	}
 	return score
 }
-
-// oneLine folds a snippet's line breaks and runs of space into one space.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -274,19 +275,47 @@ func TestInternalNoteNeverReachesPatron(t *testing.T) {
 }
 
 func TestForwardedPatronMail(t *testing.T) {
-	h := newHarness(t, nil)
-	h.deliver("From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Lost card\nMessage-ID: <fw1@library.test>\n\nShe wrote to me directly.\n\n---------- Forwarded message ---------\nFrom: Ann Lee <ann@example.test>\nDate: Mon, Dec 7, 2026 at 8:00 AM\nSubject: Lost card\nTo: <bob@library.test>\n\nI lost my library card. What do I do?\n")
-	h.runOnce()
-	d := h.ticket(1)
-	if d.Patron != ann || d.PatronName != "Ann Lee" || d.Subject != "Lost card" || !hasEvent(d, bob, "forwarded") {
-		t.Fatalf("ticket = %+v %v", d.View, d.Events)
-	}
-	if acks := h.mailTo(ann); len(acks) != 1 || !strings.Contains(text(t, acks[0]), "Hello Ann,") {
-		t.Errorf("patron acks: %d", len(acks))
-	}
-	if n := len(h.mailTo(bob)) + len(h.mailTo(alice)); n != 1 {
-		t.Errorf("staff got %d mails; want the owner's notice only", n)
-	}
+	const fwd = "From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Lost card\nMessage-ID: <fw1@library.test>\n%s\nShe wrote to me directly.\n\n---------- Forwarded message ---------\nFrom: Ann Lee <ann@example.test>\nDate: Mon, Dec 7, 2026 at 8:00 AM\nSubject: Lost card\nTo: <bob@library.test>\n\nI lost my library card. What do I do?\n"
+	t.Run("proven by the MX", func(t *testing.T) {
+		h := newHarness(t, nil)
+		h.desk.opts.TrustedAuthserv = "mx.library.test"
+		h.deliver(fmt.Sprintf(fwd, "Authentication-Results: mx.library.test; dkim=pass header.d=library.test; dmarc=pass header.from=library.test\n"))
+		h.runOnce()
+		d := h.ticket(1)
+		if d.Patron != ann || d.PatronName != "Ann Lee" || d.Subject != "Lost card" || !hasEvent(d, bob, "forwarded") {
+			t.Fatalf("ticket = %+v %v", d.View, d.Events)
+		}
+		if acks := h.mailTo(ann); len(acks) != 1 || !strings.Contains(text(t, acks[0]), "Hello Ann,") {
+			t.Errorf("patron acks: %d", len(acks))
+		}
+		if n := len(h.mailTo(bob)) + len(h.mailTo(alice)); n != 1 {
+			t.Errorf("staff got %d mails; want the owner's notice only", n)
+		}
+	})
+	t.Run("unproven: the forwarder confirms", func(t *testing.T) {
+		h := newHarness(t, nil)
+		h.deliver(fmt.Sprintf(fwd, ""))
+		h.runOnce()
+		if n := len(h.mailTo(ann)) + len(h.mailTo(alice)); n != 0 {
+			t.Fatalf("before confirmation %d mails went to the patron or owner", n)
+		}
+		ask := h.mailTo(bob)
+		if len(ask) != 1 || !strings.Contains(text(t, ask[0]), "reply to this email") || !strings.Contains(text(t, ask[0]), ann) {
+			t.Fatalf("forwarder's question: %q", ask)
+		}
+		h.replyTo(bob, ask[0], "Yes, that was me. Her PIN is 4417.", 1)
+		h.runOnce()
+		acks := h.mailTo(ann)
+		if len(acks) != 1 || strings.Contains(acks[0], "4417") || strings.Contains(acks[0], "that was me") {
+			t.Fatalf("after confirmation the patron got %q", acks)
+		}
+		if n := len(h.mailTo(alice)); n != 1 {
+			t.Errorf("owner got %d notices after confirmation, want 1", n)
+		}
+		if d := h.ticket(1); !hasEvent(d, bob, "forward confirmed") || d.Status != "open" {
+			t.Errorf("ticket after confirmation: %s %v", d.Status, d.Events)
+		}
+	})
 }
 
 func TestReplyToClosedTicket(t *testing.T) {

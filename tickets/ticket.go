@@ -27,6 +27,7 @@ type ticketRow struct {
 	OwedSince   sql.NullInt64
 	Origin      sql.NullInt64 // the first ticket of a chain of replies, see origin
 	ClosedAt    sql.NullInt64
+	Suspect     string // why the sender is doubted; "" = not doubted
 }
 
 // timeOf is a stored time, zero when unset.
@@ -43,8 +44,8 @@ func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
 	for hops := 0; ; hops++ {
 		t := &ticketRow{}
 		var merged sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, merged_into FROM tickets WHERE id = ?`, id).
-			Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt, &merged)
+		err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, suspect, merged_into FROM tickets WHERE id = ?`, id).
+			Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt, &t.Suspect, &merged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
@@ -62,13 +63,21 @@ func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
 // acknowledgement and the owner's notice. previous is a closed ticket this
 // message answered, linked from the new one.
 func (r *receipt) create(key string, previous *ticketRow) error {
+	_, err := r.open(key, previous, "")
+	return err
+}
+
+// open is create; hold, when not "", is why nobody but staff who must
+// confirm may be written to yet (an unproven forward): the ticket is made
+// and assigned, and the acknowledgement and notice wait.
+func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow, error) {
 	team := r.d.opts.MailboxTeams[r.in.Mailbox]
 	if team == "" {
 		team = routeTeam(r.d.opts.Routes, r.m)
 	}
 	owner, err := r.owner(team)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	status, ownerEmail := "new", sql.NullString{}
 	if owner != nil {
@@ -79,33 +88,40 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 		linked = previous.ID
 	}
 	// A tag of ours in a new ticket's subject belongs to some other ticket.
-	subject := strings.TrimSpace(r.d.tagPattern.ReplaceAllString(r.m.Subject, ""))
+	subject := oneLine(r.d.tagPattern.ReplaceAllString(oneLine(r.m.Subject), ""))
 	if subject == "" {
 		subject = "(no subject)"
 	}
 	due := r.d.dueAfter(r.now, "normal")
 	lang, err := r.patronLanguage(r.sender())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	origin, err := r.origin()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, r.senderName(), r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due))
+	suspect, flood := hold, false
+	if suspect == "" {
+		if suspect, flood, err = r.suspicion(); err != nil {
+			return nil, err
+		}
+	}
+	name := cleanName(r.senderName())
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect)
 	if err != nil {
-		return fmt.Errorf("create ticket: %w", err)
+		return nil, fmt.Errorf("create ticket: %w", err)
 	}
-	t := &ticketRow{Origin: origin, Status: status, Subject: subject, Priority: "normal", PatronName: r.senderName(), PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
-		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}}
+	t := &ticketRow{Origin: origin, Status: status, Subject: subject, Priority: "normal", PatronName: name, PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
+		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}, Suspect: suspect}
 	if t.ID, err = res.LastInsertId(); err != nil {
-		return err
+		return nil, err
 	}
 	msgID, err := r.saveMessage(key, &t.ID, "personal", "")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	detail := "team " + orNone(team)
 	if previous != nil {
@@ -115,19 +131,29 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 		detail += "; sent through the web form (" + r.viaForm + ")"
 	}
 	if err := r.event(t.ID, r.sender(), "created", detail, msgID); err != nil {
-		return err
+		return nil, err
+	}
+	if suspect != "" {
+		if err := r.event(t.ID, "patrondesk", "suspect", suspect, 0); err != nil {
+			return nil, err
+		}
 	}
 	data := r.templateData(t, owner)
-	if err := r.acknowledge(t, data); err != nil {
-		return err
+	if hold == "" {
+		if err := r.acknowledge(t, data); err != nil {
+			return nil, err
+		}
 	}
 	if owner == nil {
-		return r.event(t.ID, "patrondesk", "not assigned", "no staff member can take it", 0)
+		return t, r.event(t.ID, "patrondesk", "not assigned", "no staff member can take it", 0)
 	}
 	if err := r.event(t.ID, "patrondesk", "assigned", owner.Email, 0); err != nil {
-		return err
+		return nil, err
 	}
-	return r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated")
+	if hold != "" || flood {
+		return t, r.event(t.ID, "patrondesk", "notice not sent", orNone(suspect), 0)
+	}
+	return t, r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated")
 }
 
 // appendTo adds a patron's reply to their ticket. It reopens a ticket that
@@ -174,8 +200,8 @@ func (r *receipt) owe(id int64, priority string) error {
 
 func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
 	d := templates.Data{
-		Library: r.d.opts.Library, Tag: r.d.opts.Tag, Ticket: t.ID, Subject: t.Subject,
-		PatronName: t.PatronName, Team: t.Team, Text: r.m.Text,
+		Library: r.d.opts.Library, Tag: r.d.opts.Tag, Ticket: t.ID, Subject: oneLine(t.Subject),
+		PatronName: cleanName(t.PatronName), PatronEmail: t.PatronEmail, Suspect: t.Suspect, Team: t.Team, Text: r.m.Text,
 		Promise: r.promiseWords(timeOf(t.DueAt), t.Language),
 	}
 	if owner != nil {
@@ -184,26 +210,33 @@ func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
 	return d
 }
 
-// acknowledge queues the patron's acknowledgement unless this address has
-// had too many automated mails lately: a mail loop with another robot ends
-// here even when it hides what it is.
+// acknowledge queues the patron's acknowledgement, unless the sender is
+// doubted or a cap says no (see backscatter.go). What the sender wrote goes
+// into it only when their mail server proved them: their subject, short and
+// on one line, and their name. Otherwise it holds the request number and our
+// own words, nothing a forger could use to send spam through us.
 func (r *receipt) acknowledge(t *ticketRow, data templates.Data) error {
-	if limited, err := r.robotLimited(t.PatronEmail); err != nil || limited {
+	why, err := r.noAck(t)
+	if err != nil || why != "" {
 		if err == nil {
-			err = r.event(t.ID, "patrondesk", "acknowledgement not sent",
-				fmt.Sprintf("%d automatic mails to this address in the last %s already", r.d.opts.AutoReplyLimit, r.d.opts.AutoReplyWindow), 0)
+			err = r.event(t.ID, "patrondesk", "acknowledgement not sent", why, 0)
 		}
 		return err
 	}
-	if limited, err := r.chainLimited(t.Origin); err != nil || limited {
-		if err == nil {
-			err = r.event(t.ID, "patrondesk", "acknowledgement not sent",
-				fmt.Sprintf("%d acknowledgements along this chain of replies (from request %d) in the last %s already", r.d.opts.ThreadReplyLimit, t.Origin.Int64, r.d.opts.AutoReplyWindow), 0)
+	toName := ""
+	data.Subject, data.PatronName = "", ""
+	if r.senderAuth().Verified {
+		toName = t.PatronName
+		data.Subject = shortSubject(t.Subject, maxAckSubject)
+		if n := firstName(t.PatronName, t.PatronEmail); n != "there" {
+			data.PatronName = n
 		}
+	}
+	status, err := r.firstAckStatus(t)
+	if err != nil {
 		return err
 	}
-	data.PatronName = firstName(t.PatronName, t.PatronEmail)
-	return r.queue(t, "ack", t.PatronName, t.PatronEmail, data, "auto-replied")
+	return r.queueAck(t, toName, data, status)
 }
 
 // origin is the first ticket of the chain this message replies to: the
@@ -252,14 +285,18 @@ func firstName(name, email string) string {
 }
 
 // queue renders a template for one recipient. Mail to the patron threads on
-// the message being taken; mail to staff starts its own thread.
+// the patron's message being taken; mail to staff starts its own thread.
 func (r *receipt) queue(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) error {
+	return r.enqueue(r.outTo(t, name, toName, toEmail, data, auto))
+}
+
+func (r *receipt) outTo(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) outMail {
 	m := outMail{ticket: t, template: name, toName: toName, toEmail: toEmail, auto: auto, data: data}
-	if toEmail == t.PatronEmail && r.m.MessageID != "" {
+	if toEmail == t.PatronEmail && r.sender() == toEmail && r.m.MessageID != "" {
 		m.inReplyTo = r.m.MessageID
 		m.refs = strings.Join(append(append([]string{}, r.m.References...), r.m.MessageID), " ")
 	}
-	return r.enqueue(m)
+	return m
 }
 
 // outMail is one mail to put in the outbox.
@@ -272,6 +309,7 @@ type outMail struct {
 	auto            string
 	bulk            bool // Precedence: bulk, so staff auto-replies keep quiet
 	data            templates.Data
+	status          string // "" = queued; "held" or "confirm" waits (see backscatter.go)
 }
 
 // enqueue renders the template and writes the outbox row, with its signed
@@ -302,13 +340,17 @@ func (r *receipt) enqueue(m outMail) error {
 		aud = mailer.ForStaff
 	}
 	msgID := r.d.signer.MessageID(id, aud, r.now)
-	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now))
+	status := m.status
+	if status == "" {
+		status = "queued"
+	}
+	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}
-	r.queued = true
+	r.queued = r.queued || status == "queued"
 	return nil
 }
 

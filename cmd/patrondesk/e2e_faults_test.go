@@ -38,7 +38,7 @@ func (e *e2e) tune(imapHostPort string) {
 		host, port, _ := net.SplitHostPort(imapHostPort)
 		s = regexp.MustCompile(`(?m)^\[imap\]\nhost = ".*"\nport = \d+`).ReplaceAllString(s, fmt.Sprintf("[imap]\nhost = %q\nport = %s", host, port))
 	}
-	s += "\n[policy]\nauto_reply_limit = 1000000\nthread_reply_limit = 0\n"
+	s += "\n[policy]\nauto_reply_limit = 1000000\nthread_reply_limit = 1000000\n"
 	if err := os.WriteFile(e.cfg, []byte(s), 0o600); err != nil {
 		e.t.Fatal(err)
 	}

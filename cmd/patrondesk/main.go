@@ -46,6 +46,8 @@ Commands:
   templates lint        the plain-language check of every template and saved answer
   answers list          the saved answers staff send with #answer NAME
   answers preview NAME  one saved answer as the patron reads it (--lang es)
+  held list|release|drop  acknowledgements held over policy.first_ack_limit (see README, Safety)
+  keys rotate           a new key for signed Message-IDs; the old one works for token_lifetime
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
 		"answers": cmdAnswers,
+		"held":    cmdHeld,
+		"keys":    cmdKeys,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

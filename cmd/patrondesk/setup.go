@@ -27,8 +27,8 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := os.Stat(path); err == nil && !*force {
 		return usageErr("%s already exists; edit it, or use --force to replace it", path)
 	}
-	// Owner-only: the file holds passwords.
-	if err := os.WriteFile(path, config.Example, 0o600); err != nil {
+	// Owner-only: the file holds passwords, whatever mode an old file had.
+	if err := writePrivate(path, config.Example); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	cfg, err := config.Load(path)
@@ -156,4 +156,27 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// writePrivate writes data to path readable by the owner only. os.WriteFile
+// keeps an existing file's mode, so a 0644 file would stay readable by all:
+// the data goes to a new 0600 file beside it, renamed over the old one.
+func writePrivate(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".patrondesk-*.toml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

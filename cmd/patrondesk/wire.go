@@ -41,11 +41,13 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		FollowupAfter: p.FollowupAfter.Duration, CloseAfter: p.CloseAfter.Duration, SummaryAt: cfg.SummaryClock(),
 		Retention: p.Retention.Duration, AutoReplyLimit: p.AutoReplyLimit, AutoReplyWindow: p.AutoReplyWindow.Duration, ThreadReplyLimit: p.ThreadReplyLimit,
 		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
-		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
+		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.TrustedAuthserv(),
 	}
 	for _, f := range cfg.Intake.FormSenders {
 		o.FormSenders = append(o.FormSenders, strings.ToLower(strings.TrimSpace(f)))
 	}
+	o.FirstAckLimit, o.FirstAckWindow, o.SpamScore = p.FirstAckLimit, p.FirstAckWindow.Duration, p.SpamScore
+	o.FloodSenders, o.FloodWindow = p.FloodSenders, p.FloodWindow.Duration
 	for _, s := range cfg.Staff {
 		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor, Signature: s.Signature}
 		for _, a := range s.Aliases {

@@ -58,6 +58,10 @@ type Options struct {
 	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
 	MailboxTeams map[string]string
 	Routes       []Route
+	// MaxAttachment is the largest file kept or sent; NoticeAttachments the
+	// most attached to one notice to staff, all files together (0 = the
+	// defaults).
+	MaxAttachment, NoticeAttachments int64
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
@@ -101,6 +105,12 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 	}
 	if opts.Calendar == nil {
 		opts.Calendar = calendar.AlwaysOpen(opts.Location)
+	}
+	if opts.MaxAttachment <= 0 {
+		opts.MaxAttachment = DefaultMaxAttachment
+	}
+	if opts.NoticeAttachments <= 0 {
+		opts.NoticeAttachments = DefaultNoticeAttachments
 	}
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
@@ -333,6 +343,8 @@ type receipt struct {
 	m      *mailer.Message
 	now    time.Time
 	queued bool
+	// lastOutbox is the outbox row enqueue wrote last.
+	lastOutbox int64
 }
 
 func (r *receipt) take() (Outcome, error) {

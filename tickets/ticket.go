@@ -99,6 +99,10 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if err != nil {
 		return err
 	}
+	noticeText, files, err := r.noticeFiles(t.ID, msgID, r.m.Text)
+	if err != nil {
+		return err
+	}
 	detail := "team " + orNone(team)
 	if previous != nil {
 		detail += fmt.Sprintf("; follows closed request %d", previous.ID)
@@ -116,7 +120,11 @@ func (r *receipt) create(key string, previous *ticketRow) error {
 	if err := r.event(t.ID, "patrondesk", "assigned", owner.Email, 0); err != nil {
 		return err
 	}
-	return r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated")
+	data.Text = noticeText
+	if err := r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+		return err
+	}
+	return r.attachLast(files)
 }
 
 // appendTo adds a patron's reply to their ticket. It reopens a ticket that
@@ -261,6 +269,7 @@ type outMail struct {
 	auto            string
 	bulk            bool // Precedence: bulk, so staff auto-replies keep quiet
 	data            templates.Data
+	files           []int64 // attachments the mail carries
 }
 
 // enqueue renders the template and writes the outbox row, with its signed
@@ -291,14 +300,17 @@ func (r *receipt) enqueue(m outMail) error {
 		aud = mailer.ForStaff
 	}
 	msgID := r.d.signer.MessageID(id, aud, r.now)
-	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at)
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now))
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}
 	r.queued = true
-	return nil
+	if r.lastOutbox, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return linkFiles(r.ctx, r.tx, r.lastOutbox, m.files)
 }
 
 func orNone(s string) string {

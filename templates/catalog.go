@@ -28,6 +28,8 @@ var Catalog = []Info{
 	{"command_reply", "staff", "a staff member writes #status", "Summary"},
 	{"command_error", "staff", "a command was not understood or not allowed", "Staff, Problems, Commands"},
 	{"help", "staff", "a staff member writes #help", "Staff, Commands"},
+	{"thanks", "staff", "the patron of a solved or closed request writes only to say thank you", "Text (their words)"},
+	{"sorted", "staff", "the patron answers the follow-up email that it is sorted", "Text (their words)"},
 	{"summary", "supervisors", "each open day at policy.summary_at (with summary.html)", "Digest, Staff"},
 	{"alert", "admin", "mail could not be sent or read, or a mailbox could not be reached (to library.admin)", "Summary, Problems"},
 	{"recovered", "admin", "the problem of the last alert has gone away", "Problems"},

@@ -135,8 +135,20 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	if err != nil {
 		return err
 	}
+	meaning, err := r.meaning(t)
+	if err != nil {
+		return err
+	}
+	if meaning == meansThanks || meaning == meansSorted {
+		return r.takeThanks(t, meaning, msgID)
+	}
 	if err := r.event(t.ID, from, "patron replied", "", msgID); err != nil {
 		return err
+	}
+	if meaning == meansNotSorted {
+		if err := r.event(t.ID, from, "not sorted on follow-up", "", msgID); err != nil {
+			return err
+		}
 	}
 	if t.Status == "waiting" || t.Status == "solved" || t.Status == "closed" {
 		if err := r.owe(t.ID, t.Priority); err != nil {
@@ -152,9 +164,16 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	if owner == nil {
 		return nil
 	}
+	text, files, err := r.noticeFiles(t.ID, msgID, mailer.StripReply(r.m.Text))
+	if err != nil {
+		return err
+	}
 	data := r.templateData(t, owner)
-	data.Text = mailer.StripReply(r.m.Text)
-	return r.queue(t, "patron_replied", owner.Name, owner.Email, data, "auto-generated")
+	data.Text = text
+	if err := r.queue(t, "patron_replied", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+		return err
+	}
+	return r.attachLast(files)
 }
 
 // owe reopens ticket id: an answer is owed from now, due by the promise for
@@ -298,6 +317,11 @@ func (r *receipt) enqueue(m outMail) error {
 	aud := mailer.ForPatron
 	if m.toEmail != patron && r.staff(m.toEmail) != nil {
 		aud = mailer.ForStaff
+	}
+	if aud == mailer.ForStaff && m.ticket != nil && m.inReplyTo == "" {
+		if m.inReplyTo, m.refs, err = r.staffThread(id, m.toEmail); err != nil {
+			return err
+		}
 	}
 	msgID := r.d.signer.MessageID(id, aud, r.now)
 	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at)

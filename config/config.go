@@ -30,6 +30,8 @@ type Config struct {
 	Routes    []Route   `toml:"route"`
 	Mailboxes []Mailbox `toml:"mailbox"`
 	HTTP      HTTP      `toml:"http"`
+	// Attachments: [attachments] max_size, notice_total.
+	Attachments Attachments `toml:"attachments"`
 
 	// Path is the file the config was read from; relative paths in it
 	// (database, password files, templates) are taken from its folder.
@@ -297,7 +299,8 @@ func Default() *Config {
 			AutoReplyWindow:   Duration{3 * time.Hour},
 			ReopenWithin:      Duration{30 * 24 * time.Hour},
 		},
-		StaffMail: StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
+		StaffMail:   StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
+		Attachments: Attachments{MaxSize: Size{10 << 20}, NoticeTotal: Size{20 << 20}},
 	}
 }
 

@@ -38,7 +38,7 @@ type Language struct {
 	// Sorted word means yes, one with a NotSorted word means no.
 	Sorted    []string `toml:"sorted"`
 	NotSorted []string `toml:"not_sorted"`
-	common   map[string]bool
+	common    map[string]bool
 }
 
 // Language reads lang's language.toml (the library's folder first). A

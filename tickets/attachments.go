@@ -131,7 +131,7 @@ func humanSize(n int64) string {
 	case n < 1<<20:
 		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
 	default:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MB"
 	}
 }
 
@@ -313,4 +313,39 @@ func (r *receipt) noticeFiles(ticket, msg int64, text string) (string, []int64, 
 // attachLast makes the mail queued last carry the files.
 func (r *receipt) attachLast(ids []int64) error {
 	return linkFiles(r.ctx, r.tx, r.lastOutbox, ids)
+}
+
+// fileProblems says why the files of a staff member's reply cannot go to
+// the patron: a program, or a file over the size limit. Pictures placed
+// inside the text (signature logos) are not sent, so they do not count.
+func (r *receipt) fileProblems() []string {
+	var out []string
+	for _, a := range r.m.Attachments {
+		switch {
+		case a.Inline:
+		case isProgram(a.Name, a.Type, a.Data):
+			out = append(out, fmt.Sprintf("%q is a program file. patrondesk never sends programs to patrons, because they can harm a computer. Send your answer again without it; a PDF, a picture or a document is fine.", a.Name))
+		case a.Truncated || a.Size > r.d.opts.MaxAttachment:
+			out = append(out, fmt.Sprintf("%q is %s, and the largest file patrondesk sends is %s. Send your answer again with a smaller file, or put the file online and write the link.", a.Name, humanSize(a.Size), humanSize(r.d.opts.MaxAttachment)))
+		}
+	}
+	return out
+}
+
+// sendFiles keeps the files of a staff member's answer with the ticket and
+// makes the answer just queued carry them. Pictures placed inside the text
+// stay behind: in the plain-text answer they would be loose files, and most
+// are logos from a signature.
+func (r *receipt) sendFiles(ticket, msg int64) error {
+	files, err := r.keepAttachments(ticket, msg)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, f := range files {
+		if f.kept && !f.inline && !f.program {
+			ids = append(ids, f.id)
+		}
+	}
+	return r.attachLast(ids)
 }

@@ -18,6 +18,9 @@ func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
 	if why := r.unproven(tok); why != "" {
 		return r.refuse(t, actor, key, text, []string{why})
 	}
+	if problems := r.fileProblems(); len(problems) > 0 {
+		return r.refuse(t, actor, key, text, problems)
+	}
 	return r.act(t, actor, key, text)
 }
 
@@ -224,7 +227,10 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, text string, closing bool, 
 	}
 	data := r.templateData(t, r.staff(t.Owner.String))
 	data.Answer, data.Staff = clean, actor.FirstName()
-	return r.mailPatron(t, name, actor.FirstName()+" at "+r.d.opts.Library, "auto-replied", data)
+	if err := r.mailPatron(t, name, actor.FirstName()+" at "+r.d.opts.Library, "auto-replied", data); err != nil {
+		return err
+	}
+	return r.sendFiles(t.ID, msgID)
 }
 
 // mailPatron sends the ticket's patron a template, greeted by first name and

@@ -33,6 +33,8 @@ type Config struct {
 	Mailboxes []Mailbox `toml:"mailbox"`
 	HTTP      HTTP      `toml:"http"`
 	Safety    Safety    `toml:"safety"`
+	// Attachments: [attachments] max_size, notice_total.
+	Attachments Attachments `toml:"attachments"`
 
 	// Path is the file the config was read from; relative paths in it
 	// (database, password files, templates) are taken from its folder.
@@ -335,7 +337,8 @@ func Default() *Config {
 			FloodWindow:       Duration{limits.FloodWindow},
 			SpamScore:         limits.SpamScore,
 		},
-		StaffMail: StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
+		StaffMail:   StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
+		Attachments: Attachments{MaxSize: Size{10 << 20}, NoticeTotal: Size{20 << 20}},
 	}
 }
 

@@ -84,6 +84,9 @@ func (c *Config) Validate() Problems {
 	if c.Policy.ReopenWithin.Duration < 0 {
 		add("policy.reopen_within", "must not be negative")
 	}
+	if c.Attachments.MaxSize.Bytes <= 0 {
+		add("attachments.max_size", "must be more than 0, such as \"10MB\"")
+	}
 	if c.StaffMail.TokenLifetime.Duration < 0 {
 		add("staff_mail.token_lifetime", "must not be negative (\"0s\" means no limit)")
 	}

@@ -30,11 +30,21 @@ type Address struct {
 	Email string // lower-cased
 }
 
-// Attachment describes one attached file; its bytes stay in the raw message.
+// Attachment is one attached file, or an image shown inside HTML mail
+// (referenced by "cid:"), which patrondesk handles as an attachment too.
 type Attachment struct {
-	Name string
-	Type string
-	Size int64
+	Name string // a plain file name, never a path; made up when the mail gave none
+	Type string // the media type, lower case
+	Size int64  // decoded bytes
+	// Data is the decoded content, up to maxAttachmentBytes; Truncated says
+	// the file was larger and Data holds only its start.
+	Data      []byte
+	Truncated bool
+	// Inline is an image placed inside the HTML text (its Content-ID is
+	// referenced as "cid:" from the HTML part), not a file attached beside
+	// it: pasted pictures and signature logos.
+	Inline    bool
+	contentID string
 }
 
 // Message is what patrondesk needs from one email.
@@ -313,15 +323,19 @@ func (m *Message) readBody(ent *message.Entity, depth int) {
 		if ct == "message/rfc822" && disp == "attachment" {
 			// A forwarded email attached as a file: list it and keep it,
 			// since it may be a patron's mail forwarded by staff.
-			b, _ := io.ReadAll(io.LimitReader(e.Body, maxTextBytes))
-			n, _ := io.Copy(io.Discard, e.Body)
-			m.Attachments = append(m.Attachments, Attachment{Name: name, Type: ct, Size: int64(len(b)) + n})
-			nested = append(nested, b)
+			a := readAttachment(e, name, ct, len(m.Attachments))
+			m.Attachments = append(m.Attachments, a)
+			nested = append(nested, a.Data[:min(len(a.Data), maxTextBytes)])
+			return nil
+		}
+		if signaturePart(ct) {
+			_, _ = io.Copy(io.Discard, e.Body) // S/MIME or PGP signature: not a file anyone sent
 			return nil
 		}
 		if disp == "attachment" || (!isText && ct != "message/rfc822") || (isText && name != "" && disp != "inline") {
-			n, _ := io.Copy(io.Discard, e.Body)
-			m.Attachments = append(m.Attachments, Attachment{Name: name, Type: ct, Size: n})
+			a := readAttachment(e, name, ct, len(m.Attachments))
+			a.contentID = strings.Trim(strings.TrimSpace(e.Header.Get("Content-Id")), "<>")
+			m.Attachments = append(m.Attachments, a)
 			return nil
 		}
 		b, err := io.ReadAll(io.LimitReader(e.Body, maxTextBytes))
@@ -341,6 +355,7 @@ func (m *Message) readBody(ent *message.Entity, depth int) {
 	if err := ent.Walk(walk); err != nil {
 		m.Problems = append(m.Problems, "body: "+err.Error())
 	}
+	markInline(m.Attachments, html)
 	switch {
 	case strings.TrimSpace(plain) != "":
 		m.Text = plain

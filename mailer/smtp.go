@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,15 @@ type Outgoing struct {
 	AutoSubmitted string
 	// Bulk adds Precedence: bulk, for reminders and summaries.
 	Bulk bool
+	// Attachments go with the mail as files, byte for byte.
+	Attachments []OutAttachment
+}
+
+// OutAttachment is one file sent with a mail.
+type OutAttachment struct {
+	Name string
+	Type string // media type; "" = application/octet-stream
+	Data []byte
 }
 
 // Build turns an Outgoing into a go-mail message.
@@ -85,7 +95,20 @@ func Build(o *Outgoing) (*mail.Msg, error) {
 	if o.HTML != "" {
 		m.AddAlternativeString(mail.TypeTextHTML, o.HTML)
 	}
+	attach(m, o.Attachments)
 	return m, nil
+}
+
+// attach adds the files, base64-encoded so every byte arrives as it was.
+func attach(m *mail.Msg, files []OutAttachment) {
+	for _, f := range files {
+		ct := f.Type
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		m.AttachReadSeeker(f.Name, bytes.NewReader(f.Data),
+			mail.WithFileContentType(mail.ContentType(ct)), mail.WithFileEncoding(mail.EncodingB64))
+	}
 }
 
 // SMTPSession is one open connection to the mail server; send several mails

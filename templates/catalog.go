@@ -29,6 +29,8 @@ var Catalog = []Info{
 	{"command_error", "staff", "a command was not understood or not allowed", "Staff, Problems, Commands"},
 	{"held", "staff", "a staff reply was not sent to the patron because it was not clear it was meant for them (a command below the top, nothing left after the signature, words of an internal note)", "Staff, Problems"},
 	{"help", "staff", "a staff member writes #help", "Staff, Commands"},
+	{"thanks", "staff", "the patron of a solved or closed request writes only to say thank you", "Text (their words)"},
+	{"sorted", "staff", "the patron answers the follow-up email that it is sorted", "Text (their words)"},
 	{"summary", "supervisors", "each open day at policy.summary_at (with summary.html)", "Digest, Staff"},
 	{"alert", "admin", "mail could not be sent or read, or a mailbox could not be reached (to library.admin)", "Summary, Problems"},
 	{"forward_check", "staff", "a forward from their address came without proof it was theirs (no DKIM/DMARC pass)", "PatronEmail, Suspect"},

@@ -30,7 +30,15 @@ type Language struct {
 	Soon     string   `toml:"soon"`
 	Words    []string `toml:"words"`
 	Jargon   []string `toml:"jargon"`
-	common   map[string]bool
+	// A short reply that only thanks: at least one Thanks word (or phrase)
+	// and nothing but ThanksAlso words besides.
+	Thanks     []string `toml:"thanks"`
+	ThanksAlso []string `toml:"thanks_also"`
+	// Answers to the follow-up mail ("Is it sorted?"): a short reply with a
+	// Sorted word means yes, one with a NotSorted word means no.
+	Sorted    []string `toml:"sorted"`
+	NotSorted []string `toml:"not_sorted"`
+	common    map[string]bool
 }
 
 // Language reads lang's language.toml (the library's folder first). A

@@ -53,18 +53,23 @@ func TestOverrideFolder(t *testing.T) {
 	}
 }
 
-// TestStaffMailHasMarker: every mail to staff starts with the marker, so the
-// desk can cut a reply there before anything goes to a patron.
+// TestStaffMailHasMarker: every mail to staff about a request says what
+// happened in its first line (what a mail client previews), has the marker
+// right under it, so the desk can cut a reply there before anything goes to
+// a patron, and keeps the one subject of the request's conversation.
 func TestStaffMailHasMarker(t *testing.T) {
 	s := New("")
-	for _, name := range []string{"assigned", "patron_replied", "command_error", "command_reply", "help"} {
+	for _, name := range []string{"assigned", "patron_replied", "command_error", "command_reply", "help", "nag", "escalation", "thanks", "sorted"} {
 		m, err := s.Render(name, "en", sample)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		first, _, _ := strings.Cut(m.Text, "\n")
-		if !IsMarker(first) || !IsMarker("> > "+ReplyMarker) {
-			t.Errorf("%s starts with %q, not the marker", name, first)
+		lines := strings.SplitN(m.Text, "\n", 3)
+		if len(lines) < 3 || IsMarker(lines[0]) || strings.TrimSpace(lines[0]) == "" || !IsMarker(lines[1]) || !IsMarker("> > "+ReplyMarker) {
+			t.Errorf("%s does not start with an event line and then the marker: %q", name, lines)
+		}
+		if want := "[Seymour #42] " + sample.Subject; m.Subject != want {
+			t.Errorf("%s subject = %q, want %q", name, m.Subject, want)
 		}
 	}
 	for _, name := range []string{"ack", "update", "closed"} {

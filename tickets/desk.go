@@ -70,6 +70,10 @@ type Options struct {
 	Routes       []Route
 	// FormSenders are web-form relays (lower-case addresses): see fromForm.
 	FormSenders []string
+	// MaxAttachment is the largest file kept or sent; NoticeAttachments the
+	// most attached to one notice to staff, all files together (0 = the
+	// defaults).
+	MaxAttachment, NoticeAttachments int64
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
@@ -119,6 +123,12 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 		opts.Calendar = calendar.AlwaysOpen(opts.Location)
 	}
 	fillCaps(&opts)
+	if opts.MaxAttachment <= 0 {
+		opts.MaxAttachment = DefaultMaxAttachment
+	}
+	if opts.NoticeAttachments <= 0 {
+		opts.NoticeAttachments = DefaultNoticeAttachments
+	}
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)
 	}
@@ -356,6 +366,8 @@ type receipt struct {
 	handover string
 	// auth is what the trusted MX said about the sender (see senderAuth).
 	auth *mailer.SenderAuth
+	// lastOutbox is the outbox row enqueue wrote last.
+	lastOutbox int64
 }
 
 func (r *receipt) take() (Outcome, error) {

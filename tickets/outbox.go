@@ -126,8 +126,31 @@ func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
 		o.Date = time.Unix(created, 0)
 		out = append(out, r)
 	}
-	return out, q.Err()
+	if err := q.Err(); err != nil {
+		return nil, err
+	}
+	q.Close()
+	// The files go with their rows; a batch stops after maxBatchFiles bytes
+	// of them (the rest is the next batch), so memory stays bounded.
+	var bytes int
+	for i := range out {
+		files, err := outboxFiles(ctx, s.store.db, out[i].id)
+		if err != nil {
+			return nil, err
+		}
+		out[i].out.Attachments = files
+		for _, f := range files {
+			bytes += len(f.Data)
+		}
+		if bytes > maxBatchFiles {
+			return out[:i+1], nil
+		}
+	}
+	return out, nil
 }
+
+// maxBatchFiles bounds the attachment bytes read for one batch of mail.
+const maxBatchFiles = 64 << 20
 
 func (s *Sender) markSent(ctx context.Context, r outRow) error {
 	_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`, unix(s.clock.Now()), r.id)

@@ -17,7 +17,8 @@ type Purged struct {
 
 // Purge anonymises the tickets closed before cutoff: the patron's name and
 // address, the subject, every message's text, sender and raw bytes, and the
-// mail sent about it lose their words; the ticket, its times, owner, team and
+// mail sent about it lose their words, its attachments are removed (their
+// bytes too, unless another ticket has the same file); the ticket, its times, owner, team and
 // history of actions stay, so the figures still add up. Quarantined mail
 // older than cutoff loses its raw bytes. With dryRun nothing changes.
 func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, dryRun bool) ([]Purged, error) {
@@ -62,6 +63,9 @@ func purgeTx(ctx context.Context, tx *sql.Tx, cutoff, now time.Time, dryRun bool
 			if _, err := tx.ExecContext(ctx, q, p.ID, unix(now)); err != nil {
 				return nil, fmt.Errorf("anonymise ticket %d: %w", p.ID, err)
 			}
+		}
+		if err := purgeAttachments(ctx, tx, p.ID); err != nil {
+			return nil, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE quarantine SET raw = x'' WHERE received_at < ? AND length(raw) > 0`, unix(cutoff)); err != nil {

@@ -33,6 +33,8 @@ type Detail struct {
 	View
 	Thread []MessageView `json:"thread"`
 	Events []EventView   `json:"events"`
+	// Attachments are the files of the ticket's mail, both ways.
+	Attachments []AttachmentView `json:"attachments"`
 }
 
 // MessageView is one message on a ticket.
@@ -169,7 +171,13 @@ func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, err
 		e.At = time.Unix(at, 0).UTC()
 		d.Events = append(d.Events, e)
 	}
-	return d, erows.Err()
+	if err := erows.Err(); err != nil {
+		return nil, err
+	}
+	if d.Attachments, err = s.Attachments(ctx, id); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Counts is a quick summary of the desk's state.

@@ -93,7 +93,7 @@ func mineList(ctx context.Context, tx *sql.Tx, email string, now time.Time, loc 
 		}
 		b.WriteString(q.text(now, loc, false, nil) + "\n")
 	}
-	return fmt.Sprintf("You have %s, %d of them late:\n\n%s", plural(len(lines), "open request", "open requests"), late, strings.TrimRight(b.String(), "\n")), nil
+	return fmt.Sprintf("You have %s, %d of them late:\n\n%s", plural(len(lines), "open request"), late, strings.TrimRight(b.String(), "\n")), nil
 }
 
 // lateList is #late: every overdue request and who has it.
@@ -109,7 +109,7 @@ func lateList(ctx context.Context, tx *sql.Tx, staff []Staff, now time.Time, loc
 	for _, q := range lines {
 		b.WriteString(q.text(now, loc, true, staff) + "\n")
 	}
-	return fmt.Sprintf("%s late:\n\n%s", plural(len(lines), "request is", "requests are"), strings.TrimRight(b.String(), "\n")), nil
+	return fmt.Sprintf("%s late:\n\n%s", pluralIs(len(lines), "request"), strings.TrimRight(b.String(), "\n")), nil
 }
 
 // historyList is #history and the notice's "Earlier requests": the
@@ -138,10 +138,10 @@ func historyList(ctx context.Context, tx *sql.Tx, patron string, except int64, l
 	return out, rows.Err()
 }
 
-// plural writes "1 open request" or "3 open requests".
-func plural(n int, one, many string) string {
+// pluralIs writes "1 request is" or "3 requests are".
+func pluralIs(n int, word string) string {
 	if n == 1 {
-		return "1 " + one
+		return plural(n, word) + " is"
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return plural(n, word) + " are"
 }

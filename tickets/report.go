@@ -25,8 +25,12 @@ type Report struct {
 	// Reassignments is how often, on average, a ticket opened in the period
 	// changed hands after its first owner.
 	Reassignments float64 `json:"reassignments_per_ticket"`
-	ByTeam        []Group `json:"by_team"`
-	ByOwner       []Group `json:"by_owner"`
+	// Follow-up emails sent in the period, and the share of them the
+	// patron answered "yes, it is sorted" (nil when none was sent).
+	FollowupsSent    int      `json:"followups_sent"`
+	SortedOnFollowup *float64 `json:"sorted_on_followup"`
+	ByTeam           []Group  `json:"by_team"`
+	ByOwner          []Group  `json:"by_owner"`
 }
 
 // Spread is a median and 90th percentile in open hours; nil when nothing
@@ -165,7 +169,27 @@ func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.C
 	rows.Close()
 	r.Solution = spread(sols)
 	r.ByTeam, r.ByOwner = groups(teams), groups(owners)
+	if err := followupFigures(ctx, tx, r, a, b); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// followupFigures counts the follow-up emails sent in [a, b) and how many of
+// their tickets the patron then said were sorted.
+func followupFigures(ctx context.Context, tx *sql.Tx, r *Report, a, b int64) error {
+	var sorted int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = o.ticket_id
+		AND e.action = 'sorted on follow-up' AND e.at >= o.created_at) THEN o.ticket_id END)
+		FROM outbox o WHERE o.kind = 'followup' AND o.created_at >= ? AND o.created_at < ?`, a, b).Scan(&r.FollowupsSent, &sorted)
+	if err != nil {
+		return fmt.Errorf("report: follow-ups: %w", err)
+	}
+	if r.FollowupsSent > 0 {
+		share := float64(sorted) / float64(r.FollowupsSent)
+		r.SortedOnFollowup = &share
+	}
+	return nil
 }
 
 func spread(ds []time.Duration) Spread {

@@ -195,9 +195,9 @@ func TestBackscatter(t *testing.T) {
 			if strings.Contains(text(t, ack), "spam.test") {
 				t.Errorf("ack body carries the subject's second line:\n%s", text(t, ack))
 			}
-			first, _, _ := strings.Cut(text(t, notice), "\n")
-			if !templates.IsMarker(first) {
-				t.Errorf("notice does not start with the marker:\n%s", text(t, notice))
+			above, _, found := strings.Cut(text(t, notice), templates.ReplyMarker)
+			if !found || strings.Contains(above, "spam") || strings.Count(above, "\n") > 1 {
+				t.Errorf("the sender's text stands above the answer marker of the notice:\n%s", text(t, notice))
 			}
 			if body := text(t, notice); strings.Count(body, "spam.test") > 1 {
 				t.Errorf("the subject spilled into the notice body:\n%s", body)

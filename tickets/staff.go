@@ -19,6 +19,9 @@ func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
 	if why := r.unproven(tok); why != "" {
 		return r.refuse(t, actor, key, text, []string{why})
 	}
+	if problems := r.fileProblems(); len(problems) > 0 {
+		return r.refuse(t, actor, key, text, problems)
+	}
 	return r.act(t, actor, key, text)
 }
 
@@ -325,7 +328,10 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, a answerText, closing bool,
 	data := r.templateData(t, r.staff(t.Owner.String))
 	data.Answer, data.Staff = body, actor.FirstName()
 	data.Greeting, data.SignOff = hide(a.greeting), hide(a.signOff)
-	return r.mailPatron(t, name, actor.FirstName()+" at "+r.d.opts.Library, "auto-replied", data)
+	if err := r.mailPatron(t, name, actor.FirstName()+" at "+r.d.opts.Library, "auto-replied", data); err != nil {
+		return err
+	}
+	return r.sendFiles(t.ID, msgID)
 }
 
 // mailPatron sends the ticket's patron a template, greeted by first name and

@@ -123,6 +123,10 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	if err != nil {
 		return nil, err
 	}
+	noticeText, files, err := r.noticeFiles(t.ID, msgID, r.m.Text)
+	if err != nil {
+		return nil, err
+	}
 	detail := "team " + orNone(team)
 	if previous != nil {
 		detail += fmt.Sprintf("; follows closed request %d", previous.ID)
@@ -153,7 +157,11 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	if hold != "" || flood {
 		return t, r.event(t.ID, "patrondesk", "notice not sent", orNone(suspect), 0)
 	}
-	return t, r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated")
+	data.Text = noticeText
+	if err := r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+		return nil, err
+	}
+	return t, r.attachLast(files)
 }
 
 // appendTo adds a patron's reply to their ticket. It reopens a ticket that
@@ -164,8 +172,20 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	if err != nil {
 		return err
 	}
+	meaning, err := r.meaning(t)
+	if err != nil {
+		return err
+	}
+	if meaning == meansThanks || meaning == meansSorted {
+		return r.takeThanks(t, meaning, msgID)
+	}
 	if err := r.event(t.ID, from, "patron replied", "", msgID); err != nil {
 		return err
+	}
+	if meaning == meansNotSorted {
+		if err := r.event(t.ID, from, "not sorted on follow-up", "", msgID); err != nil {
+			return err
+		}
 	}
 	if t.Status == "waiting" || t.Status == "solved" || t.Status == "closed" {
 		if err := r.owe(t.ID, t.Priority); err != nil {
@@ -181,9 +201,16 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	if owner == nil {
 		return nil
 	}
+	text, files, err := r.noticeFiles(t.ID, msgID, mailer.StripReply(r.m.Text))
+	if err != nil {
+		return err
+	}
 	data := r.templateData(t, owner)
-	data.Text = mailer.StripReply(r.m.Text)
-	return r.queue(t, "patron_replied", owner.Name, owner.Email, data, "auto-generated")
+	data.Text = text
+	if err := r.queue(t, "patron_replied", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+		return err
+	}
+	return r.attachLast(files)
 }
 
 // owe reopens ticket id: an answer is owed from now, due by the promise for
@@ -309,7 +336,8 @@ type outMail struct {
 	auto            string
 	bulk            bool // Precedence: bulk, so staff auto-replies keep quiet
 	data            templates.Data
-	status          string // "" = queued; "held" or "confirm" waits (see backscatter.go)
+	status          string  // "" = queued; "held" or "confirm" waits (see backscatter.go)
+	files           []int64 // attachments the mail carries
 }
 
 // enqueue renders the template and writes the outbox row, with its signed
@@ -339,19 +367,27 @@ func (r *receipt) enqueue(m outMail) error {
 	if m.toEmail != patron && r.staff(m.toEmail) != nil {
 		aud = mailer.ForStaff
 	}
+	if aud == mailer.ForStaff && m.ticket != nil && m.inReplyTo == "" {
+		if m.inReplyTo, m.refs, err = r.staffThread(id, m.toEmail); err != nil {
+			return err
+		}
+	}
 	msgID := r.d.signer.MessageID(id, aud, r.now)
 	status := m.status
 	if status == "" {
 		status = "queued"
 	}
-	_, err = r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status)
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
 		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}
 	r.queued = r.queued || status == "queued"
-	return nil
+	if r.lastOutbox, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return linkFiles(r.ctx, r.tx, r.lastOutbox, m.files)
 }
 
 func orNone(s string) string {

@@ -228,7 +228,7 @@ func TestE2ERunOnce(t *testing.T) {
 		t.Errorf("acknowledgement text:\n%s", ack.raw)
 	}
 	notice := waitInbox(t, "alice@library.test", 1)[0]
-	if !strings.Contains(notice.msg.Text, "Middlemarch") || !strings.Contains(notice.msg.Subject, "New request for you") {
+	if !strings.Contains(notice.msg.Text, "Middlemarch") || notice.msg.Subject != "[Seymour #1] Please renew my books" || !strings.HasPrefix(notice.msg.Text, "New request for you") {
 		t.Errorf("owner notice:\n%s", notice.raw)
 	}
 	if n := len(inbox(t, "help@library.test")); n != 0 {
@@ -386,8 +386,9 @@ func TestE2EReminders(t *testing.T) {
 		t.Errorf("run --once --at %s said:\n%s", moment, out)
 	}
 	nag := waitInbox(t, "alice@library.test", 2)[1]
-	if !strings.Contains(nag.msg.Subject, "Reminder: Ann Lee is waiting for an answer") || nag.msg.Header.Get("Precedence") != "bulk" {
-		t.Errorf("reminder: %q, Precedence %q", nag.msg.Subject, nag.msg.Header.Get("Precedence"))
+	if !strings.HasPrefix(nag.msg.Text, "Reminder: Ann Lee is waiting for an answer") || nag.msg.Header.Get("Precedence") != "bulk" ||
+		nag.msg.Subject != "[Seymour #1] Please renew my books" || len(nag.msg.InReplyTo) != 1 || nag.msg.InReplyTo[0] != waitInbox(t, "alice@library.test", 2)[0].msg.MessageID {
+		t.Errorf("reminder: %q, first line %q, Precedence %q, In-Reply-To %v", nag.msg.Subject, strings.SplitN(nag.msg.Text, "\n", 2)[0], nag.msg.Header.Get("Precedence"), nag.msg.InReplyTo)
 	}
 	update := waitInbox(t, "ann@patrons.test", 2)[1]
 	if !strings.Contains(update.msg.Text, "We have not forgotten your request.") || strings.Contains(update.raw, "alice@") {

@@ -35,6 +35,7 @@ Commands:
   tickets assign N WHO  give a ticket to a person or a team
   tickets close N       mark a ticket solved (the patron is not written to)
   tickets note N TEXT   add a note for staff to a ticket
+  tickets attachment N NAME  write one file of a ticket to stdout (> FILE)
   deliver               take one message from standard input (for Postfix pipe or sieve;
                         exits 75 on any failure so the mail server tries again)
   report                received, answered, solved, times and promises kept

@@ -69,6 +69,9 @@ func printReport(w io.Writer, r *tickets.Report, loc *time.Location) {
 		fmt.Fprintf(w, "Answered within the promise: %.0f%%\n", 100**r.WithinPromise)
 	}
 	fmt.Fprintf(w, "Reassignments per request:   %.2f\n", r.Reassignments)
+	if r.SortedOnFollowup != nil {
+		fmt.Fprintf(w, "Sorted on follow-up:         %.0f%% of %d follow-up emails\n", 100**r.SortedOnFollowup, r.FollowupsSent)
+	}
 	for _, part := range []struct {
 		title  string
 		groups []tickets.Group

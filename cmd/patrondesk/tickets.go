@@ -71,7 +71,9 @@ const ticketsUsage = `Usage:
   patrondesk tickets assign N WHO     give ticket N to a person (name or address) or a team
   patrondesk tickets close N          mark ticket N solved, without writing to the patron
   patrondesk tickets note N TEXT      add a note for staff to ticket N
-  patrondesk tickets merge KEEP OTHER make ticket OTHER part of ticket KEEP (nobody is mailed)`
+  patrondesk tickets merge KEEP OTHER make ticket OTHER part of ticket KEEP (nobody is mailed)
+  patrondesk tickets attachment N NAME > FILE
+                                      write out one file attached to ticket N's mail`
 
 func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -88,6 +90,8 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return ticketsMerge(ctx, args[1:], stdout, stderr)
 	case "assign", "close", "note":
 		return ticketsAct(ctx, args[0], args[1:], stdout, stderr)
+	case "attachment":
+		return ticketsAttachment(ctx, args[1:], stdout, stderr)
 	case "-h", "--help":
 		fmt.Fprintln(stdout, ticketsUsage)
 		return nil
@@ -207,6 +211,7 @@ func printDetail(w io.Writer, d *tickets.Detail, loc *time.Location) {
 	for _, m := range d.Thread {
 		fmt.Fprintf(w, "\n--- %s, %s (%s) ---\n%s\n", m.From, m.ReceivedAt.In(loc).Format("Mon 2 Jan 15:04"), m.Kind, m.Text)
 	}
+	printAttachments(w, d)
 	fmt.Fprintln(w, "\nHistory:")
 	for _, e := range d.Events {
 		fmt.Fprintf(w, "  %s  %-20s %s %s\n", e.At.In(loc).Format("2006-01-02 15:04"), e.Action, e.Actor, e.Detail)

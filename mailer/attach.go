@@ -1,0 +1,87 @@
+package mailer
+
+import (
+	"io"
+	"mime"
+	"path"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/emersion/go-message"
+)
+
+// maxAttachmentBytes bounds what Parse keeps of one attached file. The
+// desk's own limit (attachments.max_size) is lower; this only stops one odd
+// part from taking all memory.
+const maxAttachmentBytes = 64 << 20
+
+// readAttachment reads one attached part, decoded, and names it.
+func readAttachment(e *message.Entity, name, ct string, index int) Attachment {
+	a := Attachment{Type: strings.ToLower(ct)}
+	data, _ := io.ReadAll(io.LimitReader(e.Body, maxAttachmentBytes))
+	rest, _ := io.Copy(io.Discard, e.Body)
+	a.Data, a.Size, a.Truncated = data, int64(len(data))+rest, rest > 0
+	a.Name = AttachmentName(name, a.Type, index)
+	return a
+}
+
+// signaturePart is a detached S/MIME or PGP signature: part of how the mail
+// was sent, not a file its writer attached.
+func signaturePart(ct string) bool {
+	switch strings.ToLower(ct) {
+	case "application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature":
+		return true
+	}
+	return false
+}
+
+// AttachmentName makes a safe file name: the last element of any path the
+// sender gave ("../../x.pdf", "C:\\Users\\x.pdf" become "x.pdf"), without
+// control characters, at most 120 characters; a made-up name with the
+// type's usual extension when there is none ("attachment-2.png").
+func AttachmentName(name, ct string, index int) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(strings.TrimSpace(name))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' || r == '\uFFFD' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.Trim(name, " .")
+	if name == "" || name == "/" {
+		name = "attachment-" + strconv.Itoa(index+1) + extensionFor(ct)
+	}
+	if r := []rune(name); len(r) > 120 {
+		ext := path.Ext(name)
+		if len(ext) > 10 {
+			ext = ""
+		}
+		name = string(r[:120-len([]rune(ext))]) + ext
+	}
+	return name
+}
+
+// extensionFor is the usual extension of a media type, or "".
+func extensionFor(ct string) string {
+	common := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf",
+		"text/plain": ".txt", "text/html": ".html", "message/rfc822": ".eml", "image/heic": ".heic"}
+	if ext, ok := common[ct]; ok {
+		return ext
+	}
+	if exts, err := mime.ExtensionsByType(ct); err == nil && len(exts) > 0 {
+		return exts[0]
+	}
+	return ""
+}
+
+// markInline marks the parts the HTML text shows in place ("cid:" links).
+func markInline(atts []Attachment, html string) {
+	lower := strings.ToLower(html)
+	for i, a := range atts {
+		if a.contentID != "" && strings.Contains(lower, "cid:"+strings.ToLower(a.contentID)) {
+			atts[i].Inline = true
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package tickets
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNoticesThreadPerTicket: every notice to one staff member about one
+// ticket keeps the ticket's subject, says the event first and answers the
+// notice before it, so their mail client shows one conversation.
+func TestNoticesThreadPerTicket(t *testing.T) {
+	h, first := newTicket(t)
+	h.replyTo("Ann Lee <ann@example.test>", h.last(ann), "One of them is a DVD.", 2)
+	h.runOnce()
+	second := h.last(alice)
+	h.replyTo("Alice Smith <alice@library.test>", second, "#status", 3)
+	h.runOnce()
+	third := h.last(alice)
+	h.replyTo("Alice Smith <alice@library.test>", third, "#assign Bob\n#note\nBob, can you take this one?", 4)
+	h.runOnce()
+	bobs := h.last(bob)
+
+	notices := []struct {
+		name, raw, firstLine string
+		after                []string // the notices it follows, oldest first
+	}{
+		{"assigned", first, "New request for you: request 1 from Ann Lee is yours.", nil},
+		{"patron wrote again", second, "Ann Lee wrote again about request 1.", []string{first}},
+		{"status", third, "Status of request 1, as you asked.", []string{first, second}},
+		{"Bob's first notice", bobs, "New request for you: request 1 from Ann Lee is yours.", nil},
+	}
+	for _, n := range notices {
+		if s := headerValue(n.raw, "Subject"); s != "[Seymour #1] Please renew my books" {
+			t.Errorf("%s: subject %q", n.name, s)
+		}
+		if body := text(t, n.raw); !strings.HasPrefix(body, n.firstLine+"\n") {
+			t.Errorf("%s: first line is not %q:\n%s", n.name, n.firstLine, body)
+		}
+		irt, refs := headerValue(n.raw, "In-Reply-To"), headerValue(n.raw, "References")
+		if len(n.after) == 0 {
+			if irt != "" || refs != "" {
+				t.Errorf("%s: a first notice answers %q (%q)", n.name, irt, refs)
+			}
+			continue
+		}
+		if want := headerValue(n.after[len(n.after)-1], "Message-Id"); irt != want {
+			t.Errorf("%s: In-Reply-To %q, want the previous notice %q", n.name, irt, want)
+		}
+		var ids []string
+		for _, a := range n.after {
+			ids = append(ids, headerValue(a, "Message-Id"))
+		}
+		if refs != strings.Join(ids, " ") {
+			t.Errorf("%s: References %q, want %q", n.name, refs, strings.Join(ids, " "))
+		}
+	}
+}
+
+func TestStaffThreadKeepsReferencesShort(t *testing.T) {
+	h, _ := newTicket(t)
+	for i := 2; i < 16; i++ {
+		h.replyTo("Ann Lee <ann@example.test>", h.last(ann), "And another thing.", i)
+		h.runOnce()
+	}
+	refs := strings.Fields(headerValue(h.last(alice), "References"))
+	first := headerValue(h.mailTo(alice)[0], "Message-Id")
+	if len(refs) != maxThreadRefs || refs[0] != first {
+		t.Errorf("References holds %d ids starting %q; want %d starting with the first notice", len(refs), refs[0], maxThreadRefs)
+	}
+}

@@ -29,7 +29,9 @@ Commands:
   check                 check the config, database, disk, every mailbox, SMTP and the
                         templates' plain language (--send-test: also send a test mail)
   run [--once]          watch the mailbox, answer patrons, send reminders and summaries
-                        (--once: one round, then exit; --once --at TIME: as if it were TIME)
+                        (--once: one round, then exit; --once --dry-run: a drill that prints
+                        what would go out and changes nothing; --once --at TIME: the same
+                        drill as if it were TIME, --commit to do it for real)
   tickets list          list tickets (--status S, --json)
   tickets show N        show one ticket with its messages and history (--json)
   tickets assign N WHO  give a ticket to a person or a team

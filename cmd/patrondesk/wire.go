@@ -84,6 +84,12 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	return wireStore(ctx, cfg, store, clk, log, progress)
+}
+
+// wireStore builds the desk, sender and intake on an open store, which it
+// closes on failure.
+func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, clk clock.Clock, log *slog.Logger, progress func(done, total int)) (*app, error) {
 	opts, err := deskOptions(cfg)
 	if err != nil {
 		store.Close()

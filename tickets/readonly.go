@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -108,4 +110,40 @@ func (s *Store) Queued(ctx context.Context) ([]QueuedMail, error) {
 		out = append(out, m)
 	}
 	return out, q.Err()
+}
+
+// ErrNoDatabase is OpenReadOnly's answer when there is no file at the path.
+var ErrNoDatabase = errors.New("no database")
+
+// OpenReadOnly opens an existing database without creating it, migrating it
+// or writing to it: for `check`, which must change nothing.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+		}
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+uriPath(path)+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// LatestMigration is the schema version this build brings a database to.
+func LatestMigration() int {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	latest := 0
+	for _, n := range names {
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, "migrations/"), "_", 2)[0])
+		if err == nil {
+			latest = max(latest, v)
+		}
+	}
+	return latest
 }

@@ -46,8 +46,12 @@ Commands:
   templates list        the mail templates, who gets them and in which languages
   templates preview N   one template rendered with sample data (--lang es)
   templates lint        the plain-language check of every template
+  quarantine list       mail that could not be read (--json); also show ID, export ID,
+                        release ID (take it again), delete ID
+  version               the version and commit of this build (also --version)
 
-Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
+Every command takes --config FILE, before or after the command; without it,
+$PATRONDESK_CONFIG, else ./patrondesk.toml, else /etc/patrondesk/patrondesk.toml.
 Run "patrondesk COMMAND --help" for a command's options.
 
 Exit codes: 0 success, 1 something failed while running, 2 bad usage or bad config
@@ -74,6 +78,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	args = globalOptionsLast(args)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
@@ -84,6 +89,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
+		"version":    cmdVersion,
+		"--version":  cmdVersion,
+		"quarantine": cmdQuarantine,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -110,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func flags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := fs.String("config", "", "config file (default $PATRONDESK_CONFIG, else ./patrondesk.toml)")
+	cfg := fs.String("config", "", "config file (default $PATRONDESK_CONFIG, else ./patrondesk.toml, else /etc/patrondesk/patrondesk.toml)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: patrondesk %s\n\nOptions:\n", synopsis)
 		fs.PrintDefaults()
@@ -143,23 +151,61 @@ func parseAround(fs *flag.FlagSet, args []string) ([]string, error) {
 	return append(pos, fs.Args()...), nil
 }
 
+// configPlaces are where a config is looked for when neither --config nor
+// $PATRONDESK_CONFIG names one, in order.
+var configPlaces = []string{"patrondesk.toml", "/etc/patrondesk/patrondesk.toml"}
+
+// configPath is --config, else $PATRONDESK_CONFIG, else the first of
+// configPlaces that exists (else the first, for init and the error).
 func configPath(flagValue string) string {
+	return findConfig(flagValue, os.Getenv("PATRONDESK_CONFIG"), configPlaces)
+}
+
+func findConfig(flagValue, env string, places []string) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	if env := os.Getenv("PATRONDESK_CONFIG"); env != "" {
+	if env != "" {
 		return env
 	}
-	return "patrondesk.toml"
+	for _, p := range places {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return places[0]
 }
 
 func loadConfig(flagValue string) (*config.Config, error) {
 	path := configPath(flagValue)
 	cfg, err := config.Load(path)
 	if errors.Is(err, os.ErrNotExist) {
+		if flagValue == "" && os.Getenv("PATRONDESK_CONFIG") == "" {
+			return nil, usageErr("no config file at ./%s or %s: write one with \"patrondesk init\", or name it with --config or $PATRONDESK_CONFIG",
+				configPlaces[0], configPlaces[1])
+		}
 		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
 	}
 	return cfg, err
+}
+
+// globalOptionsLast moves options written before the command to the end, so
+// "patrondesk --config F run --once" is "patrondesk run --once --config F".
+func globalOptionsLast(args []string) []string {
+	var lead []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch a := args[0]; {
+		case a == "--version" || a == "-version":
+			return append([]string{"version"}, append(lead, args[1:]...)...)
+		case a == "-h" || a == "--help":
+			return args
+		case (a == "--config" || a == "-config") && len(args) > 1:
+			lead, args = append(lead, a, args[1]), args[2:]
+		default:
+			lead, args = append(lead, a), args[1:]
+		}
+	}
+	return append(args, lead...)
 }
 
 func newLogger(w io.Writer, verbose bool) *slog.Logger {

@@ -30,6 +30,7 @@ type View struct {
 // Detail is one ticket with its thread and history, for `tickets show`.
 type Detail struct {
 	View
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"` // no reminders until then (#wait)
 	Thread []MessageView `json:"thread"`
 	Events []EventView   `json:"events"`
 }
@@ -119,6 +120,13 @@ func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, err
 		return nil, fmt.Errorf("show ticket %d: %w", id, err)
 	}
 	d := &Detail{View: v, Thread: []MessageView{}, Events: []EventView{}}
+	var snoozed sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT snoozed_until FROM tickets WHERE id = ?`, id).Scan(&snoozed); err != nil {
+		return nil, fmt.Errorf("show ticket %d: %w", id, err)
+	}
+	if snoozed.Valid && snoozed.Int64 > unix(now) {
+		d.SnoozedUntil = fromUnix(snoozed)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, direction, kind, sender, subject, body, received_at FROM messages WHERE ticket_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err

@@ -30,9 +30,9 @@ type View struct {
 // Detail is one ticket with its thread and history, for `tickets show`.
 type Detail struct {
 	View
-	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"` // no reminders until then (#wait)
-	Thread []MessageView `json:"thread"`
-	Events []EventView   `json:"events"`
+	SnoozedUntil *time.Time    `json:"snoozed_until,omitempty"` // no reminders until then (#wait)
+	Thread       []MessageView `json:"thread"`
+	Events       []EventView   `json:"events"`
 }
 
 // MessageView is one message on a ticket.

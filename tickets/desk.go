@@ -356,6 +356,9 @@ func (r *receipt) take() (Outcome, error) {
 		_, err := r.saveMessage(key, nil, "old", "arrived before patrondesk started watching, older than intake.since")
 		return Old, err
 	case verdict.Automated():
+		if done, err := r.takeBounce(key, verdict); done || err != nil {
+			return Automated, err
+		}
 		var id *int64
 		if t != nil {
 			id = &t.ID

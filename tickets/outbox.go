@@ -183,14 +183,15 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
-// untilNext is how long until the next queued row is due (at most a minute,
-// so a clock change or a row added by another process is noticed).
+// untilNext is how long until the next queued row is due (at most a
+// second, so a row added by another process, such as `deliver` or a
+// `tickets` command, goes out within a second or two).
 func (s *Sender) untilNext(ctx context.Context) time.Duration {
 	var next sql.NullInt64
 	_ = s.store.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'`).Scan(&next)
 	if !next.Valid {
-		return time.Minute
+		return time.Second
 	}
 	d := time.Unix(next.Int64, 0).Sub(s.clock.Now())
-	return max(min(d, time.Minute), 100*time.Millisecond)
+	return max(min(d, time.Second), 100*time.Millisecond)
 }

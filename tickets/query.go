@@ -30,9 +30,12 @@ type View struct {
 // Detail is one ticket with its thread and history, for `tickets show`.
 type Detail struct {
 	View
-	SnoozedUntil *time.Time    `json:"snoozed_until,omitempty"` // no reminders until then (#wait)
-	Thread       []MessageView `json:"thread"`
-	Events       []EventView   `json:"events"`
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"` // no reminders until then (#wait)
+	// Unreachable is set when mail to the patron bounced: the mail server's
+	// reason. Staff should phone them.
+	Unreachable string        `json:"unreachable,omitempty"`
+	Thread      []MessageView `json:"thread"`
+	Events      []EventView   `json:"events"`
 }
 
 // MessageView is one message on a ticket.
@@ -120,8 +123,8 @@ func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, err
 		return nil, fmt.Errorf("show ticket %d: %w", id, err)
 	}
 	d := &Detail{View: v, Thread: []MessageView{}, Events: []EventView{}}
-	var snoozed sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT snoozed_until FROM tickets WHERE id = ?`, id).Scan(&snoozed); err != nil {
+	var snoozed, unreachable sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT snoozed_until, unreachable_at, unreachable_reason FROM tickets WHERE id = ?`, id).Scan(&snoozed, &unreachable, &d.Unreachable); err != nil {
 		return nil, fmt.Errorf("show ticket %d: %w", id, err)
 	}
 	if snoozed.Valid && snoozed.Int64 > unix(now) {

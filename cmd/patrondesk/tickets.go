@@ -275,6 +275,9 @@ func printDetail(w io.Writer, d *tickets.Detail, loc *time.Location) {
 	if d.DueAt != nil {
 		fmt.Fprintf(w, "Due:     %s\n", d.DueAt.In(loc).Format(time.RFC1123))
 	}
+	if d.Unreachable != "" {
+		fmt.Fprintf(w, "Email:   the patron cannot be reached by email (%s); phone them\n", d.Unreachable)
+	}
 	for _, m := range d.Thread {
 		fmt.Fprintf(w, "\n--- %s, %s (%s) ---\n%s\n", m.From, m.ReceivedAt.In(loc).Format("Mon 2 Jan 15:04"), m.Kind, m.Text)
 	}

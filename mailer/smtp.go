@@ -40,6 +40,9 @@ type Outgoing struct {
 	AutoSubmitted string
 	// Bulk adds Precedence: bulk, for reminders and summaries.
 	Bulk bool
+	// ContentLanguage, when set (such as "es"), says the text's language,
+	// so a screen reader picks the right voice.
+	ContentLanguage string
 }
 
 // Build turns an Outgoing into a go-mail message.
@@ -71,6 +74,9 @@ func Build(o *Outgoing) (*mail.Msg, error) {
 		auto = "auto-generated"
 	}
 	m.SetGenHeader("Auto-Submitted", auto)
+	if o.ContentLanguage != "" {
+		m.SetGenHeader("Content-Language", o.ContentLanguage)
+	}
 	m.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
 	if o.Bulk {
 		m.SetGenHeader(mail.HeaderPrecedence, "bulk")

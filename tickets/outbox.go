@@ -104,7 +104,7 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 }
 
 func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
-	q, err := s.store.db.QueryContext(ctx, `SELECT id, ticket_id, kind, attempts, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at
+	q, err := s.store.db.QueryContext(ctx, `SELECT id, ticket_id, kind, attempts, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, content_language
 		FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`, unix(s.clock.Now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -118,7 +118,7 @@ func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
 		var created int64
 		o := &r.out
 		if err := q.Scan(&r.id, &ticket, &r.kind, &r.attempts, &o.ToName, &o.ToAddress, &o.FromName, &o.FromAddress, &o.Subject, &o.Text, &o.HTML,
-			&o.MessageID, &o.InReplyTo, &refs, &o.AutoSubmitted, &o.Bulk, &created); err != nil {
+			&o.MessageID, &o.InReplyTo, &refs, &o.AutoSubmitted, &o.Bulk, &created, &o.ContentLanguage); err != nil {
 			return nil, err
 		}
 		r.ticket = ticket.Int64

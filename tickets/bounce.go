@@ -199,7 +199,6 @@ func (r *receipt) takeBounce(key string, verdict mailer.Verdict) (bool, error) {
 	if err := r.event(t.ID, r.sender(), "patron unreachable by email", fmt.Sprintf("%s came back: %s", what, rep.reason()), msgID); err != nil {
 		return true, err
 	}
-	r.d.log.Info("bounce: patron unreachable by email", "ticket", t.ID, "mail", b.kind, "status", rep.status)
 	var to []Staff
 	if owner := r.staff(t.Owner.String); owner != nil {
 		to = []Staff{*owner}

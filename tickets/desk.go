@@ -529,5 +529,6 @@ func (r *receipt) event(ticket int64, actor, action, detail string, msg int64) e
 	if err != nil {
 		return fmt.Errorf("record event: %w", err)
 	}
+	r.logEvent(ticket, actor, action)
 	return nil
 }

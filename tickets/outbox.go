@@ -90,6 +90,7 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 			if err := s.markSent(ctx, r); err != nil {
 				return sent, err
 			}
+			s.log.Info("mail sent", "ticket", r.ticket, "mail", r.kind) // no address: logs are read widely
 			sent++
 			continue
 		}

@@ -54,4 +54,3 @@ func (r *receipt) logEvent(ticket int64, actor, action string) {
 
 // afterCommit runs f once tx commits (never when it rolls back).
 func (s *Store) afterCommit(tx *sql.Tx, f func()) { s.hooks.add(tx, f) }
-

@@ -201,3 +201,32 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	}
 	return st, nil
 }
+
+// AddCounter adds n to the running total name, which survives restarts.
+func (s *Store) AddCounter(ctx context.Context, name string, n int64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, name, n)
+	if err != nil {
+		return fmt.Errorf("count %s: %w", name, err)
+	}
+	return nil
+}
+
+// Counters returns the running totals whose names start with prefix, by
+// the rest of their name.
+func (s *Store) Counters(ctx context.Context, prefix string) (map[string]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM counters WHERE substr(name, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("read counters: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			return nil, err
+		}
+		out[name[len(prefix):]] = v
+	}
+	return out, rows.Err()
+}

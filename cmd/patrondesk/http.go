@@ -24,7 +24,7 @@ import (
 // a private registry, and when each mailbox was last reached, for /healthz.
 type monitor struct {
 	reg          *prometheus.Registry
-	fetched      *prometheus.CounterVec
+	store        *tickets.Store
 	fetchSeconds *prometheus.HistogramVec
 	sendSeconds  *prometheus.HistogramVec
 	lastAlive    *prometheus.GaugeVec
@@ -39,9 +39,7 @@ type monitor struct {
 
 func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
 	m := &monitor{
-		reg: prometheus.NewRegistry(), clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{},
-		fetched: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "patrondesk_messages_fetched_total",
-			Help: "Messages fetched from each mailbox since start."}, []string{"mailbox"}),
+		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{},
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
 			Help: "Time to fetch one batch of messages.", Buckets: prometheus.DefBuckets}, []string{"mailbox"}),
 		sendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_send_seconds",
@@ -52,15 +50,19 @@ func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall
 			Help: "Messages waiting in each mailbox to be taken, at the last check."}, []string{"mailbox"}),
 	}
 	for _, name := range mailboxes {
-		m.fetched.WithLabelValues(name)
 		m.alive[name] = time.Time{}
 	}
-	m.reg.MustRegister(m.fetched, m.fetchSeconds, m.sendSeconds, m.lastAlive, m.backlog, statsCollector{store})
+	m.reg.MustRegister(m.fetchSeconds, m.sendSeconds, m.lastAlive, m.backlog, statsCollector{store, mailboxes})
 	return m
 }
 
+// fetchedCounter is the prefix of the lasting per-mailbox fetch totals.
+const fetchedCounter = "fetched:"
+
 func (m *monitor) onFetch(name string, n int, took time.Duration) {
-	m.fetched.WithLabelValues(name).Add(float64(n))
+	// Kept in the database so the total survives restarts; a failed write
+	// loses a count, never mail.
+	_ = m.store.AddCounter(context.Background(), fetchedCounter+name, int64(n))
 	m.fetchSeconds.WithLabelValues(name).Observe(took.Seconds())
 }
 
@@ -125,7 +127,12 @@ func (m *monitor) stalled(limit time.Duration) []stall {
 
 // statsCollector reads the running totals from the database at each scrape,
 // so they survive restarts.
-type statsCollector struct{ store *tickets.Store }
+type statsCollector struct {
+	store     *tickets.Store
+	mailboxes []string
+}
+
+var fetchedDesc = prometheus.NewDesc("patrondesk_messages_fetched_total", "Messages fetched from each mailbox.", []string{"mailbox"}, nil)
 
 var statDescs = map[string]*prometheus.Desc{
 	"tickets":    prometheus.NewDesc("patrondesk_tickets_created_total", "Tickets created.", nil, nil),
@@ -140,6 +147,7 @@ func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range statDescs {
 		ch <- d
 	}
+	ch <- fetchedDesc
 }
 
 func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
@@ -158,6 +166,14 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(statDescs["failures"], prometheus.CounterValue, float64(st.SendFailures))
 	ch <- prometheus.MustNewConstMetric(statDescs["quarantine"], prometheus.GaugeValue, float64(st.Quarantined))
 	ch <- prometheus.MustNewConstMetric(statDescs["outbox"], prometheus.GaugeValue, float64(st.Queued))
+	fetched, err := c.store.Counters(ctx, fetchedCounter)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(fetchedDesc, err)
+		return
+	}
+	for _, name := range c.mailboxes {
+		ch <- prometheus.MustNewConstMetric(fetchedDesc, prometheus.CounterValue, float64(fetched[name]), name)
+	}
 }
 
 // serveHTTP runs the health and metrics listener until ctx ends.

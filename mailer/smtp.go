@@ -119,6 +119,9 @@ func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 		return nil, fmt.Errorf("smtp client: %w", err)
 	}
 	if err := c.DialWithContext(ctx); err != nil {
+		if IsLoginRefused(err) {
+			return nil, &LoginError{Server: "SMTP", Addr: fmt.Sprintf("%s:%d", o.Host, o.Port), User: o.Username, Err: err}
+		}
 		return nil, fmt.Errorf("connect to SMTP server %s:%d: %w", o.Host, o.Port, err)
 	}
 	return &SMTPSession{c: c}, nil

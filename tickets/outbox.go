@@ -27,6 +27,12 @@ type Sender struct {
 	// OnSend, when set, is told of each mail handed to the SMTP server, how
 	// long it took and how it went.
 	OnSend func(o *mailer.Outgoing, took time.Duration, err error)
+	// OnDial, when set, is told how each connection to the SMTP server
+	// went (nil: it worked).
+	OnDial func(err error)
+	// refused is set while the server refuses our login, so that it is
+	// logged once, not for every mail.
+	refused bool
 }
 
 // NewSender returns a Sender.
@@ -70,6 +76,16 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 
 func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	sess, err := mailer.DialSMTP(ctx, s.smtp)
+	if s.OnDial != nil {
+		s.OnDial(err)
+	}
+	switch {
+	case mailer.IsLoginRefused(err) && !s.refused:
+		s.log.Error("SMTP login refused; check [smtp] username and password; mail waits and is retried slowly", "err", err)
+		s.refused = true
+	case err == nil:
+		s.refused = false
+	}
 	if err != nil {
 		for _, r := range rows {
 			if ferr := s.failed(ctx, r, err); ferr != nil {
@@ -145,7 +161,12 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 	if mailer.IsTemporary(sendErr) {
 		wait := s.MinBackoff << min(r.attempts, 16)
 		wait = min(wait, s.MaxBackoff)
-		s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
+		if mailer.IsLoginRefused(sendErr) {
+			wait = max(wait, 5*time.Minute) // a person must fix the password: retry slowly
+		}
+		if !mailer.IsLoginRefused(sendErr) { // said once by sendAll
+			s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
+		}
 		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
 			unix(now.Add(wait)), sendErr.Error(), r.id)
 		return err

@@ -35,11 +35,12 @@ type monitor struct {
 	stall   time.Duration // a mailbox not reached for this long is unhealthy
 	mu      sync.Mutex
 	alive   map[string]time.Time
+	refused map[string]string // "IMAP INBOX" or "SMTP": whose login was refused, in words
 }
 
 func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
 	m := &monitor{
-		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{},
+		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refused: map[string]string{},
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
 			Help: "Time to fetch one batch of messages.", Buckets: prometheus.DefBuckets}, []string{"mailbox"}),
 		sendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_send_seconds",
@@ -74,6 +75,7 @@ func (m *monitor) onAlive(name string) {
 	now := m.clock.Now()
 	m.mu.Lock()
 	m.alive[name] = now
+	delete(m.refused, "mailbox "+name)
 	m.mu.Unlock()
 	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
 }
@@ -86,11 +88,43 @@ func (m *monitor) onSend(_ *mailer.Outgoing, took time.Duration, err error) {
 	m.sendSeconds.WithLabelValues(result).Observe(took.Seconds())
 }
 
+// onError notes a mailbox round that failed: a refused login stays a
+// problem until the mailbox is reached again.
+func (m *monitor) onError(name string, err error) {
+	m.setRefused("mailbox "+name, err)
+}
+
+// onDial notes how connecting to the SMTP server went.
+func (m *monitor) onDial(err error) { m.setRefused("SMTP", err) }
+
+func (m *monitor) setRefused(who string, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var le *mailer.LoginError
+	if !errors.As(err, &le) {
+		delete(m.refused, who)
+		return
+	}
+	m.refused[who] = fmt.Sprintf("%s: login refused for %s by the %s server %s; check the username and password", who, le.User, le.Server, le.Addr)
+}
+
+// refusals lists the refused logins, in words.
+func (m *monitor) refusals() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, r := range m.refused {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // problems says what is wrong, for /healthz: a mailbox not reached within
 // the stall time (after the same grace at start), or a database that does
 // not answer.
 func (m *monitor) problems(ctx context.Context, store *tickets.Store) []string {
-	var out []string
+	out := m.refusals()
 	for _, s := range m.stalled(m.stall) {
 		out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", s.name, s.lasted.Round(time.Second)))
 	}

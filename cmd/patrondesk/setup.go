@@ -77,7 +77,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		mb, err := mailer.DialMailbox(ctx, opts)
 		if err != nil {
 			report(fmt.Sprintf("mailbox %s (%s@%s:%d folder %q)", b.name, b.imap.Username, b.imap.Host, b.imap.Port, b.imap.Mailbox), err,
-				"check the login, password and folder of this mailbox")
+				firstNonEmpty(mailer.Problem(err), "check the host, port, security, login and folder of this mailbox"))
 			continue
 		}
 		idle := "no IDLE: will check every " + cfg.Intake.PollInterval.String()
@@ -96,7 +96,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sess != nil {
 		sess.Close()
 	}
-	report(what, err, "check [smtp] host, port, security, username and password (and --to or library.admin for --send-test)")
+	report(what, err, firstNonEmpty(mailer.Problem(err), "check [smtp] host, port, security, username and password (and --to or library.admin for --send-test)"))
 	set := templates.New(cfg.Rel(cfg.Templates.Dir))
 	var lint strings.Builder
 	warnings, err := lintAll(set, &lint, false)

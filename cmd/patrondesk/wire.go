@@ -110,11 +110,12 @@ func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, cl
 	poll := cfg.Intake.PollInterval.Duration
 	mon := newMonitor(store, clk, names, 3*poll+time.Minute)
 	sender.OnSend = mon.onSend
+	sender.OnDial = mon.onDial
 	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
 	for _, b := range boxes {
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
 			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
-			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
+			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnError: mon.onError, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
 		}, desk))
 	}
 	return a, nil

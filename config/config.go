@@ -231,15 +231,19 @@ type Route struct {
 // A bare number is refused: it would silently mean nanoseconds.
 type Duration struct{ time.Duration }
 
-// UnmarshalTOML accepts only strings, so `poll_interval = 60` is an error.
+// UnmarshalTOML accepts only strings, so `poll_interval = 60` is a problem.
+// It marks a bad value instead of failing, so that Load reports it with
+// every other problem of the file (badDurations).
 func (d *Duration) UnmarshalTOML(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("write a duration in quotes with a unit, such as \"30s\", \"15m\" or \"72h\" (got %v)", v)
+		d.Duration = durationBareNumber
+		return nil
 	}
 	parsed, err := parseDuration(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a duration; write it like \"30s\", \"15m\", \"72h\" or \"30d\"", s)
+		d.Duration = durationUnreadable
+		return nil
 	}
 	d.Duration = parsed
 	return nil
@@ -292,7 +296,8 @@ func Load(path string) (*Config, error) {
 			path, keyLine(string(src), k), k.String()))
 	}
 	probs = append(probs, cfg.resolveSecrets()...)
-	probs = append(probs, cfg.Validate()...)
+	bad := cfg.badDurations(&probs)
+	probs = append(probs, withoutKeys(cfg.Validate(), bad)...)
 	if len(probs) > 0 {
 		return nil, probs
 	}

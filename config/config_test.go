@@ -49,6 +49,13 @@ func TestProblems(t *testing.T) {
 		{"bare number duration",
 			func(s string) string { return strings.Replace(s, `poll_interval = "1m"`, "poll_interval = 60", 1) },
 			[]string{"poll_interval", "write a duration in quotes"}},
+		{"a bare number duration hides no other problem",
+			func(s string) string {
+				s = strings.Replace(s, `poll_interval = "1m"`, "poll_interval = 60", 1)
+				s = strings.Replace(s, `nag_every = "8h"`, `nag_every = "eight hours"`, 1)
+				return strings.Replace(s, `timezone = "America/Chicago"`, `timezone = "Mars/Base"`, 1)
+			},
+			[]string{"intake.poll_interval: write a duration in quotes", `policy.nag_every: is not a duration`, `library.timezone: "Mars/Base"`}},
 		{"every problem at once",
 			func(s string) string {
 				s = strings.Replace(s, `security = "none"`, `security = "ssl"`, 1)

@@ -90,6 +90,10 @@ func DialMailbox(ctx context.Context, o IMAPOptions) (*Mailbox, error) {
 	defer done()
 	if err := mb.c.Login(o.Username, o.Password).Wait(); err != nil {
 		mb.c.Close()
+		var ie *imap.Error
+		if errors.As(err, &ie) { // the server answered: a refusal, not a network fault
+			return nil, &LoginError{Server: "IMAP", Addr: addr, User: o.Username, Err: err}
+		}
 		return nil, fmt.Errorf("log in to %s as %s: %w", addr, o.Username, err)
 	}
 	if o.Processed != "" {

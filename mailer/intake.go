@@ -47,6 +47,9 @@ type IntakeOptions struct {
 	// OnAlive after each round that reached the server without error.
 	OnFetch func(name string, messages int, took time.Duration)
 	OnAlive func(name string)
+	// OnError, when set, is told of each failed round (a refused login:
+	// IsLoginRefused).
+	OnError func(name string, err error)
 	// OnBacklog, when set, is told how many messages wait to be taken each
 	// time the mailbox is checked.
 	OnBacklog func(name string, waiting int)
@@ -93,6 +96,9 @@ func NewIntake(o IntakeOptions, sink Sink) *Intake {
 	if o.OnAlive == nil {
 		o.OnAlive = func(string) {}
 	}
+	if o.OnError == nil {
+		o.OnError = func(string, error) {}
+	}
 	if o.OnBacklog == nil {
 		o.OnBacklog = func(string, int) {}
 	}
@@ -116,16 +122,30 @@ func (in *Intake) Once(ctx context.Context) error {
 // failure. It returns nil when ctx ends.
 func (in *Intake) Run(ctx context.Context) error {
 	backoff := in.opts.MinBackoff
+	refused := false // a refused login is logged once, not at every retry
 	for ctx.Err() == nil {
 		err := in.session(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		in.log.Warn("mailbox connection lost; will reconnect", "err", err, "wait", backoff)
+		wait := backoff
+		in.opts.OnError(in.opts.Name, err)
+		switch {
+		case IsLoginRefused(err):
+			// A person must fix the password: retry slowly, say it once.
+			wait = in.opts.MaxBackoff
+			if !refused {
+				in.log.Error("login refused; check this mailbox's username and password, then reload", "err", err, "retry_every", wait)
+			}
+			refused = true
+		default:
+			refused = false
+			in.log.Warn("mailbox connection lost; will reconnect", "err", err, "wait", wait)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
 		backoff = min(backoff*2, in.opts.MaxBackoff)
 		if err == nil {

@@ -43,6 +43,9 @@ type Outgoing struct {
 	AutoSubmitted string
 	// Bulk adds Precedence: bulk, for reminders and summaries.
 	Bulk bool
+	// ContentLanguage, when set (such as "es"), says the text's language,
+	// so a screen reader picks the right voice.
+	ContentLanguage string
 	// Attachments go with the mail as files, byte for byte.
 	Attachments []OutAttachment
 }
@@ -87,6 +90,9 @@ func Build(o *Outgoing) (*mail.Msg, error) {
 		auto = "auto-generated"
 	}
 	m.SetGenHeader("Auto-Submitted", auto)
+	if o.ContentLanguage != "" {
+		m.SetGenHeader("Content-Language", o.ContentLanguage)
+	}
 	m.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
 	if o.Bulk {
 		m.SetGenHeader(mail.HeaderPrecedence, "bulk")
@@ -142,6 +148,9 @@ func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 		return nil, fmt.Errorf("smtp client: %w", err)
 	}
 	if err := c.DialWithContext(ctx); err != nil {
+		if IsLoginRefused(err) {
+			return nil, &LoginError{Server: "SMTP", Addr: fmt.Sprintf("%s:%d", o.Host, o.Port), User: o.Username, Err: err}
+		}
 		return nil, fmt.Errorf("connect to SMTP server %s:%d: %w", o.Host, o.Port, err)
 	}
 	return &SMTPSession{c: c}, nil

@@ -25,6 +25,7 @@ var Catalog = []Info{
 	{"patron_replied", "staff", "the patron writes again", "Text (the patron's new words)"},
 	{"nag", "staff", "an answer is due, then every policy.nag_every", "Due, Late, Team"},
 	{"escalation", "supervisors", "an answer is policy.escalate_after late (up to three times)", "Due, Late, OwnerFull, Priority"},
+	{"bounced", "staff", "a mail to the patron came back (a bounce): to the owner, else the supervisors", "Staff (who is told), Summary (which mail), Answer (the mail server's reason)"},
 	{"command_reply", "staff", "a staff member writes #status", "Summary"},
 	{"command_error", "staff", "a command was not understood or not allowed", "Staff, Problems, Commands"},
 	{"held", "staff", "a staff reply was not sent to the patron because it was not clear it was meant for them (a command below the top, nothing left after the signature, words of an internal note)", "Staff, Problems"},

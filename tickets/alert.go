@@ -47,7 +47,7 @@ func (r *receipt) alertAdmin(p *Planned) error {
 			problems = append(problems, fmt.Sprintf("%d email(s) to patrons or staff were refused by the mail server, for example to %s: %s", failed, failedTo, failedWhy))
 		}
 		if quar > 0 {
-			problems = append(problems, fmt.Sprintf("%d incoming email(s) could not be read and are kept in quarantine, for example because %s", quar, quarWhy))
+			problems = append(problems, fmt.Sprintf("%d incoming email(s) could not be read and are kept in quarantine, for example because %s. See them with \"patrondesk quarantine list\", then \"quarantine show ID\", \"export ID\", \"release ID\" or \"delete ID\"", quar, quarWhy))
 		}
 		data := r.templateData(&ticketRow{}, nil)
 		data.Summary, data.Problems = fmt.Sprintf("%d problem(s)", len(problems)), problems

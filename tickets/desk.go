@@ -394,6 +394,9 @@ func (r *receipt) take() (Outcome, error) {
 		_, err := r.saveMessage(key, nil, "old", "arrived before patrondesk started watching, older than intake.since")
 		return Old, err
 	case verdict.Automated():
+		if done, err := r.takeBounce(key, verdict); done || err != nil {
+			return Automated, err
+		}
 		var id *int64
 		if t != nil {
 			id = &t.ID
@@ -568,5 +571,6 @@ func (r *receipt) event(ticket int64, actor, action, detail string, msg int64) e
 	if err != nil {
 		return fmt.Errorf("record event: %w", err)
 	}
+	r.logEvent(ticket, actor, action)
 	return nil
 }

@@ -20,6 +20,12 @@ func TestPatronLanguage(t *testing.T) {
 	if ack := text(t, h.last("lu@example.test")); !strings.Contains(ack, "Hola") {
 		t.Errorf("Content-Language es-MX, ack:\n%s", ack)
 	}
+	// Patron mail says its language, so a screen reader picks the voice.
+	for addr, want := range map[string]string{"marta@example.test": "es", ann: "en", "lu@example.test": "es"} {
+		if got := headerValue(h.last(addr), "Content-Language"); got != want {
+			t.Errorf("the ack to %s has Content-Language %q, want %q", addr, got, want)
+		}
+	}
 	// Staff mail stays in the library's language.
 	for _, n := range h.mailTo(alice) {
 		if strings.Contains(text(t, n), "Marta") && !strings.Contains(text(t, n), "is yours") {

@@ -27,6 +27,12 @@ type Sender struct {
 	// OnSend, when set, is told of each mail handed to the SMTP server, how
 	// long it took and how it went.
 	OnSend func(o *mailer.Outgoing, took time.Duration, err error)
+	// OnDial, when set, is told how each connection to the SMTP server
+	// went (nil: it worked).
+	OnDial func(err error)
+	// refused is set while the server refuses our login, so that it is
+	// logged once, not for every mail.
+	refused bool
 }
 
 // NewSender returns a Sender.
@@ -70,6 +76,16 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 
 func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	sess, err := mailer.DialSMTP(ctx, s.smtp)
+	if s.OnDial != nil {
+		s.OnDial(err)
+	}
+	switch {
+	case mailer.IsLoginRefused(err) && !s.refused:
+		s.log.Error("SMTP login refused; check [smtp] username and password; mail waits and is retried slowly", "err", err)
+		s.refused = true
+	case err == nil:
+		s.refused = false
+	}
 	if err != nil {
 		for _, r := range rows {
 			if ferr := s.failed(ctx, r, err); ferr != nil {
@@ -90,6 +106,7 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 			if err := s.markSent(ctx, r); err != nil {
 				return sent, err
 			}
+			s.log.Info("mail sent", "ticket", r.ticket, "mail", r.kind) // no address: logs are read widely
 			sent++
 			continue
 		}
@@ -104,7 +121,7 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 }
 
 func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
-	q, err := s.store.db.QueryContext(ctx, `SELECT id, ticket_id, kind, attempts, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at
+	q, err := s.store.db.QueryContext(ctx, `SELECT id, ticket_id, kind, attempts, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, content_language
 		FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`, unix(s.clock.Now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -118,7 +135,7 @@ func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
 		var created int64
 		o := &r.out
 		if err := q.Scan(&r.id, &ticket, &r.kind, &r.attempts, &o.ToName, &o.ToAddress, &o.FromName, &o.FromAddress, &o.Subject, &o.Text, &o.HTML,
-			&o.MessageID, &o.InReplyTo, &refs, &o.AutoSubmitted, &o.Bulk, &created); err != nil {
+			&o.MessageID, &o.InReplyTo, &refs, &o.AutoSubmitted, &o.Bulk, &created, &o.ContentLanguage); err != nil {
 			return nil, err
 		}
 		r.ticket = ticket.Int64
@@ -167,7 +184,12 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 	if mailer.IsTemporary(sendErr) {
 		wait := s.MinBackoff << min(r.attempts, 16)
 		wait = min(wait, s.MaxBackoff)
-		s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
+		if mailer.IsLoginRefused(sendErr) {
+			wait = max(wait, 5*time.Minute) // a person must fix the password: retry slowly
+		}
+		if !mailer.IsLoginRefused(sendErr) { // said once by sendAll
+			s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
+		}
 		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
 			unix(now.Add(wait)), sendErr.Error(), r.id)
 		return err
@@ -206,14 +228,15 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 }
 
-// untilNext is how long until the next queued row is due (at most a minute,
-// so a clock change or a row added by another process is noticed).
+// untilNext is how long until the next queued row is due (at most a
+// second, so a row added by another process, such as `deliver` or a
+// `tickets` command, goes out within a second or two).
 func (s *Sender) untilNext(ctx context.Context) time.Duration {
 	var next sql.NullInt64
 	_ = s.store.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'`).Scan(&next)
 	if !next.Valid {
-		return time.Minute
+		return time.Second
 	}
 	d := time.Unix(next.Int64, 0).Sub(s.clock.Now())
-	return max(min(d, time.Minute), 100*time.Millisecond)
+	return max(min(d, time.Second), 100*time.Millisecond)
 }

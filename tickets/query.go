@@ -31,8 +31,12 @@ type View struct {
 // Detail is one ticket with its thread and history, for `tickets show`.
 type Detail struct {
 	View
-	Thread []MessageView `json:"thread"`
-	Events []EventView   `json:"events"`
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"` // no reminders until then (#wait)
+	// Unreachable is set when mail to the patron bounced: the mail server's
+	// reason. Staff should phone them.
+	Unreachable string        `json:"unreachable,omitempty"`
+	Thread      []MessageView `json:"thread"`
+	Events      []EventView   `json:"events"`
 	// Attachments are the files of the ticket's mail, both ways.
 	Attachments []AttachmentView `json:"attachments"`
 }
@@ -143,6 +147,13 @@ func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, err
 		return nil, fmt.Errorf("show ticket %d: %w", id, err)
 	}
 	d := &Detail{View: v, Thread: []MessageView{}, Events: []EventView{}}
+	var snoozed, unreachable sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT snoozed_until, unreachable_at, unreachable_reason FROM tickets WHERE id = ?`, id).Scan(&snoozed, &unreachable, &d.Unreachable); err != nil {
+		return nil, fmt.Errorf("show ticket %d: %w", id, err)
+	}
+	if snoozed.Valid && snoozed.Int64 > unix(now) {
+		d.SnoozedUntil = fromUnix(snoozed)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, direction, kind, sender, subject, body, received_at FROM messages WHERE ticket_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
@@ -219,4 +230,33 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("read totals: %w", err)
 	}
 	return st, nil
+}
+
+// AddCounter adds n to the running total name, which survives restarts.
+func (s *Store) AddCounter(ctx context.Context, name string, n int64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, name, n)
+	if err != nil {
+		return fmt.Errorf("count %s: %w", name, err)
+	}
+	return nil
+}
+
+// Counters returns the running totals whose names start with prefix, by
+// the rest of their name.
+func (s *Store) Counters(ctx context.Context, prefix string) (map[string]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM counters WHERE substr(name, 1, ?) = ?`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("read counters: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			return nil, err
+		}
+		out[name[len(prefix):]] = v
+	}
+	return out, rows.Err()
 }

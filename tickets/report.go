@@ -17,7 +17,7 @@ type Report struct {
 	From          time.Time `json:"from"`
 	To            time.Time `json:"to"`
 	Received      int       `json:"received"` // tickets opened
-	Answered      int       `json:"answered"` // tickets that got a staff answer
+	Answered      int       `json:"answered"` // tickets whose staff answer reached the patron (the SMTP server took it)
 	Solved        int       `json:"solved"`
 	FirstAnswer   Spread    `json:"time_to_first_answer"` // of tickets first answered in the period
 	Solution      Spread    `json:"time_to_solution"`     // of tickets first solved in the period
@@ -30,7 +30,10 @@ type Report struct {
 	FollowupsSent    int      `json:"followups_sent"`
 	SortedOnFollowup *float64 `json:"sorted_on_followup"`
 	ByTeam           []Group  `json:"by_team"`
-	ByOwner          []Group  `json:"by_owner"`
+	// ByOwner counts each ticket for the person who has it now; ByAnswerer
+	// counts answers and solutions for the person who wrote them.
+	ByOwner    []Group `json:"by_owner"`
+	ByAnswerer []Group `json:"by_answerer"`
 }
 
 // Spread is a median and 90th percentile in open hours; nil when nothing
@@ -61,9 +64,9 @@ func (s *Store) Report(ctx context.Context, from, to time.Time, cal *calendar.Ca
 }
 
 func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.Calendar) (*Report, error) {
-	r := &Report{From: from.UTC(), To: to.UTC(), ByTeam: []Group{}, ByOwner: []Group{}}
+	r := &Report{From: from.UTC(), To: to.UTC(), ByTeam: []Group{}, ByOwner: []Group{}, ByAnswerer: []Group{}}
 	a, b := unix(from), unix(to)
-	teams, owners := map[string]*Group{}, map[string]*Group{}
+	teams, owners, answerers := map[string]*Group{}, map[string]*Group{}, map[string]*Group{}
 	group := func(m map[string]*Group, name string) *Group {
 		if name == "" {
 			name = "(none)"
@@ -97,30 +100,38 @@ func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.C
 	if r.Received > 0 {
 		r.Reassignments = float64(moves) / float64(r.Received)
 	}
-	// Answered and solved in the period, by who did it and the ticket's team.
+	// Answered and solved in the period, by the ticket's team, its owner and
+	// who did it. An answer counts only when its mail to the patron was
+	// taken by the SMTP server: an answer that the leak guard emptied, that
+	// went nowhere or that the server refused is no answer.
 	for _, c := range []struct {
-		action string
-		count  *int
-		field  func(*Group) *int
+		query string
+		count *int
+		field func(*Group) *int
 	}{
-		{"answered the patron", &r.Answered, func(g *Group) *int { return &g.Answered }},
-		{"solved", &r.Solved, func(g *Group) *int { return &g.Solved }},
+		{`SELECT e.ticket_id, MIN(e.actor), MIN(t.team), COALESCE(MIN(t.owner_email), '') FROM events e JOIN tickets t ON t.id = e.ticket_id
+			WHERE e.action = 'answered the patron' AND e.at >= ?1 AND e.at < ?2
+			AND EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = e.ticket_id AND o.kind IN ('update', 'closed') AND o.to_email = t.patron_email
+				AND o.created_at = e.at AND o.status = 'sent')
+			GROUP BY e.ticket_id`, &r.Answered, func(g *Group) *int { return &g.Answered }},
+		{`SELECT e.ticket_id, MIN(e.actor), MIN(t.team), COALESCE(MIN(t.owner_email), '') FROM events e JOIN tickets t ON t.id = e.ticket_id
+			WHERE e.action = 'solved' AND e.at >= ?1 AND e.at < ?2 GROUP BY e.ticket_id`, &r.Solved, func(g *Group) *int { return &g.Solved }},
 	} {
-		rows, err := tx.QueryContext(ctx, `SELECT e.ticket_id, MIN(e.actor), MIN(t.team) FROM events e JOIN tickets t ON t.id = e.ticket_id
-			WHERE e.action = ? AND e.at >= ? AND e.at < ? GROUP BY e.ticket_id`, c.action, a, b)
+		rows, err := tx.QueryContext(ctx, c.query, a, b)
 		if err != nil {
-			return nil, fmt.Errorf("report: %s: %w", c.action, err)
+			return nil, fmt.Errorf("report: answered and solved: %w", err)
 		}
 		for rows.Next() {
 			var id int64
-			var actor, team string
-			if err := rows.Scan(&id, &actor, &team); err != nil {
+			var actor, team, owner string
+			if err := rows.Scan(&id, &actor, &team, &owner); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			*c.count++
 			*c.field(group(teams, team))++
-			*c.field(group(owners, actor))++
+			*c.field(group(owners, owner))++
+			*c.field(group(answerers, actor))++
 		}
 		rows.Close()
 	}
@@ -168,7 +179,7 @@ func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.C
 	}
 	rows.Close()
 	r.Solution = spread(sols)
-	r.ByTeam, r.ByOwner = groups(teams), groups(owners)
+	r.ByTeam, r.ByOwner, r.ByAnswerer = groups(teams), groups(owners), groups(answerers)
 	if err := followupFigures(ctx, tx, r, a, b); err != nil {
 		return nil, err
 	}

@@ -211,7 +211,7 @@ func TestDailySummary(t *testing.T) {
 	}
 	raw := h.last("boss@library.test")
 	s := text(t, raw)
-	for _, w := range []string{"2 late", "Alice Smith (1)", "#1  Ann Lee, due Tue 8 Dec 17:00 (less than an open hour late); last: created Mon 7 Dec 09:00", "Bob Jones (1)", "#2  (no name given)", "Yesterday (Tue 8 Dec)"} {
+	for _, w := range []string{"2 late", "Alice Smith (1)", "#1  Ann Lee, due Tue 8 Dec 17:00 (less than an open hour late); last: created Mon 7 Dec 09:00", "Bob Jones (1)", "#2  (no name given)", "Since the last summary (Tue 8 Dec 08:30)"} {
 		if !strings.Contains(s+headerValue(raw, "Subject"), w) {
 			t.Errorf("summary lacks %q:\n%s", w, s)
 		}
@@ -225,6 +225,34 @@ func TestDailySummary(t *testing.T) {
 	h.pass("2026-12-12 09:00") // Saturday: closed, no summary
 	if n := h.kinds("summary", "boss@library.test"); n != 1 {
 		t.Errorf("a summary on a closed day")
+	}
+	// Monday's covers the weekend: everything since Wednesday's.
+	h.setLocal("2026-12-13 10:00")
+	h.deliver(patronMail("Eve Ray <eve@example.test>", "Sunday question", "Do you have Dune?", 4))
+	h.runOnce()
+	h.pass("2026-12-14 08:30")
+	if n := h.kinds("summary", "boss@library.test"); n != 2 {
+		t.Fatalf("%d summaries by Monday, want 2", n)
+	}
+	if s := text(t, h.last("boss@library.test")); !strings.Contains(s, "Since the last summary (Wed 9 Dec 08:30):\n    1 new,") {
+		t.Errorf("Monday's summary does not cover the weekend:\n%s", s)
+	}
+}
+
+// TestNoSummaryOnStart: the first pass ever, on an open day after
+// summary_at, sends no summary; the next day's goes at summary_at.
+func TestNoSummaryOnStart(t *testing.T) {
+	h := newSchedHarness(t)
+	renewRequest(h, 1)
+	h.pass("2026-12-07 14:00")
+	h.pass("2026-12-07 14:01")
+	if n := h.kinds("summary", "boss@library.test"); n != 0 {
+		t.Fatalf("%d summaries on the first start, want none", n)
+	}
+	h.pass("2026-12-08 08:29")
+	h.pass("2026-12-08 08:31")
+	if n := h.kinds("summary", "boss@library.test"); n != 1 {
+		t.Errorf("%d summaries at Tuesday's summary_at, want 1", n)
 	}
 }
 

@@ -322,8 +322,10 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, a answerText, closing bool,
 	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
 		return err
 	}
-	if err := r.event(t.ID, actor.Email, "answered the patron", "", msgID); err != nil {
-		return err
+	if body != "" { // a #close with no words is no answer (report counts these events)
+		if err := r.event(t.ID, actor.Email, "answered the patron", "", msgID); err != nil {
+			return err
+		}
 	}
 	data := r.templateData(t, r.staff(t.Owner.String))
 	data.Answer, data.Staff = body, actor.FirstName()

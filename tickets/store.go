@@ -25,7 +25,8 @@ var migrations embed.FS
 
 // Store is the SQLite database.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	hooks commitHooks // run after a transaction commits (logs)
 }
 
 // Open opens (creating if needed, readable by the owner only) the database at
@@ -116,6 +117,8 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	committed := false
+	defer func() { s.hooks.done(tx, committed) }()
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -123,6 +126,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 

@@ -12,16 +12,38 @@ import (
 )
 
 // dailySummary sends each supervisor the day's summary once, on open days
-// at policy.summary_at or the first pass after it.
+// at policy.summary_at: by the pass that crosses that moment. The very first
+// pass crosses nothing, so a first start sends no summary; a pass after a
+// stop that spanned summary_at sends the missed one. Each summary covers
+// everything since the one before (Monday's, the weekend).
 func (r *receipt) dailySummary(p *Planned) error {
+	prevPass, err := r.setting("summary_checked_at")
+	if err != nil {
+		return err
+	}
+	if err := r.setSetting("summary_checked_at", unix(r.now)); err != nil {
+		return err
+	}
 	sups := r.supervisors("")
 	cal := r.d.opts.Calendar
 	today := calendar.DateOf(r.now.In(r.d.opts.Location))
-	if len(sups) == 0 || !cal.IsOpenDay(today) || r.now.Before(cal.At(today, r.d.opts.SummaryAt)) {
+	at := cal.At(today, r.d.opts.SummaryAt)
+	if len(sups) == 0 || !cal.IsOpenDay(today) || r.now.Before(at) || prevPass == 0 || prevPass >= unix(at) {
 		return nil
 	}
-	_, err := r.onceIf(true, "summary:"+today.String(), func() error {
-		dg, err := r.digest()
+	_, err = r.onceIf(true, "summary:"+today.String(), func() error {
+		since, err := r.setting("summary_sent_at")
+		if err != nil {
+			return err
+		}
+		if err := r.setSetting("summary_sent_at", unix(r.now)); err != nil {
+			return err
+		}
+		from := time.Unix(since, 0)
+		if since == 0 {
+			from = r.now.Add(-24 * time.Hour)
+		}
+		dg, err := r.digest(from)
 		if err != nil {
 			return err
 		}
@@ -45,15 +67,15 @@ func (d *Desk) Digest(ctx context.Context, now time.Time) (templates.Digest, err
 	var dg templates.Digest
 	err := d.store.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		dg, err = d.receiptAt(ctx, tx, now).digest()
+		dg, err = d.receiptAt(ctx, tx, now).digest(now.Add(-24 * time.Hour))
 		return err
 	})
 	return dg, err
 }
 
 // digest gathers the summary: late tickets by owner, tickets nobody has,
-// what waits for a person, and yesterday's figures. Patron names only.
-func (r *receipt) digest() (templates.Digest, error) {
+// what waits for a person, and the figures since from. Patron names only.
+func (r *receipt) digest(from time.Time) (templates.Digest, error) {
 	loc := r.d.opts.Location
 	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
 	dg := templates.Digest{Day: r.now.In(loc).Format("Mon 2 Jan"), At: r.now.In(loc).Format("15:04")}
@@ -96,7 +118,7 @@ func (r *receipt) digest() (templates.Digest, error) {
 		Scan(&dg.Quarantined, &dg.FailedMail); err != nil {
 		return dg, err
 	}
-	dg.Yesterday, err = r.figures()
+	dg.Yesterday, err = r.figures(from)
 	return dg, err
 }
 
@@ -119,15 +141,11 @@ func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, err
 	return out, rows.Err()
 }
 
-// figures are yesterday's (in the library's time zone) from the same
-// report as `patrondesk report`.
-func (r *receipt) figures() (templates.Figures, error) {
-	loc := r.d.opts.Location
-	n := r.now.In(loc)
-	end := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
-	start := time.Date(n.Year(), n.Month(), n.Day()-1, 0, 0, 0, 0, loc)
-	f := templates.Figures{Day: start.Format("Mon 2 Jan"), MedianFirstAnswer: "none answered"}
-	rep, err := report(r.ctx, r.tx, start, end, r.d.opts.Calendar)
+// figures are those from start until now, from the same report as
+// `patrondesk report`. Day says when they start ("Fri 4 Dec 08:30").
+func (r *receipt) figures(start time.Time) (templates.Figures, error) {
+	f := templates.Figures{Day: start.In(r.d.opts.Location).Format("Mon 2 Jan 15:04"), MedianFirstAnswer: "none answered"}
+	rep, err := report(r.ctx, r.tx, start, r.now, r.d.opts.Calendar)
 	if err != nil {
 		return f, fmt.Errorf("yesterday's figures: %w", err)
 	}

@@ -347,10 +347,12 @@ type outMail struct {
 func (r *receipt) enqueue(m outMail) error {
 	lang, patron, id := r.d.opts.Language, "", int64(0)
 	var ticket any
+	contentLang := "" // said on patron mail, whose templates exist in every language
 	if t := m.ticket; t != nil {
 		patron, id, ticket = t.PatronEmail, t.ID, t.ID
 		if m.toEmail == patron {
 			lang = t.Language // staff mail stays in the library's language
+			contentLang = lang
 		}
 	}
 	if t := m.ticket; t != nil && m.data.Promise != "" {
@@ -377,9 +379,9 @@ func (r *receipt) enqueue(m outMail) error {
 	if status == "" {
 		status = "queued"
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status)
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status, content_language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status, contentLang)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}

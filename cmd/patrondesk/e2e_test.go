@@ -381,7 +381,7 @@ func TestE2EReminders(t *testing.T) {
 		at = at.AddDate(0, 0, 1)
 	}
 	moment := time.Date(at.Year(), at.Month(), at.Day(), 10, 0, 0, 0, chicago).Format(time.RFC3339)
-	out := e.patrondesk("run", "--once", "--at", moment)
+	out := e.patrondesk("run", "--once", "--at", moment, "--commit")
 	if !strings.Contains(out, "#1 reminder to alice@library.test") || !strings.Contains(out, "#1 patron_update to the patron") {
 		t.Errorf("run --once --at %s said:\n%s", moment, out)
 	}
@@ -394,7 +394,7 @@ func TestE2EReminders(t *testing.T) {
 	if !strings.Contains(update.msg.Text, "We have not forgotten your request.") || strings.Contains(update.raw, "alice@") {
 		t.Errorf("patron update:\n%s", update.raw)
 	}
-	if out := e.patrondesk("run", "--once", "--at", moment); strings.Contains(out, "reminder") {
+	if out := e.patrondesk("run", "--once", "--at", moment, "--commit"); strings.Contains(out, "reminder") {
 		t.Errorf("a second run at the same moment sent again:\n%s", out)
 	}
 	time.Sleep(300 * time.Millisecond)

@@ -24,7 +24,7 @@ import (
 // a private registry, and when each mailbox was last reached, for /healthz.
 type monitor struct {
 	reg          *prometheus.Registry
-	fetched      *prometheus.CounterVec
+	store        *tickets.Store
 	fetchSeconds *prometheus.HistogramVec
 	sendSeconds  *prometheus.HistogramVec
 	lastAlive    *prometheus.GaugeVec
@@ -35,13 +35,12 @@ type monitor struct {
 	stall   time.Duration // a mailbox not reached for this long is unhealthy
 	mu      sync.Mutex
 	alive   map[string]time.Time
+	refused map[string]string // "IMAP INBOX" or "SMTP": whose login was refused, in words
 }
 
 func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
 	m := &monitor{
-		reg: prometheus.NewRegistry(), clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{},
-		fetched: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "patrondesk_messages_fetched_total",
-			Help: "Messages fetched from each mailbox since start."}, []string{"mailbox"}),
+		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refused: map[string]string{},
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
 			Help: "Time to fetch one batch of messages.", Buckets: prometheus.DefBuckets}, []string{"mailbox"}),
 		sendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_send_seconds",
@@ -52,15 +51,19 @@ func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall
 			Help: "Messages waiting in each mailbox to be taken, at the last check."}, []string{"mailbox"}),
 	}
 	for _, name := range mailboxes {
-		m.fetched.WithLabelValues(name)
 		m.alive[name] = time.Time{}
 	}
-	m.reg.MustRegister(m.fetched, m.fetchSeconds, m.sendSeconds, m.lastAlive, m.backlog, statsCollector{store})
+	m.reg.MustRegister(m.fetchSeconds, m.sendSeconds, m.lastAlive, m.backlog, statsCollector{store, mailboxes})
 	return m
 }
 
+// fetchedCounter is the prefix of the lasting per-mailbox fetch totals.
+const fetchedCounter = "fetched:"
+
 func (m *monitor) onFetch(name string, n int, took time.Duration) {
-	m.fetched.WithLabelValues(name).Add(float64(n))
+	// Kept in the database so the total survives restarts; a failed write
+	// loses a count, never mail.
+	_ = m.store.AddCounter(context.Background(), fetchedCounter+name, int64(n))
 	m.fetchSeconds.WithLabelValues(name).Observe(took.Seconds())
 }
 
@@ -72,6 +75,7 @@ func (m *monitor) onAlive(name string) {
 	now := m.clock.Now()
 	m.mu.Lock()
 	m.alive[name] = now
+	delete(m.refused, "mailbox "+name)
 	m.mu.Unlock()
 	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
 }
@@ -84,11 +88,43 @@ func (m *monitor) onSend(_ *mailer.Outgoing, took time.Duration, err error) {
 	m.sendSeconds.WithLabelValues(result).Observe(took.Seconds())
 }
 
+// onError notes a mailbox round that failed: a refused login stays a
+// problem until the mailbox is reached again.
+func (m *monitor) onError(name string, err error) {
+	m.setRefused("mailbox "+name, err)
+}
+
+// onDial notes how connecting to the SMTP server went.
+func (m *monitor) onDial(err error) { m.setRefused("SMTP", err) }
+
+func (m *monitor) setRefused(who string, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var le *mailer.LoginError
+	if !errors.As(err, &le) {
+		delete(m.refused, who)
+		return
+	}
+	m.refused[who] = fmt.Sprintf("%s: login refused for %s by the %s server %s; check the username and password", who, le.User, le.Server, le.Addr)
+}
+
+// refusals lists the refused logins, in words.
+func (m *monitor) refusals() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, r := range m.refused {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // problems says what is wrong, for /healthz: a mailbox not reached within
 // the stall time (after the same grace at start), or a database that does
 // not answer.
 func (m *monitor) problems(ctx context.Context, store *tickets.Store) []string {
-	var out []string
+	out := m.refusals()
 	for _, s := range m.stalled(m.stall) {
 		out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", s.name, s.lasted.Round(time.Second)))
 	}
@@ -125,7 +161,12 @@ func (m *monitor) stalled(limit time.Duration) []stall {
 
 // statsCollector reads the running totals from the database at each scrape,
 // so they survive restarts.
-type statsCollector struct{ store *tickets.Store }
+type statsCollector struct {
+	store     *tickets.Store
+	mailboxes []string
+}
+
+var fetchedDesc = prometheus.NewDesc("patrondesk_messages_fetched_total", "Messages fetched from each mailbox.", []string{"mailbox"}, nil)
 
 var statDescs = map[string]*prometheus.Desc{
 	"tickets":    prometheus.NewDesc("patrondesk_tickets_created_total", "Tickets created.", nil, nil),
@@ -140,6 +181,7 @@ func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range statDescs {
 		ch <- d
 	}
+	ch <- fetchedDesc
 }
 
 func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
@@ -158,6 +200,14 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(statDescs["failures"], prometheus.CounterValue, float64(st.SendFailures))
 	ch <- prometheus.MustNewConstMetric(statDescs["quarantine"], prometheus.GaugeValue, float64(st.Quarantined))
 	ch <- prometheus.MustNewConstMetric(statDescs["outbox"], prometheus.GaugeValue, float64(st.Queued))
+	fetched, err := c.store.Counters(ctx, fetchedCounter)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(fetchedDesc, err)
+		return
+	}
+	for _, name := range c.mailboxes {
+		ch <- prometheus.MustNewConstMetric(fetchedDesc, prometheus.CounterValue, float64(fetched[name]), name)
+	}
 }
 
 // serveHTTP runs the health and metrics listener until ctx ends.

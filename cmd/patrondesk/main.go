@@ -29,7 +29,9 @@ Commands:
   check                 check the config, database, disk, every mailbox, SMTP and the
                         templates' plain language (--send-test: also send a test mail)
   run [--once]          watch the mailbox, answer patrons, send reminders and summaries
-                        (--once: one round, then exit; --once --at TIME: as if it were TIME)
+                        (--once: one round, then exit; --once --dry-run: a drill that prints
+                        what would go out and changes nothing; --once --at TIME: the same
+                        drill as if it were TIME, --commit to do it for real)
   tickets list          list tickets (--status S, --json)
   tickets show N        show one ticket with its messages and history (--json)
   tickets assign N WHO  give a ticket to a person or a team
@@ -49,8 +51,12 @@ Commands:
   answers preview NAME  one saved answer as the patron reads it (--lang es)
   held list|release|drop  acknowledgements held over policy.first_ack_limit (see README, Safety)
   keys rotate           a new key for signed Message-IDs; the old one works for token_lifetime
+  quarantine list       mail that could not be read (--json); also show ID, export ID,
+                        release ID (take it again), delete ID
+  version               the version and commit of this build (also --version)
 
-Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
+Every command takes --config FILE, before or after the command; without it,
+$PATRONDESK_CONFIG, else ./patrondesk.toml, else /etc/patrondesk/patrondesk.toml.
 Run "patrondesk COMMAND --help" for a command's options.
 
 Exit codes: 0 success, 1 something failed while running, 2 bad usage or bad config
@@ -77,6 +83,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	args = globalOptionsLast(args)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
@@ -87,9 +94,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
-		"answers": cmdAnswers,
-		"held":    cmdHeld,
-		"keys":    cmdKeys,
+		"answers":    cmdAnswers,
+		"held":       cmdHeld,
+		"keys":       cmdKeys,
+		"version":    cmdVersion,
+		"--version":  cmdVersion,
+		"quarantine": cmdQuarantine,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -116,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func flags(name, synopsis string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := fs.String("config", "", "config file (default $PATRONDESK_CONFIG, else ./patrondesk.toml)")
+	cfg := fs.String("config", "", "config file (default $PATRONDESK_CONFIG, else ./patrondesk.toml, else /etc/patrondesk/patrondesk.toml)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: patrondesk %s\n\nOptions:\n", synopsis)
 		fs.PrintDefaults()
@@ -149,23 +159,61 @@ func parseAround(fs *flag.FlagSet, args []string) ([]string, error) {
 	return append(pos, fs.Args()...), nil
 }
 
+// configPlaces are where a config is looked for when neither --config nor
+// $PATRONDESK_CONFIG names one, in order.
+var configPlaces = []string{"patrondesk.toml", "/etc/patrondesk/patrondesk.toml"}
+
+// configPath is --config, else $PATRONDESK_CONFIG, else the first of
+// configPlaces that exists (else the first, for init and the error).
 func configPath(flagValue string) string {
+	return findConfig(flagValue, os.Getenv("PATRONDESK_CONFIG"), configPlaces)
+}
+
+func findConfig(flagValue, env string, places []string) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	if env := os.Getenv("PATRONDESK_CONFIG"); env != "" {
+	if env != "" {
 		return env
 	}
-	return "patrondesk.toml"
+	for _, p := range places {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return places[0]
 }
 
 func loadConfig(flagValue string) (*config.Config, error) {
 	path := configPath(flagValue)
 	cfg, err := config.Load(path)
 	if errors.Is(err, os.ErrNotExist) {
+		if flagValue == "" && os.Getenv("PATRONDESK_CONFIG") == "" {
+			return nil, usageErr("no config file at ./%s or %s: write one with \"patrondesk init\", or name it with --config or $PATRONDESK_CONFIG",
+				configPlaces[0], configPlaces[1])
+		}
 		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
 	}
 	return cfg, err
+}
+
+// globalOptionsLast moves options written before the command to the end, so
+// "patrondesk --config F run --once" is "patrondesk run --once --config F".
+func globalOptionsLast(args []string) []string {
+	var lead []string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch a := args[0]; {
+		case a == "--version" || a == "-version":
+			return append([]string{"version"}, append(lead, args[1:]...)...)
+		case a == "-h" || a == "--help":
+			return args
+		case (a == "--config" || a == "-config") && len(args) > 1:
+			lead, args = append(lead, a, args[1]), args[2:]
+		default:
+			lead, args = append(lead, a), args[1:]
+		}
+	}
+	return append(args, lead...)
 }
 
 func newLogger(w io.Writer, verbose bool) *slog.Logger {

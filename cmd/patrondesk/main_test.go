@@ -134,18 +134,28 @@ func TestDemoShowsTheWholeLoop(t *testing.T) {
 	testAdminCommands(t, cfgPath)
 }
 
-// testAdminCommands: assign, note and close from the terminal act on the
-// ticket and show in its history.
+// testAdminCommands: assign, take, priority, wait, note, close and reopen
+// from the terminal act on the ticket, say its new state in words and show
+// in its history.
 func testAdminCommands(t *testing.T, cfgPath string) {
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"tickets", "assign", "2", "Bob", "--config", cfgPath}, 0, "Ticket 2: done"},
-		{[]string{"tickets", "note", "2", "Called him; no answer.", "--config", cfgPath}, 0, "Ticket 2: done"},
-		{[]string{"tickets", "close", "2", "--config", cfgPath}, 0, "Ticket 2: done"},
+		{[]string{"tickets", "assign", "2", "Bob", "--config", cfgPath}, 0, "Ticket 2 now belongs to Bob Jones"},
+		{[]string{"tickets", "take", "2", "alice", "--config", cfgPath}, 0, "Ticket 2 now belongs to Alice Smith"},
+		{[]string{"tickets", "priority", "2", "urgent", "--config", cfgPath}, 0, "Ticket 2 is now urgent priority; an answer is due "},
+		{[]string{"tickets", "wait", "2", "3d", "--config", cfgPath}, 0, "Ticket 2: no reminders until "},
+		{[]string{"tickets", "note", "2", "Called him; no answer.", "--config", cfgPath}, 0, "Ticket 2: note added"},
+		{[]string{"tickets", "assign", "2", "Bob", "--config", cfgPath}, 0, "Ticket 2 now belongs to Bob Jones"},
+		{[]string{"tickets", "close", "2", "--config", cfgPath}, 0, "Ticket 2 is solved; the patron was not written to."},
+		{[]string{"tickets", "reopen", "2", "--config", cfgPath}, 0, "Ticket 2 is open again and belongs to Bob Jones"},
+		{[]string{"tickets", "close", "2", "--config", cfgPath}, 0, "Ticket 2 is solved"},
 		{[]string{"tickets", "assign", "2", "Zed", "--config", cfgPath}, 2, `nobody on the staff list is called "Zed"`},
+		{[]string{"tickets", "take", "2", "reference", "--config", cfgPath}, 2, `"reference" is nobody on the staff list`},
+		{[]string{"tickets", "priority", "2", "huge", "--config", cfgPath}, 2, "huge"},
+		{[]string{"tickets", "wait", "2", "--config", cfgPath}, 2, "usage: patrondesk tickets wait N UNTIL"},
 		{[]string{"tickets", "close", "99", "--config", cfgPath}, 1, "no ticket 99"},
 		{[]string{"tickets", "note", "2", "--config", cfgPath}, 2, "usage: patrondesk tickets note N TEXT"},
 	} {
@@ -169,7 +179,7 @@ func testAdminCommands(t *testing.T, cfgPath string) {
 			history = append(history, e.Action)
 		}
 	}
-	if d.Status != "solved" || d.Owner != "bob@library.test" || strings.Join(history, ",") != "assigned,note,solved" {
+	if d.Status != "solved" || d.Owner != "bob@library.test" || strings.Join(history, ",") != "assigned,assigned,priority,no reminders until,note,assigned,solved,reopened,solved" {
 		t.Errorf("ticket 2 after admin commands: %s, %s, admin history %v", d.Status, d.Owner, history)
 	}
 }

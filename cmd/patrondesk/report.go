@@ -73,14 +73,24 @@ func printReport(w io.Writer, r *tickets.Report, loc *time.Location) {
 		fmt.Fprintf(w, "Sorted on follow-up:         %.0f%% of %d follow-up emails\n", 100**r.SortedOnFollowup, r.FollowupsSent)
 	}
 	for _, part := range []struct {
-		title  string
-		groups []tickets.Group
-	}{{"By team", r.ByTeam}, {"By person", r.ByOwner}} {
+		title    string
+		groups   []tickets.Group
+		received bool
+	}{{"By team", r.ByTeam, true}, {"By owner (each request counted for the person who has it now)", r.ByOwner, true},
+		{"By who wrote the answer or solved it", r.ByAnswerer, false}} {
 		fmt.Fprintf(w, "\n%s\n", part.title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  \tRECEIVED\tANSWERED\tSOLVED")
+		if part.received {
+			fmt.Fprintln(tw, "  \tRECEIVED\tANSWERED\tSOLVED")
+		} else {
+			fmt.Fprintln(tw, "  \tANSWERED\tSOLVED")
+		}
 		for _, g := range part.groups {
-			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\n", g.Name, g.Received, g.Answered, g.Solved)
+			if part.received {
+				fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\n", g.Name, g.Received, g.Answered, g.Solved)
+			} else {
+				fmt.Fprintf(tw, "  %s\t%d\t%d\n", g.Name, g.Answered, g.Solved)
+			}
 		}
 		tw.Flush()
 	}
@@ -90,5 +100,13 @@ func spreadWords(s tickets.Spread) string {
 	if s.Median == nil {
 		return "none measured"
 	}
-	return fmt.Sprintf("median %.1f h, 90%% within %.1f h (%d requests)", *s.Median, *s.P90, s.Count)
+	return fmt.Sprintf("median %.1f h, 90%% within %.1f h (%s)", *s.Median, *s.P90, plural(s.Count, "request", "requests"))
+}
+
+// plural is "1 request" or "3 requests".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -13,9 +13,11 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("run", "run [--once [--at TIME]] [--verbose]", stderr)
+	fs, cfgPath := flags("run", "run [--once [--dry-run | --at TIME [--commit]]] [--verbose]", stderr)
 	once := fs.Bool("once", false, "take the mailbox once, do the follow-up work that is due, send what is queued, then exit (for scripts and cron)")
-	atFlag := fs.String("at", "", "with --once: do the follow-up work as if it were this moment, written like 2026-12-07T09:00:00-06:00 (for tests and drills)")
+	atFlag := fs.String("at", "", "with --once: a drill as if it were this moment, written like 2026-12-07T09:00:00-06:00: prints what would go out and changes nothing")
+	dryRun := fs.Bool("dry-run", false, "with --once: a drill now: print what would go out and change nothing (no mail sent, marked or recorded)")
+	commit := fs.Bool("commit", false, "with --once --at: do it for real, as if it were that moment (for tests, or on a copy of the database)")
 	verbose := fs.Bool("verbose", false, "log every message taken")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -30,12 +32,24 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageErr("--at works only with --once")
 		}
 	}
+	if *dryRun && !*once {
+		return usageErr("--dry-run works only with --once")
+	}
+	if *dryRun && *commit {
+		return usageErr("--dry-run and --commit contradict each other; choose one")
+	}
+	if *commit && at.IsZero() {
+		return usageErr("--commit works only with --once --at TIME (plain run --once already does it for real)")
+	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
 	log := newLogger(stderr, *verbose)
 	limitMemory()
+	if *once && (*dryRun || !at.IsZero() && !*commit) {
+		return drill(ctx, cfg, log, stdout, at)
+	}
 	clk := clock.System{}
 	a, err := wire(ctx, cfg, clk, log, progressPrinter(stderr, clk))
 	if err != nil {

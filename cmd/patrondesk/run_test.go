@@ -51,7 +51,7 @@ func TestRunOnceAt(t *testing.T) {
 		at = at.AddDate(0, 0, 1)
 	}
 	moment := time.Date(at.Year(), at.Month(), at.Day(), 10, 0, 0, 0, cfg.Location()).Format(time.RFC3339)
-	code, stdout, stderr := runCLI(t, "run", "--once", "--at", moment, "--config", cfg.Path)
+	code, stdout, stderr := runCLI(t, "run", "--once", "--at", moment, "--commit", "--config", cfg.Path)
 	if code != 0 || !strings.Contains(stdout, "#1 reminder to alice@library.test") || !strings.Contains(stdout, "daily summary to boss@library.test") {
 		t.Errorf("run --once --at %s: exit %d\n%s%s", moment, code, stdout, stderr)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -56,7 +57,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "OK    config %s\n", configPath(*cfgPath))
+	fmt.Fprintf(stdout, "OK    config %s\n", cfg.Path)
+	if warn := configPermissions(cfg.Path); warn != "" {
+		fmt.Fprintln(stdout, "WARN  "+warn)
+	}
 	failed := 0
 	report := func(what string, err error, hint string) {
 		if err == nil {
@@ -68,10 +72,12 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	checkDatabase(ctx, cfg, stdout, report)
 	for _, b := range mailboxes(cfg) {
-		mb, err := mailer.DialMailbox(ctx, b.imap)
+		opts := b.imap
+		opts.Processed = "" // check creates nothing; run makes the processed folder
+		mb, err := mailer.DialMailbox(ctx, opts)
 		if err != nil {
 			report(fmt.Sprintf("mailbox %s (%s@%s:%d folder %q)", b.name, b.imap.Username, b.imap.Host, b.imap.Port, b.imap.Mailbox), err,
-				"check the login, password and folder of this mailbox")
+				firstNonEmpty(mailer.Problem(err), "check the host, port, security, login and folder of this mailbox"))
 			continue
 		}
 		idle := "no IDLE: will check every " + cfg.Intake.PollInterval.String()
@@ -90,7 +96,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if sess != nil {
 		sess.Close()
 	}
-	report(what, err, "check [smtp] host, port, security, username and password (and --to or library.admin for --send-test)")
+	report(what, err, firstNonEmpty(mailer.Problem(err), "check [smtp] host, port, security, username and password (and --to or library.admin for --send-test)"))
 	set := templates.New(cfg.Rel(cfg.Templates.Dir))
 	var lint strings.Builder
 	warnings, err := lintAll(set, &lint, false)
@@ -112,9 +118,13 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // at the free disk space beside it.
 func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, report func(string, error, string)) {
 	path := cfg.Rel(cfg.Database.Path)
-	store, err := tickets.Open(ctx, path)
-	if err != nil {
-		report("database "+path, err, "check that the folder exists and this user may write to it")
+	store, err := tickets.OpenReadOnly(ctx, path)
+	switch {
+	case errors.Is(err, tickets.ErrNoDatabase):
+		report("database "+path, err, "check database.path; for a new install run \"patrondesk init\" (or start \"patrondesk run\", which creates it); to recover, restore the newest backup (README, Operation)")
+		return
+	case err != nil:
+		report("database "+path, err, "check that the file and its folder exist and this user may read and write them")
 		return
 	}
 	defer store.Close()
@@ -123,7 +133,11 @@ func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, re
 		err = fmt.Errorf("integrity check says: %s", h.Integrity)
 	}
 	report(fmt.Sprintf("database %s (schema %d, %d tickets, integrity ok)", path, h.Migration, h.Tickets), err,
-		"restore the newest backup (see README, Backups) and run patrondesk check again")
+		"restore the newest backup (see README, Operation) and run patrondesk check again")
+	if err == nil && h.Migration < tickets.LatestMigration() {
+		fmt.Fprintf(stdout, "WARN  database schema %d is older than this version's %d; the next \"patrondesk run\" brings it up to date (take a backup first)\n",
+			h.Migration, tickets.LatestMigration())
+	}
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(filepath.Dir(path), &st); err == nil {
 		free := st.Bavail * uint64(st.Bsize)
@@ -134,6 +148,22 @@ func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, re
 			fmt.Fprintf(stdout, "OK    disk: %d GB free beside the database\n", free>>30)
 		}
 	}
+}
+
+var passwordLine = regexp.MustCompile(`(?m)^\s*password\s*=\s*["'][^"']+["']`)
+
+// configPermissions warns when others may read a config file that holds a
+// password, and says what to run.
+func configPermissions(path string) string {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o044 == 0 {
+		return ""
+	}
+	src, err := os.ReadFile(path)
+	if err != nil || !passwordLine.Match(src) {
+		return ""
+	}
+	return fmt.Sprintf("config %s holds a password and other users can read it (mode %04o); run: chmod 600 %s", path, st.Mode().Perm(), path)
 }
 
 // sendTestMail sends a short message through the open SMTP session.

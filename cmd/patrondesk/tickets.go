@@ -12,14 +12,41 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"patrondesk/config"
 	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
 )
 
-// ticketsAct runs assign, close and note: the same actions staff take by
-// email, as "admin".
+// actUsage is each action's synopsis; actCommand turns its words into the
+// #command staff would write by email.
+var actUsage = map[string]string{
+	"assign":   "tickets assign N WHO",
+	"take":     "tickets take N WHO",
+	"close":    "tickets close N",
+	"reopen":   "tickets reopen N",
+	"note":     "tickets note N TEXT",
+	"priority": "tickets priority N low|normal|urgent",
+	"wait":     "tickets wait N UNTIL",
+}
+
+func actCommand(verb, words string) string {
+	switch verb {
+	case "close":
+		return "#note\n#close"
+	case "note":
+		return "#note\n" + words
+	case "take":
+		return "#assign " + words
+	case "reopen":
+		return "#reopen"
+	}
+	return "#" + verb + " " + words
+}
+
+// ticketsAct runs assign, take, close, reopen, note, priority and wait: the
+// same actions staff take by email, as "admin", and says the new state.
 func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
-	usage := map[string]string{"assign": "tickets assign N WHO", "close": "tickets close N", "note": "tickets note N TEXT"}[verb]
+	usage := actUsage[verb]
 	fs, cfgPath := flags("tickets "+verb, usage, stderr)
 	rest, err := parseAround(fs, args)
 	if err != nil {
@@ -30,31 +57,88 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 		return usageErr("%s needs a ticket number, such as: patrondesk %s", verb, strings.Replace(usage, "N", "42", 1))
 	}
 	words := strings.TrimSpace(strings.Join(rest[1:], " "))
-	text := map[string]string{"assign": "#assign " + words, "close": "#note\n#close", "note": "#note\n" + words}[verb]
-	if (verb == "assign" || verb == "note") && words == "" {
+	if strings.Contains(usage, "N ") && words == "" {
 		return usageErr("usage: patrondesk %s", usage)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
+	if verb == "take" && !slices.ContainsFunc(cfg.Staff, func(s config.Staff) bool { return staffMatches(s, words) }) {
+		return usageErr("%q is nobody on the staff list; take gives a ticket to a person (use assign for a team)", words)
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	err = a.desk.Act(ctx, id, text)
+	err = a.desk.Act(ctx, id, actCommand(verb, words))
 	var bad *tickets.ErrCommand
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
 		return fmt.Errorf("there is no ticket %d", id)
 	case errors.As(err, &bad):
-		return usageErr("%s", strings.ReplaceAll(bad.Error(), "#assign: ", ""))
+		return usageErr("%s", strings.TrimPrefix(strings.ReplaceAll(bad.Error(), "#"+verb+": ", ""), "#assign: "))
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(stdout, "Ticket %d: done. Any mail it causes goes out with the next run of the daemon.\n", id)
+	d, err := a.store.Show(ctx, id, a.clock.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, actResult(verb, d, cfg))
+	switch verb {
+	case "assign", "take":
+		fmt.Fprintln(stdout, "The new owner's notice goes out with the running daemon at once, or with the next run --once.")
+	case "reopen":
+		fmt.Fprintln(stdout, "The patron is told; the mail goes out with the running daemon at once, or with the next run --once.")
+	}
 	return nil
+}
+
+// staffMatches is whether who names s as #assign would: full name, first
+// name or address, in any case.
+func staffMatches(s config.Staff, who string) bool {
+	who = strings.ToLower(strings.TrimSpace(who))
+	first, _, _ := strings.Cut(s.Name, " ")
+	return who == strings.ToLower(s.Name) || who == strings.ToLower(first) || who == strings.ToLower(s.Email)
+}
+
+// actResult says in words what a ticket is now, after verb.
+func actResult(verb string, d *tickets.Detail, cfg *config.Config) string {
+	loc := cfg.Location()
+	owner := "nobody yet"
+	if d.Owner != nil {
+		owner = *d.Owner
+		for _, s := range cfg.Staff {
+			if strings.EqualFold(s.Email, *d.Owner) {
+				owner = s.Name
+			}
+		}
+	}
+	due := ""
+	if d.DueAt != nil && (d.Status == "new" || d.Status == "open") {
+		due = "; an answer is due " + d.DueAt.In(loc).Format("Mon 2 Jan 15:04")
+	}
+	switch verb {
+	case "assign", "take":
+		if d.Owner == nil {
+			return fmt.Sprintf("Ticket %d now belongs to team %s (nobody in it could take it yet)%s.", d.ID, d.Team, due)
+		}
+		return fmt.Sprintf("Ticket %d now belongs to %s%s.", d.ID, owner, due)
+	case "close":
+		return fmt.Sprintf("Ticket %d is %s; the patron was not written to.", d.ID, d.Status)
+	case "reopen":
+		return fmt.Sprintf("Ticket %d is %s again and belongs to %s%s.", d.ID, d.Status, owner, due)
+	case "priority":
+		return fmt.Sprintf("Ticket %d is now %s priority%s.", d.ID, d.Priority, due)
+	case "wait":
+		if d.SnoozedUntil != nil {
+			return fmt.Sprintf("Ticket %d: no reminders until %s.", d.ID, d.SnoozedUntil.In(loc).Format("Mon 2 Jan 2006 15:04"))
+		}
+		return fmt.Sprintf("Ticket %d: reminders go on as before.", d.ID)
+	}
+	return fmt.Sprintf("Ticket %d: note added (%d history entries).", d.ID, len(d.Events))
 }
 
 func first(s []string) string {
@@ -69,7 +153,11 @@ const ticketsUsage = `Usage:
   patrondesk tickets show N [--json]
   patrondesk tickets search WORDS [--json]   find tickets by words in subjects and messages
   patrondesk tickets assign N WHO     give ticket N to a person (name or address) or a team
+  patrondesk tickets take N WHO       give ticket N to a person
   patrondesk tickets close N          mark ticket N solved, without writing to the patron
+  patrondesk tickets reopen N         open a solved or closed ticket again (the patron is told)
+  patrondesk tickets priority N P     low, normal or urgent
+  patrondesk tickets wait N UNTIL     no reminders until then: 48h, 3d, 2 weeks or 2026-12-24
   patrondesk tickets note N TEXT      add a note for staff to ticket N
   patrondesk tickets merge KEEP OTHER make ticket OTHER part of ticket KEEP (nobody is mailed)
   patrondesk tickets attachment N NAME > FILE
@@ -88,7 +176,7 @@ func cmdTickets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return ticketsSearch(ctx, args[1:], stdout, stderr)
 	case "merge":
 		return ticketsMerge(ctx, args[1:], stdout, stderr)
-	case "assign", "close", "note":
+	case "assign", "take", "close", "reopen", "note", "priority", "wait":
 		return ticketsAct(ctx, args[0], args[1:], stdout, stderr)
 	case "attachment":
 		return ticketsAttachment(ctx, args[1:], stdout, stderr)
@@ -207,6 +295,9 @@ func printDetail(w io.Writer, d *tickets.Detail, loc *time.Location) {
 		d.ID, d.Subject, d.Status, d.PatronName, d.Patron, owner, d.Team, d.CreatedAt.In(loc).Format(time.RFC1123))
 	if d.DueAt != nil {
 		fmt.Fprintf(w, "Due:     %s\n", d.DueAt.In(loc).Format(time.RFC1123))
+	}
+	if d.Unreachable != "" {
+		fmt.Fprintf(w, "Email:   the patron cannot be reached by email (%s); phone them\n", d.Unreachable)
 	}
 	for _, m := range d.Thread {
 		fmt.Fprintf(w, "\n--- %s, %s (%s) ---\n%s\n", m.From, m.ReceivedAt.In(loc).Format("Mon 2 Jan 15:04"), m.Kind, m.Text)

@@ -24,7 +24,7 @@ type healthWatch struct {
 
 // troubles lists what is wrong now.
 func (w *healthWatch) troubles(ctx context.Context) []string {
-	var out []string
+	out := w.mon.refusals() // at once: waiting will not fix a password
 	for _, s := range w.mon.stalled(w.after) {
 		out = append(out, fmt.Sprintf("mailbox %s could not be reached for %s; new mail there waits", s.name, s.lasted.Round(time.Minute)))
 	}

@@ -102,6 +102,12 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	return wireStore(ctx, cfg, store, clk, log, progress)
+}
+
+// wireStore builds the desk, sender and intake on an open store, which it
+// closes on failure.
+func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, clk clock.Clock, log *slog.Logger, progress func(done, total int)) (*app, error) {
 	opts, err := deskOptions(cfg)
 	if err != nil {
 		store.Close()
@@ -122,11 +128,12 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	poll := cfg.Intake.PollInterval.Duration
 	mon := newMonitor(store, clk, names, 3*poll+time.Minute)
 	sender.OnSend = mon.onSend
+	sender.OnDial = mon.onDial
 	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
 	for _, b := range boxes {
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
 			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
-			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
+			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnError: mon.onError, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
 		}, desk))
 	}
 	return a, nil

@@ -44,6 +44,7 @@ Commands:
   templates list        the mail templates, who gets them and in which languages
   templates preview N   one template rendered with sample data (--lang es)
   templates lint        the plain-language check of every template
+  link EMAIL            print a supervisor's personal sign-in link to the desk page (/desk)
 
 Every command takes --config FILE (default: $PATRONDESK_CONFIG, else ./patrondesk.toml).
 Run "patrondesk COMMAND --help" for a command's options.
@@ -82,6 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
+		"link": cmdLink,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -40,6 +40,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		Retention: p.Retention.Duration, AutoReplyLimit: p.AutoReplyLimit, AutoReplyWindow: p.AutoReplyWindow.Duration, ThreadReplyLimit: p.ThreadReplyLimit,
 		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
 		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
+		DeskURL: deskURL(cfg), DeskLinkLifetime: cfg.HTTP.LinkLifetime.Duration,
 	}
 	for _, s := range cfg.Staff {
 		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor}

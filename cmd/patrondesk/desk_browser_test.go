@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,5 +137,31 @@ func TestDeskPageInABrowserFromTheSummary(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	}
+}
+
+// TestDeskLinkFromWebmail opens the link the way a webmail page does: a
+// click on another site. The session cookie is SameSite=Strict, which a
+// browser withholds on a navigation another site started, redirects
+// included; the page must still open.
+func TestDeskLinkFromWebmail(t *testing.T) {
+	ctx := browser(t)
+	r := newDeskRig(t, "")
+	link := r.linkFor("boss@library.test")
+	// "localhost" is another site than "127.0.0.1", where the desk is.
+	webmail := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `<!DOCTYPE html><html><body><p>Your daily summary</p><a id="link" href="%s">See the desk page</a></body></html>`, html.EscapeString(link))
+	}))
+	defer webmail.Close()
+	mailURL := strings.Replace(webmail.URL, "127.0.0.1", "localhost", 1)
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(step, chromedp.Navigate(mailURL), chromedp.Click(chromedp.ID("link"))); err != nil {
+		t.Fatalf("click the link in webmail: %v", err)
+	}
+	wait, cancelWait := context.WithTimeout(step, 10*time.Second)
+	defer cancelWait()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS("#library table.overdue, #library h3"))); err != nil {
+		t.Fatalf("after the click the browser shows %q at %s", eval[string](t, step, `document.body.innerText`), eval[string](t, step, `location.href`))
 	}
 }

@@ -77,6 +77,16 @@ func (p *deskPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (p *deskPage) page(w http.ResponseWriter, r *http.Request) {
 	who, ok := p.auth.viewer(r)
+	if !ok && r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		// A browser withholds the SameSite=Strict cookie on a navigation
+		// that another site started (a link clicked in webmail, and the
+		// redirect after it), so ask it to load the page once more
+		// itself: that request is same-origin and carries the cookie, and
+		// without a session it gets the plain answer below.
+		w.Header().Set("Refresh", "0")
+		sentence(w, http.StatusForbidden, "Opening the desk page…")
+		return
+	}
 	if !ok {
 		sentence(w, http.StatusForbidden, "You need your own link to see the desk page: open the one in your daily summary, or ask your admin to run \"patrondesk link\" with your address.")
 		return

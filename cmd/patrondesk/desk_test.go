@@ -185,6 +185,21 @@ func TestDeskPageAccessRules(t *testing.T) {
 			t.Errorf("%d %s; want 403 with one sentence about the link", resp.StatusCode, body)
 		}
 	})
+	t.Run("no session after a click on another site: one more try, then 403", func(t *testing.T) {
+		for _, site := range []string{"cross-site", "same-origin"} {
+			req, _ := http.NewRequest("GET", r.srv.URL+"/desk", nil)
+			req.Header.Set("Sec-Fetch-Site", site)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			retry := resp.Header.Get("Refresh") == "0"
+			if resp.StatusCode != http.StatusForbidden || retry != (site == "cross-site") {
+				t.Errorf("Sec-Fetch-Site %s: %d, Refresh %q", site, resp.StatusCode, resp.Header.Get("Refresh"))
+			}
+		}
+	})
 	t.Run("a forged cookie", func(t *testing.T) {
 		req, _ := http.NewRequest("GET", r.srv.URL+"/desk", nil)
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tickets.SignPass([]byte("guessed"), tickets.PassSession, "boss@library.test", now.Add(time.Hour))})

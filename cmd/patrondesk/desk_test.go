@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -287,7 +289,8 @@ func TestDeskPageCookieAndHeaders(t *testing.T) {
 		h := resp.Header
 		csp := h.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") ||
-			h.Get("X-Frame-Options") != "DENY" || h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Content-Type-Options") != "nosniff" {
+			h.Get("X-Frame-Options") != "DENY" || h.Get("Referrer-Policy") != "no-referrer" || h.Get("X-Content-Type-Options") != "nosniff" ||
+			h.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s: headers %v", path, h)
 		}
 	}
@@ -485,5 +488,55 @@ func TestSummaryCarriesLinkAndChart(t *testing.T) {
 	}
 	if got, _ := r.summaryFor("alice@library.test"); got != "" {
 		t.Errorf("Alice is not a supervisor but got a summary")
+	}
+}
+
+func TestDeskLimiter(t *testing.T) {
+	l := newLimiter(10, 100, time.Minute)
+	at := rigStart
+	for i := 0; i < 10; i++ {
+		if !l.allow("192.0.2.1", at) {
+			t.Fatalf("check %d from one address refused", i+1)
+		}
+	}
+	if l.allow("192.0.2.1", at) {
+		t.Error("the 11th check in a minute from one address was allowed")
+	}
+	allowed := 10
+	for i := 0; i < 200; i++ {
+		if l.allow(fmt.Sprintf("198.51.100.%d", i), at.Add(time.Duration(i)*time.Millisecond)) {
+			allowed++
+		}
+	}
+	if allowed != 100 {
+		t.Errorf("%d checks allowed in a minute from 201 addresses; want 100", allowed)
+	}
+	if !l.allow("192.0.2.1", at.Add(time.Minute)) {
+		t.Error("a minute later the address is still refused")
+	}
+}
+
+func TestDeskClientAddress(t *testing.T) {
+	tests := []struct {
+		name, proxy, remote, xff, want string
+	}{
+		{"direct", "", "192.0.2.7:5555", "", "192.0.2.7"},
+		{"a forwarded address from anyone is ignored", "", "192.0.2.7:5555", "203.0.113.9", "192.0.2.7"},
+		{"the trusted proxy's last entry counts", "127.0.0.1", "127.0.0.1:4444", "10.9.9.9, 203.0.113.9", "203.0.113.9"},
+		{"an entry the client wrote itself does not", "127.0.0.1", "127.0.0.1:4444", "6.6.6.6, 203.0.113.10", "203.0.113.10"},
+		{"another proxy is not trusted", "127.0.0.1", "192.0.2.8:4444", "203.0.113.9", "192.0.2.8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &deskAuth{proxy: tt.proxy}
+			req := httptest.NewRequest("GET", "/desk/login", nil)
+			req.RemoteAddr = tt.remote
+			if tt.xff != "" {
+				req.Header.Set("X-Forwarded-For", tt.xff)
+			}
+			if got := a.clientIP(req); got != tt.want {
+				t.Errorf("client = %s; want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -14,7 +14,7 @@ import (
 // cmdLink prints a sign-in link to the desk page for a supervisor or the
 // admin: one line, so scripts can use it.
 func cmdLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("link", "link EMAIL\n\nPrints a personal sign-in link to the desk page (/desk) for a supervisor or\nthe admin (library.admin). It works for http.link_lifetime; anyone who has it\ncan see the page until then, so send it only to that person", stderr)
+	fs, cfgPath := flags("link", "link EMAIL\n\nPrints a personal sign-in link to the desk page (/desk) for a supervisor or\nthe admin (library.admin). It works for http.link_lifetime; anyone who has it\ncan see the page until then, so send it only to that person.", stderr)
 	pos, err := parseAround(fs, args)
 	if err != nil {
 		return err

@@ -89,9 +89,18 @@ type Mailbox struct {
 	Team         string `toml:"team"` // its mail goes to this team
 }
 
-// HTTP is the optional listener for health checks and metrics.
+// HTTP is the optional listener for health checks, metrics and the
+// supervisors' desk page.
 type HTTP struct {
 	Listen string `toml:"listen"` // "127.0.0.1:8025"; "" = off
+	// PublicURL is where people reach the listener, for desk page links
+	// ("https://desk.library.test" behind a reverse proxy); "" = http://LISTEN.
+	PublicURL       string   `toml:"public_url"`
+	LinkLifetime    Duration `toml:"link_lifetime"`    // how long a desk page link works
+	SessionLifetime Duration `toml:"session_lifetime"` // how long a browser stays signed in after a link
+	// TrustedProxy is the reverse proxy's address; only its X-Forwarded-For
+	// and X-Forwarded-Proto are believed.
+	TrustedProxy string `toml:"trusted_proxy"`
 }
 
 // Database is where everything is kept.
@@ -344,6 +353,7 @@ func Default() *Config {
 		},
 		StaffMail:   StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
 		Attachments: Attachments{MaxSize: Size{10 << 20}, NoticeTotal: Size{20 << 20}},
+		HTTP:        HTTP{LinkLifetime: Duration{7 * 24 * time.Hour}, SessionLifetime: Duration{12 * time.Hour}},
 	}
 }
 

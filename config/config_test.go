@@ -96,6 +96,14 @@ func TestProblems(t *testing.T) {
 		{"ladder durations",
 			func(s string) string { return strings.Replace(s, `nag_every = "8h"`, `nag_every = "0s"`, 1) },
 			[]string{"policy.nag_every: must be more than zero"}},
+		{"desk page keys",
+			func(s string) string {
+				s = strings.Replace(s, `public_url = ""`, `public_url = "https://library.test/helpdesk"`, 1)
+				s = strings.Replace(s, `link_lifetime = "7d"`, `link_lifetime = "0s"`, 1)
+				return strings.Replace(s, `trusted_proxy = ""`, `trusted_proxy = "proxy.library.test"`, 1)
+			},
+			[]string{`http.public_url: "https://library.test/helpdesk" is not a site address`, "http.link_lifetime: must be longer than zero",
+				`http.trusted_proxy: "proxy.library.test" is not an IP address`}},
 		{"syntax error has a line",
 			func(s string) string { return strings.Replace(s, `name = "Seymour Library"`, `name = "Seymour`, 1) },
 			[]string{"line 6"}},

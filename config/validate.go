@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -106,6 +107,7 @@ func (c *Config) Validate() Problems {
 			add("http.listen", "%q is not host:port; write it like \"127.0.0.1:8025\", or \"\" for off", c.HTTP.Listen)
 		}
 	}
+	c.validateDeskPage(add)
 	p = append(p, c.validateStaff()...)
 	return p
 }
@@ -244,5 +246,25 @@ func (c *Config) validateSafety(add func(string, string, ...any)) {
 	}
 	if strings.ContainsAny(mx+old, " ;=()") {
 		add("safety.trusted_authserv", "must be the server name alone, as it starts the Authentication-Results header (such as \"mx.library.org\")")
+	}
+}
+
+// validateDeskPage checks the [http] keys of the supervisors' desk page.
+func (c *Config) validateDeskPage(add func(string, string, ...any)) {
+	h := c.HTTP
+	if h.PublicURL != "" {
+		u, err := url.Parse(h.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+			add("http.public_url", "%q is not a site address; write it like \"https://desk.library.test\" (no path: the proxy passes /desk on as it is), or \"\" to use http.listen", h.PublicURL)
+		}
+	}
+	if h.LinkLifetime.Duration <= 0 {
+		add("http.link_lifetime", "must be longer than zero; write it like \"7d\"")
+	}
+	if h.SessionLifetime.Duration <= 0 {
+		add("http.session_lifetime", "must be longer than zero; write it like \"12h\"")
+	}
+	if h.TrustedProxy != "" && net.ParseIP(h.TrustedProxy) == nil {
+		add("http.trusted_proxy", "%q is not an IP address; write your reverse proxy's address, like \"127.0.0.1\", or \"\" for none", h.TrustedProxy)
 	}
 }

@@ -66,6 +66,10 @@ func (s *Set) Sample(lang string) Data {
 		Digest: Digest{Day: "Wed 9 Dec", At: "08:30",
 			Overdue:   []DigestLine{{Ticket: 42, Patron: "Ann Lee", Owner: "Alice Smith", Due: "Tue 8 Dec 17:00", Late: "8 open hours late", Last: "created Mon 7 Dec 09:00"}},
 			Owners:    []DigestOwner{{Name: "Alice Smith", Lines: []DigestLine{{Ticket: 42, Patron: "Ann Lee", Due: "Tue 8 Dec 17:00", Late: "8 open hours late", Last: "created Mon 7 Dec 09:00"}}}},
-			Yesterday: Figures{Day: "Tue 8 Dec", Received: 5, Answered: 4, Solved: 3, MedianFirstAnswer: "2h 10m"}},
+			Yesterday: Figures{Day: "Tue 8 Dec", Received: 5, Answered: 4, Solved: 3, MedianFirstAnswer: "2h 10m"},
+			Promise:   "16 open hours",
+			Answers: []AnswerDay{{Day: "Mon 7 Dec", Answered: 6, Kept: 6, Median: "3h 20m", Bar: 17},
+				{Day: "Tue 8 Dec", Answered: 4, Kept: 3, Median: "19h 30m", Bar: 100, Late: true}},
+			Link: "https://desk.library.test/desk/login?t=SAMPLE", LinkUntil: "Wed 16 Dec 08:30"},
 	}
 }

@@ -68,6 +68,23 @@ type Digest struct {
 	Quarantined int
 	FailedMail  int
 	Yesterday   Figures
+	// Answers are the last 30 days' first answers against Promise (days
+	// with answers only), drawn as bars in the HTML part.
+	Answers []AnswerDay
+	Promise string // the promise for normal requests, "16 open hours"
+	// Link is the reader's own sign-in link to the desk page, working
+	// until LinkUntil ("" when the page is off).
+	Link, LinkUntil string
+}
+
+// AnswerDay is one day's first answers against the promise.
+type AnswerDay struct {
+	Day      string // "Mon 2 Nov"
+	Answered int    // requests first answered that day
+	Kept     int    // of them, within their promise
+	Median   string // median open time to a first answer, "2h 10m"
+	Bar      int    // the median as a share of the chart's width, 1-100
+	Late     bool   // the median is past the promise
 }
 
 // DigestOwner is one person's late requests.

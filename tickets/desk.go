@@ -65,6 +65,11 @@ type Options struct {
 	// replies, beyond mailer.DefaultBanners.
 	Banners []*regexp.Regexp
 	Staff   []Staff
+	// DeskURL is where the supervisors' desk page is reached
+	// ("https://desk.library.test"); "" = no page, no links in the summary.
+	DeskURL string
+	// DeskLinkLifetime is how long a link in the summary works.
+	DeskLinkLifetime time.Duration
 	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
 	MailboxTeams map[string]string
 	Routes       []Route

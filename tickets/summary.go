@@ -49,6 +49,9 @@ func (r *receipt) dailySummary(p *Planned) error {
 		}
 		for _, s := range sups {
 			data := templates.Data{Library: r.d.opts.Library, Tag: r.d.opts.Tag, Staff: s.FirstName(), Digest: dg}
+			if err := r.addLink(&data.Digest, s.Email); err != nil {
+				return err
+			}
 			if err := r.enqueue(outMail{template: "summary", toName: s.Name, toEmail: s.Email, auto: "auto-generated", bulk: true, data: data}); err != nil {
 				return err
 			}
@@ -118,8 +121,46 @@ func (r *receipt) digest(from time.Time) (templates.Digest, error) {
 		Scan(&dg.Quarantined, &dg.FailedMail); err != nil {
 		return dg, err
 	}
-	dg.Yesterday, err = r.figures(from)
-	return dg, err
+	if dg.Yesterday, err = r.figures(from); err != nil {
+		return dg, err
+	}
+	answers, err := r.firstAnswers()
+	if err != nil {
+		return dg, err
+	}
+	promise := r.d.opts.FirstAnswer["normal"]
+	dg.Answers, dg.Promise = AnswerBars(r.days("", answers), promise), openHours(promise)
+	return dg, nil
+}
+
+// addLink puts the supervisor's own desk page link in their copy of the
+// summary, signed with the key in the database now.
+func (r *receipt) addLink(dg *templates.Digest, email string) error {
+	if r.d.opts.DeskURL == "" {
+		return nil
+	}
+	key, err := currentKey(r.ctx, r.tx)
+	if err != nil {
+		return err
+	}
+	life := r.d.opts.DeskLinkLifetime
+	if life <= 0 {
+		life = 7 * 24 * time.Hour
+	}
+	link, until := DeskLink(r.d.opts.DeskURL, key, email, r.now, life)
+	dg.Link, dg.LinkUntil = link, until.In(r.d.opts.Location).Format("Mon 2 Jan 15:04")
+	return nil
+}
+
+// openHours writes a promise for people: "16 open hours".
+func openHours(d time.Duration) string {
+	if h := d.Hours(); h == float64(int(h)) {
+		if h == 1 {
+			return "1 open hour"
+		}
+		return fmt.Sprintf("%d open hours", int(h))
+	}
+	return hoursMinutes(d) + " of open hours"
 }
 
 func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, error) {

@@ -210,19 +210,10 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// serveHTTP runs the health and metrics listener until ctx ends.
-func serveHTTP(ctx context.Context, addr string, m *monitor, store *tickets.Store, log *slog.Logger) error {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if p := m.problems(r.Context(), store); len(p) > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, strings.Join(p, "\n"))
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
+// serveHTTP runs the health and metrics listener, and the desk page when
+// page is not nil, until ctx ends.
+func serveHTTP(ctx context.Context, addr string, m *monitor, store *tickets.Store, log *slog.Logger, page http.Handler) error {
+	mux := httpMux(m, store, page)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("http.listen %s: %w", addr, err)
@@ -239,4 +230,24 @@ func serveHTTP(ctx context.Context, addr string, m *monitor, store *tickets.Stor
 		return err
 	}
 	return nil
+}
+
+// httpMux routes /metrics, /healthz and, when page is not nil, /desk.
+func httpMux(m *monitor, store *tickets.Store, page http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	if page != nil {
+		mux.Handle("/desk", page)
+		mux.Handle("/desk/", page)
+	}
+	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if p := m.problems(r.Context(), store); len(p) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, strings.Join(p, "\n"))
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
 }

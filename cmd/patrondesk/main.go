@@ -54,6 +54,7 @@ Commands:
   quarantine list       mail that could not be read (--json); also show ID, export ID,
                         release ID (take it again), delete ID
   version               the version and commit of this build (also --version)
+  link EMAIL            print a supervisor's personal sign-in link to the desk page (/desk)
 
 Every command takes --config FILE, before or after the command; without it,
 $PATRONDESK_CONFIG, else ./patrondesk.toml, else /etc/patrondesk/patrondesk.toml.
@@ -100,6 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"version":    cmdVersion,
 		"--version":  cmdVersion,
 		"quarantine": cmdQuarantine,
+		"link":       cmdLink,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -67,7 +67,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if cfg.HTTP.Listen != "" {
 		errc := make(chan error, 1)
-		run(func() { errc <- serveHTTP(ctx, cfg.HTTP.Listen, a.monitor, a.store, log) })
+		run(func() {
+			errc <- serveHTTP(ctx, cfg.HTTP.Listen, a.monitor, a.store, log, newDeskPage(cfg, a.desk, a.store, clk, log))
+		})
 		select { // a listener that cannot start is a config problem: say so at once
 		case err := <-errc:
 			if err != nil {

@@ -42,6 +42,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		Retention: p.Retention.Duration, AutoReplyLimit: p.AutoReplyLimit, AutoReplyWindow: p.AutoReplyWindow.Duration, ThreadReplyLimit: p.ThreadReplyLimit,
 		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
 		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.TrustedAuthserv(),
+		DeskURL: deskURL(cfg), DeskLinkLifetime: cfg.HTTP.LinkLifetime.Duration,
 	}
 	for _, f := range cfg.Intake.FormSenders {
 		o.FormSenders = append(o.FormSenders, strings.ToLower(strings.TrimSpace(f)))

@@ -67,6 +67,7 @@ type Digest struct {
 	Unowned     []DigestLine
 	Quarantined int
 	FailedMail  int
+	Spam        int // kept in the spam queue since the last summary
 	Yesterday   Figures
 	// Answers are the last 30 days' first answers against Promise (days
 	// with answers only), drawn as bars in the HTML part.

@@ -39,6 +39,23 @@ func (r *receipt) senderAuth() mailer.SenderAuth {
 // suspicion says why a new ticket's sender is doubted: the MX's verdict, or
 // a flood of near-identical mail from new senders (flood is then true).
 func (r *receipt) suspicion() (why string, flood bool, err error) {
+	if r.suspect != nil {
+		return r.suspect.why, r.suspect.flood, nil
+	}
+	why, flood, err = r.judgeSender()
+	if err == nil {
+		r.suspect = &suspectVerdict{why, flood}
+	}
+	return why, flood, err
+}
+
+// suspectVerdict is suspicion's answer, kept for the message.
+type suspectVerdict struct {
+	why   string
+	flood bool
+}
+
+func (r *receipt) judgeSender() (why string, flood bool, err error) {
 	if a := r.senderAuth(); a.Suspect != "" {
 		return a.Suspect, false, nil
 	}

@@ -114,7 +114,7 @@ func (r *receipt) dashboard() (*Dashboard, error) {
 	}
 	since := r.now.Add(-ChartDays * 24 * time.Hour)
 	err = r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
-		(SELECT COUNT(*) FROM messages WHERE kind = 'list_or_bulk' AND reason LIKE '%spam%' AND received_at >= ?)`, unix(since)).
+		(SELECT COUNT(*) FROM messages WHERE kind = 'spam' AND received_at >= ?)`, unix(since)).
 		Scan(&db.Quarantined, &db.Spam)
 	if err != nil {
 		return nil, fmt.Errorf("count quarantine and spam: %w", err)

@@ -170,6 +170,7 @@ const (
 	Automated   Outcome = "automated"
 	Old         Outcome = "old"
 	Quarantined Outcome = "quarantined"
+	Spam        Outcome = "spam"
 )
 
 // Cursor implements mailer.Sink. The first call for a folder also fixes the
@@ -252,7 +253,7 @@ func (d *Desk) receiveAll(ctx context.Context, batch []mailer.Delivery) ([]Outco
 	queued := false
 	err := d.store.tx(ctx, func(tx *sql.Tx) error {
 		for i, in := range batch {
-			out, q, err := d.takeOne(ctx, tx, in, ps[i])
+			out, q, err := d.takeOne(ctx, tx, in, ps[i], false)
 			if err != nil {
 				return fmt.Errorf("take uid %d: %w", in.UID, err)
 			}
@@ -277,8 +278,9 @@ func (d *Desk) receiveAll(ctx context.Context, batch []mailer.Delivery) ([]Outco
 
 // takeOne takes one message inside the batch's transaction, under its own
 // savepoint: a message that makes the desk fail is rolled back to it and
-// quarantined, and the batch goes on.
-func (d *Desk) takeOne(ctx context.Context, tx *sql.Tx, in mailer.Delivery, p parsed) (out Outcome, queued bool, err error) {
+// quarantined, and the batch goes on. released takes a message out of the
+// spam queue: the spam rules do not apply to it again.
+func (d *Desk) takeOne(ctx context.Context, tx *sql.Tx, in mailer.Delivery, p parsed, released bool) (out Outcome, queued bool, err error) {
 	now := d.clock.Now()
 	if p.m == nil {
 		return Quarantined, false, quarantineOnce(ctx, tx, in, p.err, now)
@@ -298,7 +300,7 @@ func (d *Desk) takeOne(ctx context.Context, tx *sql.Tx, in mailer.Delivery, p pa
 			_, err = tx.ExecContext(ctx, `RELEASE message`)
 		}
 	}()
-	r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: p.m, now: now}
+	r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: p.m, now: now, released: released}
 	out, err = r.take()
 	return out, r.queued, err
 }
@@ -371,6 +373,10 @@ type receipt struct {
 	handover string
 	// auth is what the trusted MX said about the sender (see senderAuth).
 	auth *mailer.SenderAuth
+	// released: the message left the spam queue by hand (see spam.go).
+	released bool
+	// suspect caches suspicion's verdict.
+	suspect *suspectVerdict
 	// lastOutbox is the outbox row enqueue wrote last.
 	lastOutbox int64
 }
@@ -383,12 +389,16 @@ func (r *receipt) take() (Outcome, error) {
 	if why := r.fromForm(); why != "" {
 		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, why, r.now)
 	}
-	verdict := mailer.ClassifyWith(r.m, []string{r.d.opts.Address}, r.d.opts.SpamScore)
+	verdict := r.releasedVerdict(mailer.ClassifyWith(r.m, []string{r.d.opts.Address}, r.d.opts.SpamScore))
 	old, err := r.tooOld()
 	if err != nil {
 		return "", err
 	}
 	t, staffTok, err := r.thread()
+	if err != nil {
+		return "", err
+	}
+	spam, blocked, err := r.spamReason(verdict)
 	if err != nil {
 		return "", err
 	}
@@ -398,6 +408,9 @@ func (r *receipt) take() (Outcome, error) {
 	case old:
 		_, err := r.saveMessage(key, nil, "old", "arrived before patrondesk started watching, older than intake.since")
 		return Old, err
+	case spam != "" && (t == nil || blocked):
+		// A spam verdict on a proven reply leaves it on its ticket (below).
+		return Spam, r.saveSpam(key, spam)
 	case verdict.Automated():
 		if done, err := r.takeBounce(key, verdict); done || err != nil {
 			return Automated, err
@@ -421,6 +434,12 @@ func (r *receipt) take() (Outcome, error) {
 	case t != nil && (t.Status != "closed" || r.closedRecently(t)):
 		return Appended, r.appendTo(t, key)
 	default:
+		if why, err := r.floodSpam(); err != nil || why != "" {
+			if err != nil {
+				return "", err
+			}
+			return Spam, r.saveSpam(key, why)
+		}
 		return Created, r.create(key, t)
 	}
 }

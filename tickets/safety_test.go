@@ -122,7 +122,7 @@ func TestBackscatter(t *testing.T) {
 			h.deliver(raw("victim@patrons.test", "You won", spam, "Claim at http://spam.test", 1))
 			h.runOnce()
 			h.wantMailboxes(map[string]int{})
-			if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind = 'list_or_bulk' AND reason LIKE '%spam%'`); n != 1 {
+			if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind = 'spam' AND reason LIKE '%spam%'`); n != 1 {
 				t.Errorf("the spam was not recorded (%d)", n)
 			}
 		})

@@ -199,8 +199,11 @@ func TestStaffReplyCorpus(t *testing.T) {
 				if greeting != wantGreeting || strings.Count(body, wantGreeting) != 1 || wantGreeting != "Hello Ann," && strings.Contains(body, "Hello Ann,") {
 					t.Errorf("greeting %q, want %q once:\n%s", greeting, wantGreeting, body)
 				}
+				// The whole mail but its ids (random letters and digits could
+				// spell "555").
+				shown := withoutIDs(annMail[0])
 				for _, secret := range []string{"alice@", "alice.smith@", "555", "4417", "Staff only", "##-", "Librarian", "Sent from", "Outlook for"} {
-					if strings.Contains(annMail[0], secret) {
+					if strings.Contains(shown, secret) {
 						t.Errorf("the patron's mail shows %q:\n%s", secret, body)
 					}
 				}
@@ -276,4 +279,27 @@ func checkCommands(t *testing.T, h *harness, c staffCase, before, after *Detail)
 			t.Errorf("%s acted, but the reply does not ask for it", word)
 		}
 	}
+}
+
+// withoutIDs is a raw mail without its Message-ID, In-Reply-To and
+// References lines (and their folded continuations).
+func withoutIDs(raw string) string {
+	head, body, _ := strings.Cut(raw, "\r\n\r\n")
+	var kept []string
+	skip := false
+	for _, l := range strings.Split(head, "\r\n") {
+		if l != "" && (l[0] == ' ' || l[0] == '\t') {
+			if !skip {
+				kept = append(kept, l)
+			}
+			continue
+		}
+		k, _, _ := strings.Cut(l, ":")
+		k = strings.ToLower(k)
+		skip = k == "message-id" || k == "in-reply-to" || k == "references"
+		if !skip {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\r\n") + "\r\n\r\n" + body
 }

@@ -117,8 +117,9 @@ func (r *receipt) digest(from time.Time) (templates.Digest, error) {
 	if dg.Unowned, err = r.unowned(fmtAt); err != nil {
 		return dg, err
 	}
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL), (SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).
-		Scan(&dg.Quarantined, &dg.FailedMail); err != nil {
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL), (SELECT COUNT(*) FROM outbox WHERE status = 'failed'),
+		(SELECT COUNT(*) FROM messages WHERE kind = 'spam' AND received_at >= ?)`, unix(from)).
+		Scan(&dg.Quarantined, &dg.FailedMail, &dg.Spam); err != nil {
 		return dg, err
 	}
 	if dg.Yesterday, err = r.figures(from); err != nil {

@@ -49,6 +49,7 @@ Commands:
   templates lint        the plain-language check of every template and saved answer
   answers list          the saved answers staff send with #answer NAME
   answers preview NAME  one saved answer as the patron reads it (--lang es)
+  spam list             mail kept as spam, with no answer (--json); also show ID, release ID
   held list|release|drop  acknowledgements held over policy.first_ack_limit (see README, Safety)
   keys rotate           a new key for signed Message-IDs; the old one works for token_lifetime
   quarantine list       mail that could not be read (--json); also show ID, export ID,
@@ -96,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"demo": cmdDemo, "init": cmdInit, "check": cmdCheck, "run": cmdRun, "tickets": cmdTickets, "purge": cmdPurge, "templates": cmdTemplates,
 		"deliver": cmdDeliver, "report": cmdReport, "backup": cmdBackup,
 		"answers":    cmdAnswers,
+		"spam":       cmdSpam,
 		"held":       cmdHeld,
 		"keys":       cmdKeys,
 		"version":    cmdVersion,

@@ -153,6 +153,8 @@ func outcomeWords(o tickets.Outcome) string {
 		return "it is older than intake.since; it is kept and nobody is answered"
 	case tickets.Quarantined:
 		return "it still cannot be read, so it is back in quarantine under a new number"
+	case tickets.Spam:
+		return "it is kept as spam; nobody is answered"
 	}
 	return string(o)
 }

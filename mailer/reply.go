@@ -50,14 +50,22 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 		segs = append(segs, cur)
 	}
 	var parts []string
+	answers := 0
 	for _, s := range segs {
-		if p := strings.TrimSpace(strings.Join(s, "\n")); p != "" {
-			parts = append(parts, p)
+		p := strings.TrimSpace(strings.Join(s, "\n"))
+		if p == "" {
+			continue
+		}
+		parts = append(parts, p)
+		// A signature a client puts under the quote does not make an
+		// answer inline.
+		if first, _, _ := strings.Cut(p, "\n"); len(parts) == 1 || strings.TrimSpace(first) != "--" {
+			answers++
 		}
 	}
 	own = strings.Join(parts, "\n\n")
 	own = strings.TrimSpace(dropBanners(own, o.Banners))
-	return own, len(parts) > 1
+	return own, answers > 1
 }
 
 // QuotedText is the quoted lines of a reply, without their quote marks:
@@ -83,6 +91,8 @@ func NormaliseText(s string) string {
 		switch {
 		case r == '\u00a0' || r == '\u202f' || r == '\u2007':
 			return ' '
+		case r == '＃' || r == '﹟':
+			return '#'
 		case r == '\t':
 			return r
 		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad':
@@ -480,7 +490,8 @@ func sigLike(l string, s Writer) bool {
 	if disclaimer.MatchString(t) {
 		return true
 	}
-	if words > 12 {
+	// A sentence ("Call the desk at 555-0100.") is part of the answer.
+	if words > 12 || words >= 4 && strings.ContainsAny(t[len(t)-1:], ".?!") {
 		return false
 	}
 	return phoneLine.MatchString(t) || webLine.MatchString(t) || addressLine.MatchString(t) ||

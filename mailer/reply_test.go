@@ -43,6 +43,8 @@ func TestOwnText(t *testing.T) {
 		{"device lines go", "Renewed.\n\nSent from my iPhone\n\nGet Outlook for Android\nEnvoyé de mon iPad\nEnviado desde mi Samsung\nVon meinem iPhone gesendet", "Renewed.", false},
 		{"Download Outlook", "Renewed.\n\nDownload Outlook for Android<https://aka.ms/AAb9ysg>", "Renewed.", false},
 		{"zero-width and nbsp", "\u200b#note\u00a0\nKept.", "#note\nKept.", false},
+		{"signature under the quote is not an inline answer", "Renewed.\n\nOn 07/12/2026 09:00, Seymour Library wrote:\n> Alice, request 7 is yours.\n\n-- \nAlice Smith", "Renewed.\n\n--\nAlice Smith", false},
+		{"full-width hash", "＃note\nKept.", "#note\nKept.", false},
 		{"a sentence about wrote is not a quote", "She wrote: the card is blue.\nRenewed.", "She wrote: the card is blue.\nRenewed.", false},
 	}
 	for _, tc := range cases {
@@ -72,6 +74,8 @@ func TestTrimSignature(t *testing.T) {
 		{"configured signature", "Renewed.\n\nThe Circ Desk Crew\nOpen 9-5 weekdays", Writer{Name: "Alice Smith", Signatures: []string{"The Circ Desk Crew\nOpen 9-5 weekdays"}}, "Renewed.", "", "Crew"},
 		{"signature only", "Alice Smith\nCirculation Librarian\n(555) 123-4567", alice, "", "", "Librarian"},
 		{"signature only, another name", "A. S.\nCirculation Librarian\n(555) 123-4567", Writer{Name: "Bob Jones"}, "", "", "Librarian"},
+		{"a closing sentence with a phone number stays", "Renewed.\nCall the Reference desk at 555-010-0100.\n\nAlice", alice, "Renewed.\nCall the Reference desk at 555-010-0100.", "", "Alice"},
+		{"a closing sentence with a link stays", "Renewed.\nYou can renew online at www.seymourlibrary.test/renew.", alice, "Renewed.\nYou can renew online at www.seymourlibrary.test/renew.", "", ""},
 		{"one phone line is an answer", "Call 555-123-4567 to renew.", alice, "Call 555-123-4567 to renew.", "", ""},
 		{"thanks only", "Thanks!", alice, "", "Thanks!", ""},
 		{"body naming a branch stays", "The Reference desk has your book.\nPick it up by Friday.", alice, "The Reference desk has your book.\nPick it up by Friday.", "", ""},

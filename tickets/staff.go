@@ -68,9 +68,13 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
 	note, closing, reopening, handing := rd.has("note"), rd.has("close"), rd.has("reopen"), rd.has("assign")
-	if handing && !note {
+	if handing {
 		// Words written with #assign are for the new owner, never the patron.
-		r.handover = strings.TrimSpace(strings.Join(nonEmpty(out.greeting, out.body), "\n"))
+		h := out
+		if note {
+			h = answerText{body: mailer.TrimSignature(rest, r.writer(actor, rest)).Body}
+		}
+		r.handover = strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n"))
 		out = answerText{}
 	}
 	if !note && !handing && out.body == "" && len(cmds) == 0 {

@@ -217,6 +217,18 @@ func TestHandoverIsStaffTalk(t *testing.T) {
 	}
 }
 
+func TestHandoverWithNote(t *testing.T) {
+	h, notice := newTicket(t)
+	h.replyTo(alice, notice, "#note #assign Bob\nShe owes $40; please call her.", 1)
+	h.runOnce()
+	if got := h.mailTo(ann); len(got) != 1 {
+		t.Fatalf("Ann got %d mails", len(got))
+	}
+	if top, _, _ := strings.Cut(text(t, h.last(bob)), "To answer"); !strings.Contains(top, "She owes $40; please call her.") {
+		t.Errorf("Bob's notice lacks the hand-over:\n%s", text(t, h.last(bob)))
+	}
+}
+
 func TestCommandsApplyInOrder(t *testing.T) {
 	t.Run("reopen then assign ends open and Bob's", func(t *testing.T) {
 		h, notice := newTicket(t)

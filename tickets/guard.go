@@ -65,11 +65,22 @@ func leak(answer string, g guardTexts) string {
 			}
 		}
 	}
+	seenRuns := map[string]bool{}
+	for _, t := range g.seen {
+		for _, r := range digitRuns(t) {
+			seenRuns[r] = true
+		}
+	}
 	codes := map[string]bool{}
 	for _, t := range g.notes {
 		for _, x := range words(t) {
 			if isCode(x) && !seenWords[x] {
 				codes[x] = true
+			}
+		}
+		for _, r := range digitRuns(t) {
+			if !seenRuns[r] {
+				codes["#"+r] = true
 			}
 		}
 	}
@@ -84,7 +95,34 @@ func leak(answer string, g guardTexts) string {
 			return x
 		}
 	}
+	for _, r := range digitRuns(answer) {
+		if codes["#"+r] {
+			return r
+		}
+	}
 	return ""
+}
+
+// digitRun is a number written with spaces, dashes, dots or slashes in it:
+// "4 8 2 1", "48-21".
+var digitRun = regexp.MustCompile(`\d(?:[ .\-/]?\d)+`)
+
+// digitRuns are the numbers of four digits or more in text, without their
+// separators, so a PIN spaced out in an answer is still the note's PIN.
+func digitRuns(text string) []string {
+	var out []string
+	for _, m := range digitRun.FindAllString(text, -1) {
+		d := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, m)
+		if len(d) >= 4 {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // words is text as lower-case words and numbers, with everything else

@@ -130,22 +130,42 @@ func quoteCut(lines []string, isMarker func(string) bool) int {
 	return len(lines)
 }
 
-// headerStart moves a cut up over the ruler line a client puts above the
-// quoted header block.
+// headerStart moves a cut up over the header block ("From:", "Sent:", in
+// any language) and the ruler line a client puts above the quoted mail. A
+// block of "Key: value" lines counts when one of them names an address or
+// is a known header, so an answer's own last line ("Pickup: Friday") stays.
 func headerStart(lines []string, i int) int {
-	for j := i - 1; j >= 0; j-- {
+	j, top, known := i-1, i, false
+	for ; j >= 0; j-- {
 		t := strings.TrimSpace(lines[j])
-		if t == "" {
+		switch {
+		case t == "":
 			continue
-		}
-		if strings.Trim(t, "_-—=") == "" || headerFrom.MatchString(t) || replyHeaderField.MatchString(t) {
-			i = j
+		case strings.Trim(t, "_-—=") == "":
+			top = j
+			continue
+		case headerFrom.MatchString(t) || replyHeaderField.MatchString(t):
+			top, known = j, true
+			continue
+		case anyHeader.MatchString(t):
+			top = j
+			known = known || strings.Contains(t, "@")
 			continue
 		}
 		break
 	}
-	return i
+	if !known {
+		// Only rulers or unknown "Key: value" lines: keep the rulers' cut.
+		for top < i && strings.Trim(strings.TrimSpace(lines[top]), "_-—=") != "" {
+			top++
+		}
+	}
+	return top
 }
+
+// anyHeader is a "Key: value" line of a quoted header block in any
+// language ("Wysłano: …", "Temat: …").
+var anyHeader = regexp.MustCompile(`^\*?[\p{L}][\p{L} .-]{0,24}\*?\s?:\*?\s+\S`)
 
 // headerBlockFollows reports a "Sent:"/"Date:" line just under a "From:".
 func headerBlockFollows(lines []string, i int) bool {

@@ -35,6 +35,8 @@ func TestOwnText(t *testing.T) {
 		{"inline between quotes", "On 07/12/2026 09:00, Seymour Library wrote:\n> Alice, request 7 is yours.\n\nI will call her.\n\n> My card does not work.\n\nYour card works again.", "I will call her.\n\nYour card works again.", true},
 		{"Outlook header block, no quote marks", "Your card works again.\n\nAlice\n\n________________________________\nFrom: Seymour Library <help@library.test>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Alice Smith <alice@library.test>\nSubject: [Seymour #7] New request\n\n" + notice, "Your card works again.\n\nAlice", false},
 		{"Outlook French header block", "Votre carte marche.\n\nDe : Seymour Library <help@library.test>\nEnvoyé : lundi 7 décembre 2026 09:00\nÀ : Alice\nObjet : [Seymour #7]\n\n" + notice, "Votre carte marche.", false},
+		{"Outlook header block in Polish", "Odnowione.\n\nOd: Seymour Library <help@library.test>\nWysłano: poniedziałek, 7 grudnia 2026 09:00\nDo: Alice Smith\nTemat: [Seymour #7]\n\n" + notice, "Odnowione.", false},
+		{"an answer's own last line with a colon stays", "Renewed.\nPickup: Friday\n\n" + notice, "Renewed.\nPickup: Friday", false},
 		{"unquoted notice under the answer", "Renewed.\n\n" + notice, "Renewed.", false},
 		{"original message ruler", "Renewed.\n\n-----Original Message-----\nFrom: help@library.test\n" + notice, "Renewed.", false},
 		{"gateway banner on top", "CAUTION: This email originated from outside of the organization. Do not click links or open attachments unless you recognize the sender and know the content is safe.\n\n#note\nShe owes $40.", "#note\nShe owes $40.", false},

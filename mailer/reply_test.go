@@ -138,6 +138,7 @@ func TestDecodeFlowed(t *testing.T) {
 func TestHTMLToText(t *testing.T) {
 	cases := []struct{ name, in, want string }{
 		{"bold command stays a command", `<div><b>#note</b></div><div>She owes $40.</div>`, "#note\nShe owes $40."},
+		{"no space before a comma from the source's line break", "<p class=MsoNormal><b><span>Ann</span></b>\n<span>,</span></p>", "Ann,"},
 		{"no star artefacts", `<p>Hi <b>Ann</b>,</p><p>Renewed.</p>`, "Hi Ann,\n\nRenewed."},
 		{"Outlook web bullets", `<div>Bring:</div><ul><li>your card</li><li>a photo ID</li></ul><div>Thanks</div>`, "Bring:\n- your card\n- a photo ID\n\nThanks"},
 		{"numbered list", `<ol><li>one</li><li>two</li></ol>`, "1. one\n2. two"},

@@ -72,3 +72,22 @@ func TestHideStaffAddresses(t *testing.T) {
 		})
 	}
 }
+
+func TestLearnSignature(t *testing.T) {
+	earlier := []string{
+		"#note\nCalled her.\n\n~ A ~\nReading is dreaming with open eyes",
+		"Your card is ready. Let me know if you need anything else.\nBest,\nAlice",
+	}
+	for _, tc := range []struct{ name, text, want string }{
+		{"two shared last lines", "Renewed.\n\n~ A ~\nReading is dreaming with open eyes", "~ a ~\nreading is dreaming with open eyes"},
+		{"a shared last sentence is not signature", "Renewed. Let me know if you need anything else.\nBest,\nAlice", "best,\nalice"},
+		{"nothing shared", "Renewed.\nAlice S.", ""},
+		{"the whole reply repeated is not all signature", "~ A ~\nReading is dreaming with open eyes", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := learnSignature(tc.text, earlier); got != tc.want {
+				t.Errorf("learnSignature = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

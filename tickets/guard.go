@@ -16,7 +16,7 @@ import (
 // held. The quote under a top-posted or over a bottom-posted answer is the
 // answered notice and does not count.
 func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
-	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners}
+	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners}
 	if _, inline := mailer.OwnText(text, opts); !inline {
 		return ""
 	}
@@ -26,7 +26,7 @@ func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
 // ownText is what a staff member wrote in a reply: without the notice they
 // answered (above or below), quotes, gateway banners and phone lines.
 func (d *Desk) ownText(text string) string {
-	own, _ := mailer.OwnText(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners})
+	own, _ := mailer.OwnText(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners})
 	return own
 }
 

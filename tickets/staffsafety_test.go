@@ -294,3 +294,28 @@ func TestStaffKnownByAliasAndTag(t *testing.T) {
 		})
 	}
 }
+
+func TestConfiguredBanner(t *testing.T) {
+	const reply = "Scanned by Seymour MailGuard 3.1\n\n#note\nShe owes $40."
+	for _, configured := range []bool{false, true} {
+		t.Run(fmt.Sprintf("configured=%v", configured), func(t *testing.T) {
+			h, notice := newTicket(t)
+			if configured {
+				opts := h.desk.opts
+				opts.Banners = []string{`^scanned by seymour mailguard`, `[unclosed`}
+				h.desk.Reload(opts, h.desk.tpl)
+			}
+			h.replyTo(alice, notice, reply, 1)
+			h.runOnce()
+			if got := h.mailTo(ann); len(got) != 1 {
+				t.Fatalf("Ann got %d mails", len(got))
+			}
+			d := h.ticket(1)
+			// Without the pattern the banner is text, so the #note under it
+			// is not at the top: held, and Alice is told.
+			if configured != hasEvent(d, alice, "note") || configured == hasEvent(d, alice, "held") {
+				t.Errorf("events %v", d.Events)
+			}
+		})
+	}
+}

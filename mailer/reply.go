@@ -41,7 +41,7 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 		if quoted && len(cur) == 0 && strings.TrimSpace(l) == "" {
 			continue
 		}
-		if deviceLine.MatchString(strings.TrimSpace(l)) {
+		if t := strings.TrimSpace(l); deviceLine.MatchString(t) || imageLine.MatchString(t) {
 			continue
 		}
 		cur = append(cur, l)
@@ -220,6 +220,10 @@ func isQuoteLine(lines []string, i int) bool {
 
 // deviceLine is the line a phone or webmail adds under what was written.
 var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato (da|dal) (il mio|mio|outlook|yahoo)\b|skickat från\b|wysłane z\b)`)
+
+// imageLine is what a plain part shows for an inline image: Outlook's
+// "[cid:image001.png@01DB…]", Gmail's "[image: logo.png]".
+var imageLine = regexp.MustCompile(`(?i)^\[(cid:|image:?\s)[^\]]*\]$`)
 
 // DefaultBanners are the notices mail gateways put on top of a message.
 var DefaultBanners = []*regexp.Regexp{

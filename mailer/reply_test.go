@@ -43,6 +43,7 @@ func TestOwnText(t *testing.T) {
 		{"banner glued to the command", "[EXTERNAL] #note\nShe owes $40.", "#note\nShe owes $40.", false},
 		{"banner then greeting without a blank line", "You don't often get email from alice@library.test. Learn why this is important\nHi Ann,\nRenewed.", "Hi Ann,\nRenewed.", false},
 		{"device lines go", "Renewed.\n\nSent from my iPhone\n\nGet Outlook for Android\nEnvoyé de mon iPad\nEnviado desde mi Samsung\nVon meinem iPhone gesendet", "Renewed.", false},
+		{"inline image placeholders go", "Renewed.\n\n[cid:image001.png@01DB48A8.1C2D3E40]\n[image: Seymour Library logo]\nAlice", "Renewed.\n\nAlice", false},
 		{"Download Outlook", "Renewed.\n\nDownload Outlook for Android<https://aka.ms/AAb9ysg>", "Renewed.", false},
 		{"zero-width and nbsp", "\u200b#note\u00a0\nKept.", "#note\nKept.", false},
 		{"signature under the quote is not an inline answer", "Renewed.\n\nOn 07/12/2026 09:00, Seymour Library wrote:\n> Alice, request 7 is yours.\n\n-- \nAlice Smith", "Renewed.\n\n--\nAlice Smith", false},

@@ -369,6 +369,11 @@ func TrimSignature(text string, s Writer) Trimmed {
 	cut = trailingSignature(lines[:cut], s, cut)
 	tr := Trimmed{Signature: strings.TrimSpace(strings.Join(lines[cut:], "\n"))}
 	body := lines[:cut]
+	if j := lastNonBlank(body); j > 0 {
+		if so, ok := signOffWithName(body[j], s); ok {
+			tr.SignOff, body = so, body[:j]
+		}
+	}
 	// Sign-off lines at the end ("Thanks,", "Kind regards,"): keep the first.
 	for {
 		j := lastNonBlank(body)
@@ -470,14 +475,52 @@ func nameLine(lines []string, s Writer) int {
 		}
 	}
 	for i := from; i < len(lines); i++ {
-		n := normLine(lines[i])
-		if n == first || n == full || strings.HasPrefix(n, full+" ") || strings.HasPrefix(n, full+",") ||
-			strings.HasPrefix(n, first+" |") || strings.HasPrefix(n, first+" -") || strings.HasPrefix(n, first+",") && len(strings.Fields(n)) <= 4 ||
-			reversedName(n, full) {
+		if isNameLine(lines[i], first, full) {
 			return i
 		}
 	}
 	return len(lines)
+}
+
+// isNameLine reports a line that starts a signature with the writer's
+// name: "Alice", "Alice Smith | Circulation", "Dr. Alice M. Smith",
+// "Alice (she/her)", "Smith, Alice".
+func isNameLine(line, first, full string) bool {
+	n := normLine(honorificStart.ReplaceAllString(strings.TrimSpace(line), ""))
+	switch {
+	case n == first || n == full || reversedName(n, full):
+		return true
+	case strings.HasPrefix(n, full+" ") || strings.HasPrefix(n, full+","):
+		return true
+	case strings.HasPrefix(n, first+" |") || strings.HasPrefix(n, first+" -") || strings.HasPrefix(n, first+" ("):
+		return true
+	case strings.HasPrefix(n, first+",") || strings.HasPrefix(n, first+" "):
+		return len(strings.Fields(n)) <= 4 && looksLikeName(line)
+	}
+	return false
+}
+
+// honorificStart is a title in front of a name.
+var honorificStart = regexp.MustCompile(`(?i)^(mr|mrs|ms|mx|dr|prof)\.?\s+`)
+
+// signOffWithName splits "Thanks, Alice" or "Best regards | Alice Smith"
+// into the sign-off ("Thanks,") and true; a line that is not a sign-off
+// followed by the writer's name gives false.
+func signOffWithName(line string, s Writer) (string, bool) {
+	full := strings.ToLower(strings.Join(strings.Fields(s.Name), " "))
+	first, _, _ := strings.Cut(full, " ")
+	t := strings.TrimSpace(line)
+	low := strings.ToLower(t)
+	for _, name := range []string{full, first} {
+		if name == "" || !strings.HasSuffix(low, name) {
+			continue
+		}
+		head := strings.TrimRight(t[:len(t)-len(name)], " ,|-–—")
+		if head != "" && IsSignOff(head) {
+			return strings.TrimRight(head, ",") + ",", true
+		}
+	}
+	return "", false
 }
 
 // reversedName is "Smith, Alice" for "alice smith".

@@ -84,6 +84,11 @@ func TestTrimSignature(t *testing.T) {
 		{"body naming a branch stays", "The Reference desk has your book.\nPick it up by Friday.", alice, "The Reference desk has your book.\nPick it up by Friday.", "", ""},
 		{"a sentence of thanks stays", "Thanks for waiting, your card is ready.", alice, "Thanks for waiting, your card is ready.", "", ""},
 		{"disclaimer", "Renewed.\n\nThis email is confidential and intended only for the named recipient.", alice, "Renewed.", "", "confidential"},
+		{"sign-off and name on one line", "Renewed.\n\nThanks, Alice", alice, "Renewed.", "Thanks,", ""},
+		{"sign-off bar full name", "Renewed.\n\nBest regards | Alice Smith", alice, "Renewed.", "Best regards,", ""},
+		{"name with a middle initial and a title", "Renewed.\n\nDr. Alice M. Smith\nHead of Circulation", alice, "Renewed.", "", "Head"},
+		{"name with pronouns", "Renewed.\n\nAlice (she/her)\nSeymour Library", alice, "Renewed.", "", "she/her"},
+		{"a sentence starting with her first name stays", "Alice here. Your books are renewed.", alice, "Alice here. Your books are renewed.", "", ""},
 		{"Spanish sign-off", "Renovado.\n\nSaludos,\nAlice", alice, "Renovado.", "Saludos,", "Alice"},
 	}
 	for _, tc := range cases {

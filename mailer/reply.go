@@ -312,6 +312,11 @@ func SplitGreeting(text string, names ...string) (greet, rest string) {
 	if IsGreeting(first) || nameGreeting(first, names) {
 		return strings.TrimSpace(first), strings.TrimSpace(after)
 	}
+	// "Hi Ann, your books are renewed.": the greeting is the part before
+	// the comma, so the desk does not greet a second time.
+	if head, tail, ok := strings.Cut(first, ","); ok && strings.TrimSpace(tail) != "" && greeting.MatchString(strings.TrimSpace(head)) && IsGreeting(head+",") {
+		return strings.TrimSpace(head) + ",", strings.TrimSpace(strings.TrimSpace(tail) + "\n" + after)
+	}
 	return "", strings.TrimSpace(text)
 }
 

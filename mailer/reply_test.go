@@ -106,7 +106,8 @@ func TestSplitGreeting(t *testing.T) {
 		{"Hi Sam", "Hi Sam,\nRenewed.", "Hi Sam,", "Renewed."},
 		{"Dear with title", "Dear Mr. Lee:\n\nRenewed.", "Dear Mr. Lee:", "Renewed."},
 		{"Bonjour", "Bonjour Ann,\nC'est fait.", "Bonjour Ann,", "C'est fait."},
-		{"a sentence is not a greeting", "Hi, your book is ready. Come by.\nThanks", "", "Hi, your book is ready. Come by.\nThanks"},
+		{"greeting and text on one line", "Hi Ann, your book is ready. Come by.\nThanks", "Hi Ann,", "your book is ready. Come by.\nThanks"},
+		{"a sentence that only starts like a greeting", "Hello is what she said. Done.", "", "Hello is what she said. Done."},
 		{"no greeting", "Renewed.", "", "Renewed."},
 		{"Hello alone", "Hello!\n\nRenewed.", "Hello!", "Renewed."},
 	}

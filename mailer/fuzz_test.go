@@ -81,3 +81,52 @@ func FuzzStripReply(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadReply: the staff-reply reader and the HTML and flowed decoders
+// never panic and never invent words: everything they return was in what
+// they were given.
+// Run: go test ./mailer -fuzz FuzzReadReply -fuzztime 60s
+func FuzzReadReply(f *testing.F) {
+	for _, s := range []string{
+		"Renewed.\n\nOn Mon, Dec 7, 2026 Seymour Library <\nhelp@library.test> wrote:\n> ##- Write your answer above this line -##\n",
+		"On 7/12 Seymour Library wrote:\n> q\n\nanswer\n\n> q2\n\nanswer2\n-- \nAlice",
+		"CAUTION: This email originated from outside of the organization.\n\n#note\nx",
+		"Hi Ann,\n\nDone.\n\nKind regards,\nAlice Smith\nCirculation Librarian\n(555) 010-0100",
+		"x \ny\n> a \n> b\n-- \nsig",
+		"<div><b>#note</b></div><ul><li><div>one</div></li></ul><blockquote type=cite>q</blockquote>",
+	} {
+		f.Add(s)
+	}
+	opts := ReplyOptions{IsMarker: func(l string) bool { return strings.Contains(l, "##- Write your answer above this line") }}
+	has := func(t *testing.T, in, out string) {
+		t.Helper()
+		low := strings.ToLower(in)
+		for _, w := range strings.Fields(strings.ToLower(out)) {
+			if w = strings.Trim(w, "*_>()<,.:;!?\"'-"); w != "" && !strings.Contains(low, w) {
+				t.Fatalf("%q from %q: word %q not in the input", out, in, w)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if !utf8.ValidString(in) {
+			return
+		}
+		own, _ := OwnText(in, opts)
+		has(t, NormaliseText(in), own)
+		greet, rest := SplitGreeting(own, "Ann")
+		tr := TrimSignature(rest, Writer{Name: "Alice Smith", Signatures: []string{"Alice\nLibrary"}})
+		has(t, own, greet+" "+tr.Body+" "+tr.SignOff)
+		bare := func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if r == ' ' || r == '>' || r == '\n' || r == '\r' {
+					return -1
+				}
+				return r
+			}, s)
+		}
+		if out := DecodeFlowed(in, true); bare(out) != bare(in) {
+			t.Fatalf("DecodeFlowed(%q) = %q: other characters", in, out)
+		}
+		_ = HTMLToText(in)
+	})
+}

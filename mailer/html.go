@@ -198,6 +198,14 @@ func (w *htmlWriter) text(s string) {
 	if cur == "" || strings.HasSuffix(cur, " ") {
 		s = strings.TrimLeft(s, " ")
 	}
+	// "<b>Ann</b>\n<span>,</span>": the line break in the source is not a
+	// space before the comma.
+	if t := strings.TrimLeft(s, " "); t != "" && strings.ContainsRune(",.;:!?)", rune(t[0])) && strings.HasSuffix(cur, " ") && len(cur) > 1 {
+		trimmed := strings.TrimRight(cur, " ")
+		w.line.Reset()
+		w.line.WriteString(trimmed)
+		s = t
+	}
 	w.line.WriteString(s)
 }
 

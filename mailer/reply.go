@@ -41,7 +41,7 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 		if quoted && len(cur) == 0 && strings.TrimSpace(l) == "" {
 			continue
 		}
-		if deviceLine.MatchString(strings.TrimSpace(l)) {
+		if t := strings.TrimSpace(l); deviceLine.MatchString(t) || imageLine.MatchString(t) {
 			continue
 		}
 		cur = append(cur, l)
@@ -50,14 +50,22 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 		segs = append(segs, cur)
 	}
 	var parts []string
+	answers := 0
 	for _, s := range segs {
-		if p := strings.TrimSpace(strings.Join(s, "\n")); p != "" {
-			parts = append(parts, p)
+		p := strings.TrimSpace(strings.Join(s, "\n"))
+		if p == "" {
+			continue
+		}
+		parts = append(parts, p)
+		// A signature a client puts under the quote does not make an
+		// answer inline.
+		if first, _, _ := strings.Cut(p, "\n"); len(parts) == 1 || strings.TrimSpace(first) != "--" {
+			answers++
 		}
 	}
 	own = strings.Join(parts, "\n\n")
 	own = strings.TrimSpace(dropBanners(own, o.Banners))
-	return own, len(parts) > 1
+	return own, answers > 1
 }
 
 // QuotedText is the quoted lines of a reply, without their quote marks:
@@ -83,6 +91,8 @@ func NormaliseText(s string) string {
 		switch {
 		case r == '\u00a0' || r == '\u202f' || r == '\u2007':
 			return ' '
+		case r == '＃' || r == '﹟':
+			return '#'
 		case r == '\t':
 			return r
 		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad':
@@ -120,22 +130,42 @@ func quoteCut(lines []string, isMarker func(string) bool) int {
 	return len(lines)
 }
 
-// headerStart moves a cut up over the ruler line a client puts above the
-// quoted header block.
+// headerStart moves a cut up over the header block ("From:", "Sent:", in
+// any language) and the ruler line a client puts above the quoted mail. A
+// block of "Key: value" lines counts when one of them names an address or
+// is a known header, so an answer's own last line ("Pickup: Friday") stays.
 func headerStart(lines []string, i int) int {
-	for j := i - 1; j >= 0; j-- {
+	j, top, known := i-1, i, false
+	for ; j >= 0; j-- {
 		t := strings.TrimSpace(lines[j])
-		if t == "" {
+		switch {
+		case t == "":
 			continue
-		}
-		if strings.Trim(t, "_-—=") == "" || headerFrom.MatchString(t) || replyHeaderField.MatchString(t) {
-			i = j
+		case strings.Trim(t, "_-—=") == "":
+			top = j
+			continue
+		case headerFrom.MatchString(t) || replyHeaderField.MatchString(t):
+			top, known = j, true
+			continue
+		case anyHeader.MatchString(t):
+			top = j
+			known = known || strings.Contains(t, "@")
 			continue
 		}
 		break
 	}
-	return i
+	if !known {
+		// Only rulers or unknown "Key: value" lines: keep the rulers' cut.
+		for top < i && strings.Trim(strings.TrimSpace(lines[top]), "_-—=") != "" {
+			top++
+		}
+	}
+	return top
 }
+
+// anyHeader is a "Key: value" line of a quoted header block in any
+// language ("Wysłano: …", "Temat: …").
+var anyHeader = regexp.MustCompile(`^\*?[\p{L}][\p{L} .-]{0,24}\*?\s?:\*?\s+\S`)
 
 // headerBlockFollows reports a "Sent:"/"Date:" line just under a "From:".
 func headerBlockFollows(lines []string, i int) bool {
@@ -190,6 +220,10 @@ func isQuoteLine(lines []string, i int) bool {
 
 // deviceLine is the line a phone or webmail adds under what was written.
 var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato (da|dal) (il mio|mio|outlook|yahoo)\b|skickat från\b|wysłane z\b)`)
+
+// imageLine is what a plain part shows for an inline image: Outlook's
+// "[cid:image001.png@01DB…]", Gmail's "[image: logo.png]".
+var imageLine = regexp.MustCompile(`(?i)^\[(cid:|image:?\s)[^\]]*\]$`)
 
 // DefaultBanners are the notices mail gateways put on top of a message.
 var DefaultBanners = []*regexp.Regexp{
@@ -278,6 +312,11 @@ func SplitGreeting(text string, names ...string) (greet, rest string) {
 	if IsGreeting(first) || nameGreeting(first, names) {
 		return strings.TrimSpace(first), strings.TrimSpace(after)
 	}
+	// "Hi Ann, your books are renewed.": the greeting is the part before
+	// the comma, so the desk does not greet a second time.
+	if head, tail, ok := strings.Cut(first, ","); ok && strings.TrimSpace(tail) != "" && greeting.MatchString(strings.TrimSpace(head)) && IsGreeting(head+",") {
+		return strings.TrimSpace(head) + ",", strings.TrimSpace(strings.TrimSpace(tail) + "\n" + after)
+	}
 	return "", strings.TrimSpace(text)
 }
 
@@ -335,6 +374,11 @@ func TrimSignature(text string, s Writer) Trimmed {
 	cut = trailingSignature(lines[:cut], s, cut)
 	tr := Trimmed{Signature: strings.TrimSpace(strings.Join(lines[cut:], "\n"))}
 	body := lines[:cut]
+	if j := lastNonBlank(body); j > 0 {
+		if so, ok := signOffWithName(body[j], s); ok {
+			tr.SignOff, body = so, body[:j]
+		}
+	}
 	// Sign-off lines at the end ("Thanks,", "Kind regards,"): keep the first.
 	for {
 		j := lastNonBlank(body)
@@ -436,14 +480,52 @@ func nameLine(lines []string, s Writer) int {
 		}
 	}
 	for i := from; i < len(lines); i++ {
-		n := normLine(lines[i])
-		if n == first || n == full || strings.HasPrefix(n, full+" ") || strings.HasPrefix(n, full+",") ||
-			strings.HasPrefix(n, first+" |") || strings.HasPrefix(n, first+" -") || strings.HasPrefix(n, first+",") && len(strings.Fields(n)) <= 4 ||
-			reversedName(n, full) {
+		if isNameLine(lines[i], first, full) {
 			return i
 		}
 	}
 	return len(lines)
+}
+
+// isNameLine reports a line that starts a signature with the writer's
+// name: "Alice", "Alice Smith | Circulation", "Dr. Alice M. Smith",
+// "Alice (she/her)", "Smith, Alice".
+func isNameLine(line, first, full string) bool {
+	n := normLine(honorificStart.ReplaceAllString(strings.TrimSpace(line), ""))
+	switch {
+	case n == first || n == full || reversedName(n, full):
+		return true
+	case strings.HasPrefix(n, full+" ") || strings.HasPrefix(n, full+","):
+		return true
+	case strings.HasPrefix(n, first+" |") || strings.HasPrefix(n, first+" -") || strings.HasPrefix(n, first+" ("):
+		return true
+	case strings.HasPrefix(n, first+",") || strings.HasPrefix(n, first+" "):
+		return len(strings.Fields(n)) <= 4 && looksLikeName(line)
+	}
+	return false
+}
+
+// honorificStart is a title in front of a name.
+var honorificStart = regexp.MustCompile(`(?i)^(mr|mrs|ms|mx|dr|prof)\.?\s+`)
+
+// signOffWithName splits "Thanks, Alice" or "Best regards | Alice Smith"
+// into the sign-off ("Thanks,") and true; a line that is not a sign-off
+// followed by the writer's name gives false.
+func signOffWithName(line string, s Writer) (string, bool) {
+	full := strings.ToLower(strings.Join(strings.Fields(s.Name), " "))
+	first, _, _ := strings.Cut(full, " ")
+	t := strings.TrimSpace(line)
+	low := strings.ToLower(t)
+	for _, name := range []string{full, first} {
+		if name == "" || !strings.HasSuffix(low, name) {
+			continue
+		}
+		head := strings.TrimRight(t[:len(t)-len(name)], " ,|-–—")
+		if head != "" && IsSignOff(head) {
+			return strings.TrimRight(head, ",") + ",", true
+		}
+	}
+	return "", false
 }
 
 // reversedName is "Smith, Alice" for "alice smith".
@@ -480,7 +562,8 @@ func sigLike(l string, s Writer) bool {
 	if disclaimer.MatchString(t) {
 		return true
 	}
-	if words > 12 {
+	// A sentence ("Call the desk at 555-0100.") is part of the answer.
+	if words > 12 || words >= 4 && strings.ContainsAny(t[len(t)-1:], ".?!") {
 		return false
 	}
 	return phoneLine.MatchString(t) || webLine.MatchString(t) || addressLine.MatchString(t) ||

@@ -35,14 +35,19 @@ func TestOwnText(t *testing.T) {
 		{"inline between quotes", "On 07/12/2026 09:00, Seymour Library wrote:\n> Alice, request 7 is yours.\n\nI will call her.\n\n> My card does not work.\n\nYour card works again.", "I will call her.\n\nYour card works again.", true},
 		{"Outlook header block, no quote marks", "Your card works again.\n\nAlice\n\n________________________________\nFrom: Seymour Library <help@library.test>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Alice Smith <alice@library.test>\nSubject: [Seymour #7] New request\n\n" + notice, "Your card works again.\n\nAlice", false},
 		{"Outlook French header block", "Votre carte marche.\n\nDe : Seymour Library <help@library.test>\nEnvoyé : lundi 7 décembre 2026 09:00\nÀ : Alice\nObjet : [Seymour #7]\n\n" + notice, "Votre carte marche.", false},
+		{"Outlook header block in Polish", "Odnowione.\n\nOd: Seymour Library <help@library.test>\nWysłano: poniedziałek, 7 grudnia 2026 09:00\nDo: Alice Smith\nTemat: [Seymour #7]\n\n" + notice, "Odnowione.", false},
+		{"an answer's own last line with a colon stays", "Renewed.\nPickup: Friday\n\n" + notice, "Renewed.\nPickup: Friday", false},
 		{"unquoted notice under the answer", "Renewed.\n\n" + notice, "Renewed.", false},
 		{"original message ruler", "Renewed.\n\n-----Original Message-----\nFrom: help@library.test\n" + notice, "Renewed.", false},
 		{"gateway banner on top", "CAUTION: This email originated from outside of the organization. Do not click links or open attachments unless you recognize the sender and know the content is safe.\n\n#note\nShe owes $40.", "#note\nShe owes $40.", false},
 		{"banner glued to the command", "[EXTERNAL] #note\nShe owes $40.", "#note\nShe owes $40.", false},
 		{"banner then greeting without a blank line", "You don't often get email from alice@library.test. Learn why this is important\nHi Ann,\nRenewed.", "Hi Ann,\nRenewed.", false},
 		{"device lines go", "Renewed.\n\nSent from my iPhone\n\nGet Outlook for Android\nEnvoyé de mon iPad\nEnviado desde mi Samsung\nVon meinem iPhone gesendet", "Renewed.", false},
+		{"inline image placeholders go", "Renewed.\n\n[cid:image001.png@01DB48A8.1C2D3E40]\n[image: Seymour Library logo]\nAlice", "Renewed.\n\nAlice", false},
 		{"Download Outlook", "Renewed.\n\nDownload Outlook for Android<https://aka.ms/AAb9ysg>", "Renewed.", false},
 		{"zero-width and nbsp", "\u200b#note\u00a0\nKept.", "#note\nKept.", false},
+		{"signature under the quote is not an inline answer", "Renewed.\n\nOn 07/12/2026 09:00, Seymour Library wrote:\n> Alice, request 7 is yours.\n\n-- \nAlice Smith", "Renewed.\n\n--\nAlice Smith", false},
+		{"full-width hash", "＃note\nKept.", "#note\nKept.", false},
 		{"a sentence about wrote is not a quote", "She wrote: the card is blue.\nRenewed.", "She wrote: the card is blue.\nRenewed.", false},
 	}
 	for _, tc := range cases {
@@ -72,11 +77,18 @@ func TestTrimSignature(t *testing.T) {
 		{"configured signature", "Renewed.\n\nThe Circ Desk Crew\nOpen 9-5 weekdays", Writer{Name: "Alice Smith", Signatures: []string{"The Circ Desk Crew\nOpen 9-5 weekdays"}}, "Renewed.", "", "Crew"},
 		{"signature only", "Alice Smith\nCirculation Librarian\n(555) 123-4567", alice, "", "", "Librarian"},
 		{"signature only, another name", "A. S.\nCirculation Librarian\n(555) 123-4567", Writer{Name: "Bob Jones"}, "", "", "Librarian"},
+		{"a closing sentence with a phone number stays", "Renewed.\nCall the Reference desk at 555-010-0100.\n\nAlice", alice, "Renewed.\nCall the Reference desk at 555-010-0100.", "", "Alice"},
+		{"a closing sentence with a link stays", "Renewed.\nYou can renew online at www.seymourlibrary.test/renew.", alice, "Renewed.\nYou can renew online at www.seymourlibrary.test/renew.", "", ""},
 		{"one phone line is an answer", "Call 555-123-4567 to renew.", alice, "Call 555-123-4567 to renew.", "", ""},
 		{"thanks only", "Thanks!", alice, "", "Thanks!", ""},
 		{"body naming a branch stays", "The Reference desk has your book.\nPick it up by Friday.", alice, "The Reference desk has your book.\nPick it up by Friday.", "", ""},
 		{"a sentence of thanks stays", "Thanks for waiting, your card is ready.", alice, "Thanks for waiting, your card is ready.", "", ""},
 		{"disclaimer", "Renewed.\n\nThis email is confidential and intended only for the named recipient.", alice, "Renewed.", "", "confidential"},
+		{"sign-off and name on one line", "Renewed.\n\nThanks, Alice", alice, "Renewed.", "Thanks,", ""},
+		{"sign-off bar full name", "Renewed.\n\nBest regards | Alice Smith", alice, "Renewed.", "Best regards,", ""},
+		{"name with a middle initial and a title", "Renewed.\n\nDr. Alice M. Smith\nHead of Circulation", alice, "Renewed.", "", "Head"},
+		{"name with pronouns", "Renewed.\n\nAlice (she/her)\nSeymour Library", alice, "Renewed.", "", "she/her"},
+		{"a sentence starting with her first name stays", "Alice here. Your books are renewed.", alice, "Alice here. Your books are renewed.", "", ""},
 		{"Spanish sign-off", "Renovado.\n\nSaludos,\nAlice", alice, "Renovado.", "Saludos,", "Alice"},
 	}
 	for _, tc := range cases {
@@ -94,7 +106,8 @@ func TestSplitGreeting(t *testing.T) {
 		{"Hi Sam", "Hi Sam,\nRenewed.", "Hi Sam,", "Renewed."},
 		{"Dear with title", "Dear Mr. Lee:\n\nRenewed.", "Dear Mr. Lee:", "Renewed."},
 		{"Bonjour", "Bonjour Ann,\nC'est fait.", "Bonjour Ann,", "C'est fait."},
-		{"a sentence is not a greeting", "Hi, your book is ready. Come by.\nThanks", "", "Hi, your book is ready. Come by.\nThanks"},
+		{"greeting and text on one line", "Hi Ann, your book is ready. Come by.\nThanks", "Hi Ann,", "your book is ready. Come by.\nThanks"},
+		{"a sentence that only starts like a greeting", "Hello is what she said. Done.", "", "Hello is what she said. Done."},
 		{"no greeting", "Renewed.", "", "Renewed."},
 		{"Hello alone", "Hello!\n\nRenewed.", "Hello!", "Renewed."},
 	}
@@ -132,6 +145,7 @@ func TestDecodeFlowed(t *testing.T) {
 func TestHTMLToText(t *testing.T) {
 	cases := []struct{ name, in, want string }{
 		{"bold command stays a command", `<div><b>#note</b></div><div>She owes $40.</div>`, "#note\nShe owes $40."},
+		{"no space before a comma from the source's line break", "<p class=MsoNormal><b><span>Ann</span></b>\n<span>,</span></p>", "Ann,"},
 		{"no star artefacts", `<p>Hi <b>Ann</b>,</p><p>Renewed.</p>`, "Hi Ann,\n\nRenewed."},
 		{"Outlook web bullets", `<div>Bring:</div><ul><li>your card</li><li>a photo ID</li></ul><div>Thanks</div>`, "Bring:\n- your card\n- a photo ID\n\nThanks"},
 		{"numbered list", `<ol><li>one</li><li>two</li></ol>`, "1. one\n2. two"},

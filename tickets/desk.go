@@ -61,9 +61,10 @@ type Options struct {
 	// pass from TrustedAuthserv in Authentication-Results.
 	RequireAuthenticated bool
 	TrustedAuthserv      string
-	// Banners are gateway banner patterns read off the top of staff
-	// replies, beyond mailer.DefaultBanners.
-	Banners []*regexp.Regexp
+	// Banners are gateway banner patterns (regular expressions, case
+	// ignored) read off the top of staff replies, beyond
+	// mailer.DefaultBanners. One that does not compile is left out.
+	Banners []string
 	Staff   []Staff
 	// DeskURL is where the supervisors' desk page is reached
 	// ("https://desk.library.test"); "" = no page, no links in the summary.
@@ -95,6 +96,8 @@ type Desk struct {
 	log    *slog.Logger
 	// tagPattern matches our subject tag "[Tag #42]".
 	tagPattern *regexp.Regexp
+	// banners are opts.Banners compiled.
+	banners []*regexp.Regexp
 	// Queued is called after a commit that put mail in the outbox, to wake
 	// the sender. It must not block.
 	Queued func()
@@ -139,6 +142,12 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 	}
 	d.opts, d.tpl = opts, tpl
 	d.tagPattern = regexp.MustCompile(`(?i)\[` + regexp.QuoteMeta(opts.Tag) + `\s*#(\d{1,12})\]\s*`)
+	d.banners = nil
+	for _, b := range opts.Banners {
+		if re, err := regexp.Compile("(?i)" + b); err == nil {
+			d.banners = append(d.banners, re)
+		}
+	}
 }
 
 // Reload installs new options and templates (on SIGHUP), between messages

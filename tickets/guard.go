@@ -16,7 +16,7 @@ import (
 // held. The quote under a top-posted or over a bottom-posted answer is the
 // answered notice and does not count.
 func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
-	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners}
+	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners}
 	if _, inline := mailer.OwnText(text, opts); !inline {
 		return ""
 	}
@@ -26,7 +26,7 @@ func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
 // ownText is what a staff member wrote in a reply: without the notice they
 // answered (above or below), quotes, gateway banners and phone lines.
 func (d *Desk) ownText(text string) string {
-	own, _ := mailer.OwnText(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.opts.Banners})
+	own, _ := mailer.OwnText(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners})
 	return own
 }
 
@@ -65,11 +65,22 @@ func leak(answer string, g guardTexts) string {
 			}
 		}
 	}
+	seenRuns := map[string]bool{}
+	for _, t := range g.seen {
+		for _, r := range digitRuns(t) {
+			seenRuns[r] = true
+		}
+	}
 	codes := map[string]bool{}
 	for _, t := range g.notes {
 		for _, x := range words(t) {
 			if isCode(x) && !seenWords[x] {
 				codes[x] = true
+			}
+		}
+		for _, r := range digitRuns(t) {
+			if !seenRuns[r] {
+				codes["#"+r] = true
 			}
 		}
 	}
@@ -84,7 +95,34 @@ func leak(answer string, g guardTexts) string {
 			return x
 		}
 	}
+	for _, r := range digitRuns(answer) {
+		if codes["#"+r] {
+			return r
+		}
+	}
 	return ""
+}
+
+// digitRun is a number written with spaces, dashes, dots or slashes in it:
+// "4 8 2 1", "48-21".
+var digitRun = regexp.MustCompile(`\d(?:[ .\-/]?\d)+`)
+
+// digitRuns are the numbers of four digits or more in text, without their
+// separators, so a PIN spaced out in an answer is still the note's PIN.
+func digitRuns(text string) []string {
+	var out []string
+	for _, m := range digitRun.FindAllString(text, -1) {
+		d := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, m)
+		if len(d) >= 4 {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // words is text as lower-case words and numbers, with everything else

@@ -25,6 +25,9 @@ func TestLeak(t *testing.T) {
 		{"staff-only header", "Renewed.\n> ===== Staff only: the patron never sees what follows =====", true},
 		{"a four-digit PIN alone", "Your PIN is 4821.", true},
 		{"a code alone", "Your locker is b12x.", true},
+		{"a PIN spaced out", "Your PIN is 4 8 2 1.", true},
+		{"a PIN with dashes", "Your PIN is 48-21.", true},
+		{"other numbers are fine", "Due on 21 December, request 1.", false},
 		{"patron's own words stay", "> I would like to renew my books please.\nDone!", false},
 		{"the request number stays", "Your request number is 1.", false},
 		{"short common words stay", "Do not worry.\nThanks,", false},
@@ -65,6 +68,25 @@ func TestHideStaffAddresses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := hideStaffAddresses(tc.in, staff, "help@library.test"); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLearnSignature(t *testing.T) {
+	earlier := []string{
+		"#note\nCalled her.\n\n~ A ~\nReading is dreaming with open eyes",
+		"Your card is ready. Let me know if you need anything else.\nBest,\nAlice",
+	}
+	for _, tc := range []struct{ name, text, want string }{
+		{"two shared last lines", "Renewed.\n\n~ A ~\nReading is dreaming with open eyes", "~ a ~\nreading is dreaming with open eyes"},
+		{"a shared last sentence is not signature", "Renewed. Let me know if you need anything else.\nBest,\nAlice", "best,\nalice"},
+		{"nothing shared", "Renewed.\nAlice S.", ""},
+		{"the whole reply repeated is not all signature", "~ A ~\nReading is dreaming with open eyes", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := learnSignature(tc.text, earlier); got != tc.want {
+				t.Errorf("learnSignature = %q, want %q", got, tc.want)
 			}
 		})
 	}

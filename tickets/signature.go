@@ -59,7 +59,18 @@ func learnSignature(text string, earlier []string) string {
 	if best < 2 && !(best == 1 && ones >= 2) {
 		return ""
 	}
-	return strings.Join(cur[len(cur)-best:], "\n")
+	sig := cur[len(cur)-best:]
+	// Two answers may end with the same sentence ("Let me know if you need
+	// anything else."): that is part of the answer, not of the signature.
+	for len(sig) > 0 && isSentence(sig[0]) {
+		sig = sig[1:]
+	}
+	return strings.Join(sig, "\n")
+}
+
+// isSentence is a line of four words or more that ends like a sentence.
+func isSentence(l string) bool {
+	return len(strings.Fields(l)) >= 4 && strings.ContainsAny(l[len(l)-1:], ".!?")
 }
 
 // tailLines are text's non-blank lines, compared without spacing and case.

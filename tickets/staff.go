@@ -71,9 +71,13 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
 	note, closing, reopening, handing := rd.has("note"), rd.has("close"), rd.has("reopen"), rd.has("assign")
-	if handing && !note {
+	if handing {
 		// Words written with #assign are for the new owner, never the patron.
-		r.handover = strings.TrimSpace(strings.Join(nonEmpty(out.greeting, out.body), "\n"))
+		h := out
+		if note {
+			h = answerText{body: mailer.TrimSignature(rest, r.writer(actor, rest)).Body}
+		}
+		r.handover = strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n"))
 		out = answerText{}
 	}
 	if !note && !handing && out.body == "" && len(cmds) == 0 {
@@ -81,15 +85,12 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	}
 	forPatron := !note && !handing && (out.body != "" || closing)
 	if forPatron && out.body != "" {
-		g, err := r.guardTexts(t.ID)
+		why, err := r.staffOnlyIn(t, out)
 		if err != nil {
 			return err
 		}
-		if w := leak(out.full(), g); w != "" {
-			return r.hold(t, actor, key, text, fmt.Sprintf("it repeats words of an internal note or of a mail patrondesk sent to staff (%q), and that must not reach the patron. Write the answer again in your own words, without quoting the notes.", w))
-		}
-		if w := r.d.inlineQuoteLeak(r.m.Text, g); w != "" {
-			return r.hold(t, actor, key, text, fmt.Sprintf("your answer sits between quoted lines that hold staff-only words (%q), so patrondesk could not tell what was meant for the patron. Write the answer again without quoting the notes or the staff-only part.", w))
+		if why != "" {
+			return r.hold(t, actor, key, text, why)
 		}
 	}
 	kind := "staff_note"
@@ -100,19 +101,12 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	if err != nil {
 		return err
 	}
-	var replies []command
-	for _, c := range cmds {
-		if c.name == "status" || c.name == "help" {
-			replies = append(replies, c)
-			continue
-		}
-		if err := r.apply(t, actor, c, msgID); err != nil {
-			return err
-		}
-		// Each command sees what the one before it did.
-		if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
-			return err
-		}
+	replies, err := r.applyAll(t, actor, cmds, msgID)
+	if err != nil {
+		return err
+	}
+	if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
+		return err
 	}
 	switch {
 	case forPatron:
@@ -135,6 +129,42 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		}
 	}
 	return nil
+}
+
+// staffOnlyIn says why an answer may hold staff-only words, or "".
+func (r *receipt) staffOnlyIn(t *ticketRow, out answerText) (string, error) {
+	g, err := r.guardTexts(t.ID)
+	if err != nil {
+		return "", err
+	}
+	if w := leak(out.full(), g); w != "" {
+		return fmt.Sprintf("it repeats words of an internal note or of a mail patrondesk sent to staff (%q), and that must not reach the patron. Write the answer again in your own words, without quoting the notes.", w), nil
+	}
+	if w := r.d.inlineQuoteLeak(r.m.Text, g); w != "" {
+		return fmt.Sprintf("your answer sits between quoted lines that hold staff-only words (%q), so patrondesk could not tell what was meant for the patron. Write the answer again without quoting the notes or the staff-only part.", w), nil
+	}
+	return "", nil
+}
+
+// applyAll carries out the commands in the order written, each on the
+// ticket as the one before left it, and returns those that ask for a reply
+// (#status, #help) to answer once the whole reply is done.
+func (r *receipt) applyAll(t *ticketRow, actor *Staff, cmds []command, msgID int64) ([]command, error) {
+	var replies []command
+	for _, c := range cmds {
+		if c.name == "status" || c.name == "help" {
+			replies = append(replies, c)
+			continue
+		}
+		if err := r.apply(t, actor, c, msgID); err != nil {
+			return nil, err
+		}
+		var err error
+		if t, err = loadTicket(r.ctx, r.tx, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return replies, nil
 }
 
 // reading is a staff reply as the desk reads it.

@@ -217,6 +217,18 @@ func TestHandoverIsStaffTalk(t *testing.T) {
 	}
 }
 
+func TestHandoverWithNote(t *testing.T) {
+	h, notice := newTicket(t)
+	h.replyTo(alice, notice, "#note #assign Bob\nShe owes $40; please call her.", 1)
+	h.runOnce()
+	if got := h.mailTo(ann); len(got) != 1 {
+		t.Fatalf("Ann got %d mails", len(got))
+	}
+	if top, _, _ := strings.Cut(text(t, h.last(bob)), "To answer"); !strings.Contains(top, "She owes $40; please call her.") {
+		t.Errorf("Bob's notice lacks the hand-over:\n%s", text(t, h.last(bob)))
+	}
+}
+
 func TestCommandsApplyInOrder(t *testing.T) {
 	t.Run("reopen then assign ends open and Bob's", func(t *testing.T) {
 		h, notice := newTicket(t)
@@ -278,6 +290,31 @@ func TestStaffKnownByAliasAndTag(t *testing.T) {
 			}
 			if !hasEvent(h.ticket(1), alice, "note") {
 				t.Errorf("not recorded as Alice's note: %v", h.ticket(1).Events)
+			}
+		})
+	}
+}
+
+func TestConfiguredBanner(t *testing.T) {
+	const reply = "Scanned by Seymour MailGuard 3.1\n\n#note\nShe owes $40."
+	for _, configured := range []bool{false, true} {
+		t.Run(fmt.Sprintf("configured=%v", configured), func(t *testing.T) {
+			h, notice := newTicket(t)
+			if configured {
+				opts := h.desk.opts
+				opts.Banners = []string{`^scanned by seymour mailguard`, `[unclosed`}
+				h.desk.Reload(opts, h.desk.tpl)
+			}
+			h.replyTo(alice, notice, reply, 1)
+			h.runOnce()
+			if got := h.mailTo(ann); len(got) != 1 {
+				t.Fatalf("Ann got %d mails", len(got))
+			}
+			d := h.ticket(1)
+			// Without the pattern the banner is text, so the #note under it
+			// is not at the top: held, and Alice is told.
+			if configured != hasEvent(d, alice, "note") || configured == hasEvent(d, alice, "held") {
+				t.Errorf("events %v", d.Events)
 			}
 		})
 	}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -62,13 +60,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		}
 		o.Staff = append(o.Staff, st)
 	}
-	for _, b := range cfg.StaffMail.Banners {
-		re, err := regexp.Compile("(?i)" + b)
-		if err != nil {
-			return tickets.Options{}, fmt.Errorf("staff_mail.banners: %w", err)
-		}
-		o.Banners = append(o.Banners, re)
-	}
+	o.Banners = cfg.StaffMail.Banners
 	o.MailboxTeams = map[string]string{}
 	for _, m := range cfg.Mailboxes {
 		if m.Team != "" {

@@ -199,3 +199,34 @@ func TestSignerKeyRotation(t *testing.T) {
 		t.Errorf("without the previous key an old id verified")
 	}
 }
+
+// FuzzAuthResults: the Authentication-Results reader never panics, and a
+// header the trusted server did not write never verifies anyone.
+func FuzzAuthResults(f *testing.F) {
+	for _, s := range []string{"mx.library.test; dkim=pass header.d=patrons.test", "spf=pass (a (b) c) smtp.mailfrom=x; dmarc=fail", "; ; =", "mx 1; dkim", "(((", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		parseAuthResults(v)
+		m, err := Parse([]byte("From: a@patrons.test\r\nAuthentication-Results: mx.other.test; " + strings.ReplaceAll(v, "\n", " ") + "\r\n\r\nx\r\n"))
+		if err != nil {
+			return
+		}
+		if a := CheckSender(m, "mx.library.test"); a.Verified {
+			t.Errorf("verified by a header from another server: %q", v)
+		}
+	})
+}
+
+// FuzzAutoReply: subjects and first lines of any bytes never panic the
+// classifier.
+func FuzzAutoReply(f *testing.F) {
+	for _, s := range []string{"Automatic reply: x", "Re: [EXTERNAL] [Tag #1] Out of office", "自動回覆", "\xff\xfe", ""} {
+		f.Add(s, "I am out of the office")
+	}
+	f.Fuzz(func(t *testing.T, subject, body string) {
+		m := &Message{Subject: subject, Text: body, InReplyTo: []string{"x@y"}}
+		autoSubjectMatch(subject)
+		autoFirstLine(m)
+	})
+}

@@ -92,6 +92,22 @@ func TestBackscatter(t *testing.T) {
 		if d := h.ticket(1); !hasEvent(d, "patrondesk", "suspect") || !hasEvent(d, "patrondesk", "acknowledgement not sent") {
 			t.Errorf("events: %v", d.Events)
 		}
+		// Days later nobody has answered: the owner is reminded, the
+		// forged address still gets nothing.
+		h.desk.opts.PatronUpdateAfter, h.desk.opts.NagEvery = 24*time.Hour, 24*time.Hour
+		for range 6 {
+			h.clock.Advance(24 * time.Hour)
+			if _, err := h.desk.Schedule(context.Background(), h.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			h.runOnce()
+		}
+		if n := len(h.mailTo("victim@patrons.test")); n != 0 {
+			t.Errorf("the forged address got %d mails from the scheduler", n)
+		}
+		if d := h.ticket(1); !hasEvent(d, "patrondesk", "patron_update not sent") {
+			t.Errorf("the held update was not recorded: %v", d.Events)
+		}
 	})
 	t.Run("SPF fail without DKIM pass: no ack", func(t *testing.T) {
 		h := safeHarness(t)

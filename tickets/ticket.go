@@ -306,6 +306,9 @@ type outMail struct {
 // The row is due at once (0), whatever the clock says, so `run --once --at`
 // sends what it planned.
 func (r *receipt) enqueue(m outMail) error {
+	if held, err := r.doubtedPatron(m); err != nil || held {
+		return err
+	}
 	lang, patron, id := r.d.opts.Language, "", int64(0)
 	var ticket any
 	if t := m.ticket; t != nil {
@@ -348,4 +351,21 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// automaticToPatron are the patron mails the scheduler sends on its own.
+var automaticToPatron = map[string]bool{"patron_update": true, "followup": true}
+
+// doubtedPatron keeps the scheduler's own mail from a doubted sender's
+// address (the request is still followed up for staff): a forged sender
+// must get nothing from us, today or tomorrow. It records why.
+func (r *receipt) doubtedPatron(m outMail) (bool, error) {
+	if m.ticket == nil || !automaticToPatron[m.template] || m.toEmail != m.ticket.PatronEmail {
+		return false, nil
+	}
+	var suspect string
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT suspect FROM tickets WHERE id = ?`, m.ticket.ID).Scan(&suspect); err != nil || suspect == "" {
+		return false, err
+	}
+	return true, r.event(m.ticket.ID, "patrondesk", m.template+" not sent", "the sender is doubted: "+suspect, 0)
 }

@@ -263,10 +263,12 @@ func TestRotatingRobotFlood(t *testing.T) {
 		name   string
 		thread bool
 		quote  bool
+		cycle  int // addresses used in turn; 0 = a new one each time
 	}{
-		{"new address, new subject, no threading", false, false},
-		{"new address, new subject, threaded", true, false},
-		{"new address, new subject, quoting our mail", false, true},
+		{"new address, new subject, no threading", false, false, 0},
+		{"new address, new subject, threaded", true, false, 0},
+		{"new address, new subject, quoting our mail", false, true, 0},
+		{"three addresses in turn, new subject", false, false, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := safeHarness(t)
@@ -286,7 +288,11 @@ func TestRotatingRobotFlood(t *testing.T) {
 					if tc.quote {
 						body += "\n\n> " + strings.ReplaceAll(text(t, m), "\n", "\n> ")
 					}
-					h.deliver(raw(fmt.Sprintf("robot%d@bots%d.test", n, n), fmt.Sprintf("Ticket %d received", n*7919), headers, body, n))
+					a := n
+					if tc.cycle > 0 {
+						a = n % tc.cycle
+					}
+					h.deliver(raw(fmt.Sprintf("robot%d@bots%d.test", a, a), fmt.Sprintf("Ticket %d received", n*7919), headers, body, n))
 				}
 				seen = len(got)
 				h.clock.Advance(20 * time.Second)
@@ -295,6 +301,9 @@ func TestRotatingRobotFlood(t *testing.T) {
 			total := len(h.robotMail())
 			if total > 20 {
 				t.Errorf("the robot got %d mails in five minutes; want at most 20", total)
+			}
+			if n := len(h.mailTo(admin)); n != 1 {
+				t.Errorf("the admin was told %d times about the flood, want once", n)
 			}
 			staff := len(h.mailTo(alice)) + len(h.mailTo(bob))
 			t.Logf("%s: the robot got %d mail(s), staff %d notice(s), %d tickets", tc.name, total, staff, len(h.tickets("all")))

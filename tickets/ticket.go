@@ -139,6 +139,11 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	if err := r.event(t.ID, "patrondesk", "assigned", owner.Email, 0); err != nil {
 		return nil, err
 	}
+	if flood {
+		if err := r.tellAdminFlood(suspect); err != nil {
+			return nil, err
+		}
+	}
 	if hold != "" || flood {
 		return t, r.event(t.ID, "patrondesk", "notice not sent", orNone(suspect), 0)
 	}

@@ -12,7 +12,7 @@ import (
 // are a flood, and get no more mail.
 
 // maxFloodScan bounds how many recent messages one new message is compared
-// with.
+// with (the first 8 KB of each).
 const maxFloodScan = 300
 
 // words is a text as flood detection compares it: lower-case words of
@@ -57,7 +57,7 @@ func (r *receipt) floodCount() (n int, short bool, err error) {
 	if len(mine) < 3 {
 		return 0, false, nil
 	}
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT sender, body FROM messages WHERE direction = 'in' AND kind = 'personal' AND received_at > ? AND ticket_id IS NOT NULL
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT sender, substr(body, 1, 8192) FROM messages WHERE received_at > ? AND direction = 'in' AND kind = 'personal' AND ticket_id IS NOT NULL
 		ORDER BY id DESC LIMIT ?`, unix(r.now.Add(-r.d.opts.FloodWindow)), maxFloodScan)
 	if err != nil {
 		return 0, false, err

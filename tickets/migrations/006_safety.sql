@@ -7,3 +7,5 @@ ALTER TABLE tickets ADD COLUMN suspect TEXT NOT NULL DEFAULT '';
 -- first-time senders, waiting for the admin; 'confirm': a forward waiting
 -- for the staff member to confirm it) is listed by status.
 CREATE INDEX outbox_held ON outbox(status) WHERE status IN ('held', 'confirm');
+-- Flood detection reads the messages of the last minutes.
+CREATE INDEX messages_received ON messages(received_at);

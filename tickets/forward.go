@@ -75,7 +75,7 @@ func (r *receipt) confirmForward(t *ticketRow, key string) (done bool, err error
 	if err != nil {
 		return true, err
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET suspect = '', updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET suspect = '', verified = 1, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
 		return true, err
 	}
 	if err := r.event(t.ID, actor.Email, "forward confirmed", "", msgID); err != nil {

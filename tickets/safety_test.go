@@ -240,6 +240,30 @@ func TestBackscatter(t *testing.T) {
 			t.Errorf("verified ack does not greet by name:\n%s", text(t, ack))
 		}
 	})
+	t.Run("the scheduler's update repeats no unverified words", func(t *testing.T) {
+		h := safeHarness(t)
+		h.desk.opts.PatronUpdateAfter = 24 * time.Hour
+		h.deliver(raw("Cheap Pills <victim@patrons.test>", "Cheap pills http://spam.test", "", "Buy", 1))
+		h.deliver(raw("Ann Lee <ann@patrons.test>", "Renew my books", passAR, "Please renew.", 2))
+		h.runOnce()
+		for range 3 {
+			h.clock.Advance(24 * time.Hour)
+			if _, err := h.desk.Schedule(context.Background(), h.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			h.runOnce()
+		}
+		victim, ann := h.mailTo("victim@patrons.test"), h.mailTo("ann@patrons.test")
+		if len(victim) < 2 || len(ann) < 2 {
+			t.Fatalf("updates: victim %d, ann %d; want an acknowledgement and an update each", len(victim), len(ann))
+		}
+		for _, m := range victim {
+			noWords(t, m, "spam.test", "pills")
+		}
+		if s := headerValue(ann[1], "Subject"); s != "Re: [Seymour #2] Renew my books" {
+			t.Errorf("a verified patron's update lost her subject: %q", s)
+		}
+	})
 	t.Run("a forged staff forward naming a victim: only the forwarder is asked", func(t *testing.T) {
 		h := safeHarness(t)
 		h.deliver("From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Cheap pills http://spam.test\nMessage-ID: <forged@spam.test>\n" + failAR +

@@ -100,9 +100,9 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 		}
 	}
 	name := cleanName(r.senderName())
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect)
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified)
 	if err != nil {
 		return nil, fmt.Errorf("create ticket: %w", err)
 	}
@@ -311,7 +311,7 @@ type outMail struct {
 // The row is due at once (0), whatever the clock says, so `run --once --at`
 // sends what it planned.
 func (r *receipt) enqueue(m outMail) error {
-	if held, err := r.doubtedPatron(m); err != nil || held {
+	if held, err := r.guardPatronMail(&m); err != nil || held {
 		return err
 	}
 	lang, patron, id := r.d.opts.Language, "", int64(0)
@@ -361,16 +361,32 @@ func orNone(s string) string {
 // automaticToPatron are the patron mails the scheduler sends on its own.
 var automaticToPatron = map[string]bool{"patron_update": true, "followup": true}
 
-// doubtedPatron keeps the scheduler's own mail from a doubted sender's
-// address (the request is still followed up for staff): a forged sender
-// must get nothing from us, today or tomorrow. It records why.
-func (r *receipt) doubtedPatron(m outMail) (bool, error) {
+// neutralSubject stands for an unverified sender's subject in the
+// scheduler's mail to them, by language.
+var neutralSubject = map[string]string{"en": "Your request", "es": "Su solicitud"}
+
+// guardPatronMail applies the backscatter rules to the scheduler's own mail
+// to a patron, as to the acknowledgement: a doubted sender gets nothing
+// (held is true, and why is recorded), an unverified one none of their own
+// words (the subject and name are replaced). Staff answers are staff's
+// choice and pass.
+func (r *receipt) guardPatronMail(m *outMail) (held bool, err error) {
 	if m.ticket == nil || !automaticToPatron[m.template] || m.toEmail != m.ticket.PatronEmail {
 		return false, nil
 	}
 	var suspect string
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT suspect FROM tickets WHERE id = ?`, m.ticket.ID).Scan(&suspect); err != nil || suspect == "" {
+	var verified bool
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT suspect, verified FROM tickets WHERE id = ?`, m.ticket.ID).Scan(&suspect, &verified); err != nil {
 		return false, err
 	}
-	return true, r.event(m.ticket.ID, "patrondesk", m.template+" not sent", "the sender is doubted: "+suspect, 0)
+	if suspect != "" {
+		return true, r.event(m.ticket.ID, "patrondesk", m.template+" not sent", "the sender is doubted: "+suspect, 0)
+	}
+	if !verified {
+		m.toName, m.data.PatronName = "", firstName("", m.toEmail)
+		if m.data.Subject = neutralSubject[m.ticket.Language]; m.data.Subject == "" {
+			m.data.Subject = neutralSubject["en"]
+		}
+	}
+	return false, nil
 }

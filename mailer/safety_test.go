@@ -56,6 +56,8 @@ func TestAutoReplyLanguages(t *testing.T) {
 		{"reply with a real question", "Subject: Re: [Seymour #4] Renew\n" + reply, "Thanks! I will be away next week, can you hold it?", Personal},
 		{"subject word without colon", "Subject: Absence of my card\n", "I lost my card.", Personal},
 		{"thank you subject", "Subject: Thank you for your help\n", "The book arrived.", Personal},
+		{"staff answer mentioning being away", "Subject: Re: [Seymour #4] Renew\n" + reply, "I am out of the office tomorrow, so Bob will call you about the fine.", Personal},
+		{"staff answer in Spanish mentioning leave", "Subject: RE: Renovar\n" + reply, "Estoy de vacaciones la semana que viene; Bob le llamará.", Personal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := Parse(crlf("From: x@example.test\nTo: help@library.test\n" + tc.head + "\n" + tc.body + "\n"))

@@ -140,7 +140,8 @@ var (
 )
 
 // greetingLine is a line an automatic reply may start with before its words.
-var greetingLine = regexp.MustCompile(`(?i)^(hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:]*$`)
+var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:]*|` +
+	`(thank you|thanks|many thanks) for your (e-?mail|message|mail)|(vielen )?dank f[üu]r ihre (e-?mail|nachricht)|merci (pour|de) votre (message|e-?mail|courriel)|gracias por su (mensaje|correo)|grazie per (il suo|la sua) (messaggio|e-?mail)|obrigad[oa] pel[ao] (sua )?(mensagem|e-?mail))[\s,!.:]*$`)
 
 // autoFirstLine returns the line that shows an automatic reply in a message
 // answering another one, or "". Only replies are read this way: a robot's

@@ -18,6 +18,7 @@ func TestAutoReplyLanguages(t *testing.T) {
 	}{
 		{"en Outlook subject", "Subject: Automatic reply: [Seymour #4] Renew\n", "Thanks.", AutoReply},
 		{"en Gmail vacation, first line", "Subject: Re: [Seymour #4] Renew\n" + reply, "I am currently out of the office until Monday with limited access to email.", AutoReply},
+		{"en thanks line then OOO", "Subject: Re: [Seymour #4] Renew\n" + reply, "Thank you for your message.\nI am out of the office until 4 January and will reply when I return.", AutoReply},
 		{"en greeting then OOO", "Subject: Re: [Seymour #4] Renew\n" + reply, "Hello,\n\nI'm on annual leave until 4 January.\nFor urgent matters call 555.", AutoReply},
 		{"en gateway prefix", "Subject: [EXTERNAL] Out of Office: Renew\n", "Away.", AutoReply},
 		{"es subject", "Subject: Respuesta automática: Renovar\n", "Gracias.", AutoReply},

@@ -130,8 +130,18 @@ var autoBodyPhrases = []string{
 
 var autoBody = regexp.MustCompile(`(?i)^[\s*_>"“]*(` + strings.Join(autoBodyPhrases, "|") + `)`)
 
+// autoSays are the phrases that call a message automatic outright; the
+// others ("I am out of the office") a person may write too, so they count
+// only beside a word about coming back or about other contacts, which every
+// out-of-office has and few answers do.
+var (
+	autoSays = regexp.MustCompile(`(?i)(automatic|automated|auto-generated|auto-?reply|automatische|automatique|autom[áa]tic|automatica|automatisch|automatyczna|автоматическ|автоматичн|自[动動]回|自動|자동|تلقائي|خودکار|אוטומטית|t[ựu] [đd][ộo]ng|awtomatikong|स्वचालित|otomatik|automatisk|automaattinen|automatick|αυτόματη|automat|automatikus)`)
+	awayMark = regexp.MustCompile(`(?i)(until|till|return|back on|back in|be back|limited access|urgent|in my absence|bis |zur[üu]ck|dringend|hasta|regres|vuelta|urgente|jusqu|retour|urgence|fino al|rientr|at[ée] |retorno|tot en met|terug|dringend|do dnia|powrot|powrót|до |вернусь|повернуся|terug|[0-9]{1,2}[./][0-9]{1,2}|以后|之后|まで|까지|حتى|تا |עד |hanggang|kadar|tills|indtil|til |asti|do |έως|până|-ig|-jéig)`)
+)
+
 // greetingLine is a line an automatic reply may start with before its words.
-var greetingLine = regexp.MustCompile(`(?i)^(hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:]*$`)
+var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:]*|` +
+	`(thank you|thanks|many thanks) for your (e-?mail|message|mail)|(vielen )?dank f[üu]r ihre (e-?mail|nachricht)|merci (pour|de) votre (message|e-?mail|courriel)|gracias por su (mensaje|correo)|grazie per (il suo|la sua) (messaggio|e-?mail)|obrigad[oa] pel[ao] (sua )?(mensagem|e-?mail))[\s,!.:]*$`)
 
 // autoFirstLine returns the line that shows an automatic reply in a message
 // answering another one, or "". Only replies are read this way: a robot's
@@ -160,17 +170,19 @@ func autoFirstLine(m *Message) string {
 	if words > 200 {
 		return ""
 	}
+	line := ""
 	for i, l := range lines {
 		if autoBody.MatchString(l) {
-			return l
+			line = l
+			break
 		}
 		if i == 0 && !greetingLine.MatchString(l) {
 			// Only a greeting may come before the words.
-			if len(lines) > 1 && autoBody.MatchString(lines[1]) && len(l) < 40 && !strings.ContainsAny(l, "?#") {
-				return lines[1]
-			}
 			return ""
 		}
 	}
-	return ""
+	if line == "" || !autoSays.MatchString(line) && !awayMark.MatchString(strings.Join(lines, " ")) {
+		return ""
+	}
+	return line
 }

@@ -18,6 +18,7 @@ func TestAutoReplyLanguages(t *testing.T) {
 	}{
 		{"en Outlook subject", "Subject: Automatic reply: [Seymour #4] Renew\n", "Thanks.", AutoReply},
 		{"en Gmail vacation, first line", "Subject: Re: [Seymour #4] Renew\n" + reply, "I am currently out of the office until Monday with limited access to email.", AutoReply},
+		{"en thanks line then OOO", "Subject: Re: [Seymour #4] Renew\n" + reply, "Thank you for your message.\nI am out of the office until 4 January and will reply when I return.", AutoReply},
 		{"en greeting then OOO", "Subject: Re: [Seymour #4] Renew\n" + reply, "Hello,\n\nI'm on annual leave until 4 January.\nFor urgent matters call 555.", AutoReply},
 		{"en gateway prefix", "Subject: [EXTERNAL] Out of Office: Renew\n", "Away.", AutoReply},
 		{"es subject", "Subject: Respuesta automática: Renovar\n", "Gracias.", AutoReply},
@@ -56,6 +57,8 @@ func TestAutoReplyLanguages(t *testing.T) {
 		{"reply with a real question", "Subject: Re: [Seymour #4] Renew\n" + reply, "Thanks! I will be away next week, can you hold it?", Personal},
 		{"subject word without colon", "Subject: Absence of my card\n", "I lost my card.", Personal},
 		{"thank you subject", "Subject: Thank you for your help\n", "The book arrived.", Personal},
+		{"staff answer mentioning being away", "Subject: Re: [Seymour #4] Renew\n" + reply, "I am out of the office tomorrow, so Bob will call you about the fine.", Personal},
+		{"staff answer in Spanish mentioning leave", "Subject: RE: Renovar\n" + reply, "Estoy de vacaciones la semana que viene; Bob le llamará.", Personal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := Parse(crlf("From: x@example.test\nTo: help@library.test\n" + tc.head + "\n" + tc.body + "\n"))
@@ -198,4 +201,35 @@ func TestSignerKeyRotation(t *testing.T) {
 	if _, ok := NewSigner([]byte("new key.........................."), "library.test").Verify(before); ok {
 		t.Errorf("without the previous key an old id verified")
 	}
+}
+
+// FuzzAuthResults: the Authentication-Results reader never panics, and a
+// header the trusted server did not write never verifies anyone.
+func FuzzAuthResults(f *testing.F) {
+	for _, s := range []string{"mx.library.test; dkim=pass header.d=patrons.test", "spf=pass (a (b) c) smtp.mailfrom=x; dmarc=fail", "; ; =", "mx 1; dkim", "(((", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		parseAuthResults(v)
+		m, err := Parse([]byte("From: a@patrons.test\r\nAuthentication-Results: mx.other.test; " + strings.ReplaceAll(v, "\n", " ") + "\r\n\r\nx\r\n"))
+		if err != nil {
+			return
+		}
+		if a := CheckSender(m, "mx.library.test"); a.Verified {
+			t.Errorf("verified by a header from another server: %q", v)
+		}
+	})
+}
+
+// FuzzAutoReply: subjects and first lines of any bytes never panic the
+// classifier.
+func FuzzAutoReply(f *testing.F) {
+	for _, s := range []string{"Automatic reply: x", "Re: [EXTERNAL] [Tag #1] Out of office", "自動回覆", "\xff\xfe", ""} {
+		f.Add(s, "I am out of the office")
+	}
+	f.Fuzz(func(t *testing.T, subject, body string) {
+		m := &Message{Subject: subject, Text: body, InReplyTo: []string{"x@y"}}
+		autoSubjectMatch(subject)
+		autoFirstLine(m)
+	})
 }

@@ -32,15 +32,11 @@ type Data struct {
 	Ticket     int64  // the request number
 	Subject    string // the patron's subject line
 	PatronName string // the patron's name, or their address when no name was given
-	// PatronEmail is the patron's address and Suspect why their mail is
-	// doubted ("" = not doubted): staff mail only.
-	PatronEmail string
-	Suspect     string
-	Owner       string // first name of the person looking after the request ("" = nobody yet)
-	OwnerFull   string // full name, for staff mail
-	Team        string
-	Promise     string // when to expect an answer, in plain words ("by Tuesday afternoon")
-	Text        string // what the patron wrote
+	Owner      string // first name of the person looking after the request ("" = nobody yet)
+	OwnerFull  string // full name, for staff mail
+	Team       string
+	Promise    string // when to expect an answer, in plain words ("by Tuesday afternoon")
+	Text       string // what the patron wrote
 	// Staff mail and answers.
 	Staff    string   // first name of the staff member who answered or acted
 	Answer   string   // what staff wrote to the patron
@@ -56,6 +52,10 @@ type Data struct {
 	Due      string // when the answer was due ("Mon 7 Dec 10:00")
 	Late     string // how late, in open hours ("3 open hours late")
 	Digest   Digest // the supervisors' summary
+	// Safety, in staff mail: the patron's address, and why their mail is
+	// doubted ("" = not doubted).
+	PatronEmail string
+	Suspect     string
 }
 
 // Digest is the supervisors' daily summary. It names patrons but never

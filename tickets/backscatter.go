@@ -93,7 +93,9 @@ func sameMailbox(column, email string) (string, []any) {
 	f := foldAddress(email)
 	local, domain, _ := strings.Cut(f, "@")
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "(" + column + " = ? OR " + column + ` LIKE ? ESCAPE '\')`, []any{f, esc.Replace(local) + "+%@" + esc.Replace(domain)}
+	// The range lets the column's index find the +tag forms ("ann+" < "ann+x@…" < "ann,").
+	return "(" + column + " = ? OR (" + column + " > ? AND " + column + " < ? AND " + column + ` LIKE ? ESCAPE '\'))`,
+		[]any{f, local + "+", local + ",", esc.Replace(local) + "+%@" + esc.Replace(domain)}
 }
 
 // addressLimited reports whether the mailbox behind email has had

@@ -1,17 +1,18 @@
 package tickets
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
 
 // Floods: a robot that answers every mail from a new address with a new
 // subject defeats the per-address and per-chain caps. What it cannot change
-// is its words: several first-time senders writing near-identical text
-// within minutes are a flood, and get no more mail.
+// is its words: several senders writing near-identical text within minutes
+// are a flood, and get no more mail.
 
 // maxFloodScan bounds how many recent messages one new message is compared
-// with.
+// with (the first 8 KB of each).
 const maxFloodScan = 300
 
 // floodWords is a text as flood detection compares it: lower-case words of
@@ -47,18 +48,16 @@ func alike(a, b []string) bool {
 	return union > 0 && float64(both)/float64(union) >= 0.8
 }
 
-// floodCount counts the other senders who wrote near-identical text within
-// FloodWindow, when this sender is new (a patron who wrote before is no
-// robot's fresh address). short says the text is too short to be sure.
+// floodCount counts the other senders (mailboxes) who wrote near-identical
+// text within FloodWindow. A robot cycling through a few addresses is caught
+// as well as one using a new address each time. short says the text is too
+// short to be sure.
 func (r *receipt) floodCount() (n int, short bool, err error) {
 	mine := floodWords(r.m.Text)
 	if len(mine) < 3 {
 		return 0, false, nil
 	}
-	if first, err := r.firstTime(r.sender(), 0); err != nil || !first {
-		return 0, false, err
-	}
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT sender, body FROM messages WHERE direction = 'in' AND kind = 'personal' AND received_at > ? AND ticket_id IS NOT NULL
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT sender, substr(body, 1, 8192) FROM messages WHERE received_at > ? AND direction = 'in' AND kind = 'personal' AND ticket_id IS NOT NULL
 		ORDER BY id DESC LIMIT ?`, unix(r.now.Add(-r.d.opts.FloodWindow)), maxFloodScan)
 	if err != nil {
 		return 0, false, err
@@ -75,4 +74,26 @@ func (r *receipt) floodCount() (n int, short bool, err error) {
 		}
 	}
 	return len(senders), len(mine) < 8, rows.Err()
+}
+
+// tellAdminFlood mails library.admin when a flood starts: its requests get
+// no acknowledgement and no owner's notice, so a person should look (a
+// newsletter that made many patrons answer alike looks the same). Once per
+// FloodWindow.
+func (r *receipt) tellAdminFlood(why string) error {
+	if r.d.opts.Admin == "" {
+		return nil
+	}
+	last, err := r.setting("flood_alerted_at")
+	if err != nil || r.now.Unix()-last < int64(r.d.opts.FloodWindow.Seconds()) {
+		return err
+	}
+	data := r.templateData(&ticketRow{}, nil)
+	data.Summary = "a flood of near-identical mail"
+	data.Problems = []string{fmt.Sprintf("%s. Their requests are kept, with no acknowledgement and no notice to the owner. "+
+		"See them with \"patrondesk tickets list\"; if they are real people, answer them from there or by email.", why)}
+	if err := r.enqueue(outMail{template: "alert", toEmail: r.d.opts.Admin, auto: "auto-generated", data: data}); err != nil {
+		return err
+	}
+	return r.setSetting("flood_alerted_at", r.now.Unix())
 }

@@ -29,7 +29,7 @@ const unconfirmedForward = "forwarded from a staff address without proof"
 // in a forged "forward" and have us write to them. Then the forwarder is
 // asked to confirm by replying, and nobody else gets mail until they do.
 func (r *receipt) createForwarded(key string) error {
-	f, orig := r.m, r.m
+	orig := r.m
 	fw := orig.Forwarded
 	_, domain, _ := strings.Cut(orig.From.Email, "@")
 	proven := mailer.Authenticated(orig, r.d.opts.TrustedAuthserv, domain)
@@ -41,7 +41,7 @@ func (r *receipt) createForwarded(key string) error {
 	}
 	r.m = &mailer.Message{From: fw.From, To: orig.To, Cc: orig.Cc, Subject: fw.Subject, Text: fw.Text,
 		MessageID: fw.MessageID, Date: orig.Date, Header: orig.Header}
-	defer func() { r.m = f }()
+	defer func() { r.m = orig }()
 	t, err := r.open(key, nil, hold)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (r *receipt) confirmForward(t *ticketRow, key string) (done bool, err error
 	if err != nil {
 		return true, err
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET suspect = '', updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET suspect = '', verified = 1, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
 		return true, err
 	}
 	if err := r.event(t.ID, actor.Email, "forward confirmed", "", msgID); err != nil {

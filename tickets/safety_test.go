@@ -92,6 +92,22 @@ func TestBackscatter(t *testing.T) {
 		if d := h.ticket(1); !hasEvent(d, "patrondesk", "suspect") || !hasEvent(d, "patrondesk", "acknowledgement not sent") {
 			t.Errorf("events: %v", d.Events)
 		}
+		// Days later nobody has answered: the owner is reminded, the
+		// forged address still gets nothing.
+		h.desk.opts.PatronUpdateAfter, h.desk.opts.NagEvery = 24*time.Hour, 24*time.Hour
+		for range 6 {
+			h.clock.Advance(24 * time.Hour)
+			if _, err := h.desk.Schedule(context.Background(), h.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			h.runOnce()
+		}
+		if n := len(h.mailTo("victim@patrons.test")); n != 0 {
+			t.Errorf("the forged address got %d mails from the scheduler", n)
+		}
+		if d := h.ticket(1); !hasEvent(d, "patrondesk", "patron_update not sent") {
+			t.Errorf("the held update was not recorded: %v", d.Events)
+		}
 	})
 	t.Run("SPF fail without DKIM pass: no ack", func(t *testing.T) {
 		h := safeHarness(t)
@@ -224,6 +240,30 @@ func TestBackscatter(t *testing.T) {
 			t.Errorf("verified ack does not greet by name:\n%s", text(t, ack))
 		}
 	})
+	t.Run("the scheduler's update repeats no unverified words", func(t *testing.T) {
+		h := safeHarness(t)
+		h.desk.opts.PatronUpdateAfter = 24 * time.Hour
+		h.deliver(raw("Cheap Pills <victim@patrons.test>", "Cheap pills http://spam.test", "", "Buy", 1))
+		h.deliver(raw("Ann Lee <ann@patrons.test>", "Renew my books", passAR, "Please renew.", 2))
+		h.runOnce()
+		for range 3 {
+			h.clock.Advance(24 * time.Hour)
+			if _, err := h.desk.Schedule(context.Background(), h.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			h.runOnce()
+		}
+		victim, ann := h.mailTo("victim@patrons.test"), h.mailTo("ann@patrons.test")
+		if len(victim) < 2 || len(ann) < 2 {
+			t.Fatalf("updates: victim %d, ann %d; want an acknowledgement and an update each", len(victim), len(ann))
+		}
+		for _, m := range victim {
+			noWords(t, m, "spam.test", "pills")
+		}
+		if s := headerValue(ann[1], "Subject"); s != "Re: [Seymour #2] Renew my books" {
+			t.Errorf("a verified patron's update lost her subject: %q", s)
+		}
+	})
 	t.Run("a forged staff forward naming a victim: only the forwarder is asked", func(t *testing.T) {
 		h := safeHarness(t)
 		h.deliver("From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Cheap pills http://spam.test\nMessage-ID: <forged@spam.test>\n" + failAR +
@@ -247,10 +287,12 @@ func TestRotatingRobotFlood(t *testing.T) {
 		name   string
 		thread bool
 		quote  bool
+		cycle  int // addresses used in turn; 0 = a new one each time
 	}{
-		{"new address, new subject, no threading", false, false},
-		{"new address, new subject, threaded", true, false},
-		{"new address, new subject, quoting our mail", false, true},
+		{"new address, new subject, no threading", false, false, 0},
+		{"new address, new subject, threaded", true, false, 0},
+		{"new address, new subject, quoting our mail", false, true, 0},
+		{"three addresses in turn, new subject", false, false, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := safeHarness(t)
@@ -270,7 +312,11 @@ func TestRotatingRobotFlood(t *testing.T) {
 					if tc.quote {
 						body += "\n\n> " + strings.ReplaceAll(text(t, m), "\n", "\n> ")
 					}
-					h.deliver(raw(fmt.Sprintf("robot%d@bots%d.test", n, n), fmt.Sprintf("Ticket %d received", n*7919), headers, body, n))
+					a := n
+					if tc.cycle > 0 {
+						a = n % tc.cycle
+					}
+					h.deliver(raw(fmt.Sprintf("robot%d@bots%d.test", a, a), fmt.Sprintf("Ticket %d received", n*7919), headers, body, n))
 				}
 				seen = len(got)
 				h.clock.Advance(20 * time.Second)
@@ -279,6 +325,9 @@ func TestRotatingRobotFlood(t *testing.T) {
 			total := len(h.robotMail())
 			if total > 20 {
 				t.Errorf("the robot got %d mails in five minutes; want at most 20", total)
+			}
+			if n := len(h.mailTo(admin)); n != 1 {
+				t.Errorf("the admin was told %d times about the flood, want once", n)
 			}
 			staff := len(h.mailTo(alice)) + len(h.mailTo(bob))
 			t.Logf("%s: the robot got %d mail(s), staff %d notice(s), %d tickets", tc.name, total, staff, len(h.tickets("all")))

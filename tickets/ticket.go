@@ -108,9 +108,9 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 		}
 	}
 	name := cleanName(r.senderName())
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect)
+	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified)
 	if err != nil {
 		return nil, fmt.Errorf("create ticket: %w", err)
 	}
@@ -153,6 +153,11 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	}
 	if err := r.event(t.ID, "patrondesk", "assigned", owner.Email, 0); err != nil {
 		return nil, err
+	}
+	if flood {
+		if err := r.tellAdminFlood(suspect); err != nil {
+			return nil, err
+		}
 	}
 	if hold != "" || flood {
 		return t, r.event(t.ID, "patrondesk", "notice not sent", orNone(suspect), 0)
@@ -345,6 +350,9 @@ type outMail struct {
 // The row is due at once (0), whatever the clock says, so `run --once --at`
 // sends what it planned.
 func (r *receipt) enqueue(m outMail) error {
+	if held, err := r.guardPatronMail(&m); err != nil || held {
+		return err
+	}
 	lang, patron, id := r.d.opts.Language, "", int64(0)
 	var ticket any
 	contentLang := "" // said on patron mail, whose templates exist in every language
@@ -397,4 +405,37 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// automaticToPatron are the patron mails the scheduler sends on its own.
+var automaticToPatron = map[string]bool{"patron_update": true, "followup": true}
+
+// neutralSubject stands for an unverified sender's subject in the
+// scheduler's mail to them, by language.
+var neutralSubject = map[string]string{"en": "Your request", "es": "Su solicitud"}
+
+// guardPatronMail applies the backscatter rules to the scheduler's own mail
+// to a patron, as to the acknowledgement: a doubted sender gets nothing
+// (held is true, and why is recorded), an unverified one none of their own
+// words (the subject and name are replaced). Staff answers are staff's
+// choice and pass.
+func (r *receipt) guardPatronMail(m *outMail) (held bool, err error) {
+	if m.ticket == nil || !automaticToPatron[m.template] || m.toEmail != m.ticket.PatronEmail {
+		return false, nil
+	}
+	var suspect string
+	var verified bool
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT suspect, verified FROM tickets WHERE id = ?`, m.ticket.ID).Scan(&suspect, &verified); err != nil {
+		return false, err
+	}
+	if suspect != "" {
+		return true, r.event(m.ticket.ID, "patrondesk", m.template+" not sent", "the sender is doubted: "+suspect, 0)
+	}
+	if !verified {
+		m.toName, m.data.PatronName = "", firstName("", m.toEmail)
+		if m.data.Subject = neutralSubject[m.ticket.Language]; m.data.Subject == "" {
+			m.data.Subject = neutralSubject["en"]
+		}
+	}
+	return false, nil
 }

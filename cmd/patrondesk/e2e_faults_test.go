@@ -39,6 +39,9 @@ func (e *e2e) tune(imapHostPort string) {
 		s = regexp.MustCompile(`(?m)^\[imap\]\nhost = ".*"\nport = \d+`).ReplaceAllString(s, fmt.Sprintf("[imap]\nhost = %q\nport = %s", host, port))
 	}
 	s += "\n[policy]\nauto_reply_limit = 1000000\nthread_reply_limit = 1000000\n"
+	// The drills' patrons are verified by the MX (appendMail writes its
+	// header), so acknowledgements carry the subjects the drills look for.
+	s += "\n[safety]\ntrusted_authserv = \"mx.library.test\"\n"
 	if err := os.WriteFile(e.cfg, []byte(s), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -119,7 +122,8 @@ func appendMail(t *testing.T, prefix string, n int) {
 	defer c.Close()
 	for i := 0; i < n; i++ {
 		from := []string{"Ann Lee <ann@patrons.test>", "Marco Ruiz <marco@patrons.test>"}[i%2]
-		raw := fmt.Sprintf("From: %s\r\nTo: help@library.test\r\nSubject: %s request %d\r\nMessage-ID: <%s-%d@patrons.test>\r\nDate: %s\r\n\r\nPlease help with request %d. %s\r\n",
+		raw := fmt.Sprintf("From: %s\r\nTo: help@library.test\r\nSubject: %s request %d\r\nMessage-ID: <%s-%d@patrons.test>\r\nDate: %s\r\n"+
+			"Authentication-Results: mx.library.test; dkim=pass header.d=patrons.test\r\n\r\nPlease help with request %d. %s\r\n",
 			from, prefix, i, prefix, i, time.Now().Format(time.RFC1123Z), i, strings.Repeat("Some words of a real request. ", 10))
 		cmd := c.Append("INBOX", int64(len(raw)), nil)
 		if _, err := cmd.Write([]byte(raw)); err != nil {

@@ -220,7 +220,7 @@ func TestE2ERunOnce(t *testing.T) {
 
 	acks := waitInbox(t, "ann@patrons.test", 1)
 	ack := acks[0]
-	if ack.msg.Subject != "[Seymour #1] Please renew my books" || ack.msg.Header.Get("Auto-Submitted") != "auto-replied" ||
+	if ack.msg.Subject != "[Seymour #1] We have your message" || ack.msg.Header.Get("Auto-Submitted") != "auto-replied" ||
 		len(ack.msg.InReplyTo) != 1 || ack.msg.InReplyTo[0] != "e2e-ann-1@patrons.test" || ack.msg.From.Email != "help@library.test" {
 		t.Errorf("acknowledgement: subject %q, auto %q, in-reply-to %v, from %s", ack.msg.Subject, ack.msg.Header.Get("Auto-Submitted"), ack.msg.InReplyTo, ack.msg.From.Email)
 	}
@@ -272,7 +272,7 @@ func TestE2EDaemonWithIdle(t *testing.T) {
 	send(t, "robot@patrons.test", "From: robot@patrons.test\nTo: help@library.test\nSubject: Out of office\nAuto-Submitted: auto-replied\nMessage-ID: <e2e-robot-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nI am away.\n")
 	ack := waitInbox(t, "marco@patrons.test", 1)[0]
 	t.Logf("acknowledgement in Marco's mailbox %v after his mail was accepted (poll interval 30 s, so IDLE did it)", time.Since(start).Round(time.Millisecond))
-	if time.Since(start) > 10*time.Second || ack.msg.Subject != "[Seymour #1] Photos of Main Street" {
+	if time.Since(start) > 10*time.Second || ack.msg.Subject != "[Seymour #1] We have your message" {
 		t.Errorf("ack %q after %v", ack.msg.Subject, time.Since(start))
 	}
 	waitInbox(t, "bob@library.test", 1)
@@ -356,8 +356,14 @@ func TestE2EStaffAnswerAndCommands(t *testing.T) {
 	send(t, "bob@library.test", "From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Photos\nMessage-ID: <e2e-fwd-1@library.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\n---------- Forwarded message ---------\nFrom: Marco Ruiz <marco@patrons.test>\nSubject: Photos\n\nDo you have photos of Main Street?\n")
 	waitInbox(t, "help@library.test", 1)
 	e.patrondesk("run", "--once")
-	if ack := waitInbox(t, "marco@patrons.test", 1)[0]; ack.msg.Subject != "[Seymour #2] Photos" {
-		t.Errorf("Marco's acknowledgement: %q", ack.msg.Subject)
+	// Without a DKIM/DMARC pass the forward could be forged: Bob confirms
+	// by replying to the question, then Marco is acknowledged.
+	question := waitInbox(t, "bob@library.test", 1)[0]
+	reply(t, "Bob Jones <bob@library.test>", question, "Yes, I forwarded it.")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	if ack := waitInbox(t, "marco@patrons.test", 1)[0]; ack.msg.Subject != "[Seymour #2] Photos" || strings.Contains(ack.msg.Text, "forwarded it") {
+		t.Errorf("Marco's acknowledgement: %q\n%s", ack.msg.Subject, ack.msg.Text)
 	}
 }
 

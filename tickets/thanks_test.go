@@ -181,3 +181,15 @@ func TestFollowupAnswers(t *testing.T) {
 		})
 	}
 }
+
+func TestThanksWithAFileReopens(t *testing.T) {
+	h, closing := closedTicket(t)
+	id := headerValue(closing, "Message-Id")
+	head := "From: Ann Lee <ann@example.test>\nTo: help@library.test\nSubject: Re: " + headerValue(closing, "Subject") +
+		"\nDate: Mon, 07 Dec 2026 11:00:00 -0600\nMessage-ID: <thx-file@example.test>\nIn-Reply-To: " + id + "\nReferences: " + id
+	h.deliver(mailWithFiles(head, "Thanks!", file{"receipt.jpg", "image/jpeg", fileBytes(5000, 1)}))
+	h.runOnce()
+	if st := h.ticket(1).Status; st != "open" {
+		t.Errorf("status %s after thanks with a file; want open", st)
+	}
+}

@@ -349,3 +349,30 @@ func (r *receipt) sendFiles(ticket, msg int64) error {
 	}
 	return r.attachLast(ids)
 }
+
+// handoverFiles adds the patron's files on a ticket to text, for the notice
+// to a new owner, and returns the files to attach to it.
+func (r *receipt) handoverFiles(t *ticketRow, text string) (string, []int64, error) {
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT a.id, a.name, a.type, a.size, a.sha256 IS NOT NULL, a.inline, a.note, COALESCE(substr(b.data, 1, 8), x'')
+		FROM attachments a JOIN messages m ON m.id = a.message_id LEFT JOIN blobs b ON b.sha256 = a.sha256
+		WHERE a.ticket_id = ? AND m.sender = ? ORDER BY a.id`, t.ID, t.PatronEmail)
+	if err != nil {
+		return "", nil, fmt.Errorf("read the files of ticket %d: %w", t.ID, err)
+	}
+	defer rows.Close()
+	var files []storedFile
+	for rows.Next() {
+		var f storedFile
+		var head []byte
+		if err := rows.Scan(&f.id, &f.name, &f.typ, &f.size, &f.kept, &f.inline, &f.note, &head); err != nil {
+			return "", nil, err
+		}
+		f.program = isProgram(f.name, f.typ, head)
+		files = append(files, f)
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, err
+	}
+	set := forNotice(files, r.d.opts.NoticeAttachments)
+	return withFiles(text, files, set, t.ID), attachedIDs(files, set), nil
+}

@@ -274,3 +274,19 @@ func TestPurgeRemovesAttachments(t *testing.T) {
 		t.Errorf("%d links from mail to files left, want 1 (ticket 2's notice)", n)
 	}
 }
+
+func TestNewOwnerGetsThePatronsFiles(t *testing.T) {
+	h := newHarness(t, nil)
+	photo := fileBytes(20_000, 14)
+	h.deliver(mailWithFiles(strings.Replace(patronHead(1), "Damaged book", "Please renew my card", 1), "", file{"card.jpg", "image/jpeg", photo}))
+	h.runOnce()
+	h.replyTo("Alice Smith <alice@library.test>", h.last(alice), "#assign Bob", 1)
+	h.runOnce()
+	notice := h.last(bob)
+	if got := attachmentsOf(t, notice); len(got) != 1 || got[0].Name != "card.jpg" || !bytes.Equal(got[0].Data, photo) {
+		t.Errorf("Bob's notice carries %d files, want card.jpg", len(got))
+	}
+	if body := text(t, notice); !strings.Contains(body, "no text; 1 attachment: card.jpg, 20 KB") {
+		t.Errorf("Bob's notice:\n%s", body)
+	}
+}

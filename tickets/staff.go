@@ -189,8 +189,15 @@ func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID i
 		return err
 	}
 	data := r.templateData(nt, owner)
-	data.Text = r.firstWords(t.ID)
-	return r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated")
+	text, files, err := r.handoverFiles(nt, r.firstWords(t.ID))
+	if err != nil {
+		return err
+	}
+	data.Text = text
+	if err := r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+		return err
+	}
+	return r.attachLast(files)
 }
 
 // answer sends staff's words to the patron from the library's address,

@@ -38,13 +38,15 @@ func signaturePart(ct string) bool {
 
 // AttachmentName makes a safe file name: the last element of any path the
 // sender gave ("../../x.pdf", "C:\\Users\\x.pdf" become "x.pdf"), without
-// control characters, at most 120 characters; a made-up name with the
+// control or format characters, at most 120 characters; a made-up name with the
 // type's usual extension when there is none ("attachment-2.png").
 func AttachmentName(name, ct string, index int) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(strings.TrimSpace(name))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '/' || r == '\uFFFD' {
+		// Format characters include the right-to-left override that makes
+		// "photo\u202Egpj.exe" show as "photoexe.jpg".
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '/' || r == '\uFFFD' {
 			return -1
 		}
 		return r

@@ -30,7 +30,7 @@ type Config struct {
 	Routes    []Route   `toml:"route"`
 	Mailboxes []Mailbox `toml:"mailbox"`
 	HTTP      HTTP      `toml:"http"`
-	// Attachments: [attachments] max_size, notice_total.
+	// Attachments: [attachments] max_size, mail_total.
 	Attachments Attachments `toml:"attachments"`
 
 	// Path is the file the config was read from; relative paths in it
@@ -300,7 +300,7 @@ func Default() *Config {
 			ReopenWithin:      Duration{30 * 24 * time.Hour},
 		},
 		StaffMail:   StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
-		Attachments: Attachments{MaxSize: Size{10 << 20}, NoticeTotal: Size{20 << 20}},
+		Attachments: Attachments{MaxSize: Size{10 << 20}, MailTotal: Size{7 << 20}},
 	}
 }
 

@@ -16,8 +16,8 @@ import (
 
 // Default attachment limits, when the config sets none.
 const (
-	DefaultMaxAttachment     = 10 << 20 // one file
-	DefaultNoticeAttachments = 20 << 20 // all the files attached to one notice
+	DefaultMaxAttachment   = 10 << 20 // one file
+	DefaultMailAttachments = 7 << 20  // all the files one email carries
 )
 
 // AttachmentView is one file on a ticket, as `tickets show` lists it. name,
@@ -306,7 +306,7 @@ func (r *receipt) noticeFiles(ticket, msg int64, text string) (string, []int64, 
 	if err != nil {
 		return "", nil, err
 	}
-	set := forNotice(files, r.d.opts.NoticeAttachments)
+	set := forNotice(files, r.d.opts.MailAttachments)
 	return withFiles(text, files, set, ticket), attachedIDs(files, set), nil
 }
 
@@ -316,11 +316,16 @@ func (r *receipt) attachLast(ids []int64) error {
 }
 
 // fileProblems says why the files of a staff member's reply cannot go to
-// the patron: a program, or a file over the size limit. Pictures placed
+// the patron: a program, a file over the size limit, or files together over
+// the limit for one email. Pictures placed
 // inside the text (signature logos) are not sent, so they do not count.
 func (r *receipt) fileProblems() []string {
 	var out []string
+	var total int64
 	for _, a := range r.m.Attachments {
+		if !a.Inline {
+			total += a.Size
+		}
 		switch {
 		case a.Inline:
 		case isProgram(a.Name, a.Type, a.Data):
@@ -328,6 +333,9 @@ func (r *receipt) fileProblems() []string {
 		case a.Truncated || a.Size > r.d.opts.MaxAttachment:
 			out = append(out, fmt.Sprintf("%q is %s, and the largest file patrondesk sends is %s. Send your answer again with a smaller file, or put the file online and write the link.", a.Name, humanSize(a.Size), humanSize(r.d.opts.MaxAttachment)))
 		}
+	}
+	if len(out) == 0 && total > r.d.opts.MailAttachments {
+		out = append(out, fmt.Sprintf("your files together are %s, and the most patrondesk sends in one email is %s. Send them in two answers, or put them online and write the link.", humanSize(total), humanSize(r.d.opts.MailAttachments)))
 	}
 	return out
 }
@@ -373,6 +381,6 @@ func (r *receipt) handoverFiles(t *ticketRow, text string) (string, []int64, err
 	if err := rows.Err(); err != nil {
 		return "", nil, err
 	}
-	set := forNotice(files, r.d.opts.NoticeAttachments)
+	set := forNotice(files, r.d.opts.MailAttachments)
 	return withFiles(text, files, set, t.ID), attachedIDs(files, set), nil
 }

@@ -114,7 +114,7 @@ func TestAttachmentOnlyMailSaysNoText(t *testing.T) {
 
 func TestAttachmentLimits(t *testing.T) {
 	h := newHarness(t, nil)
-	h.desk.opts.MaxAttachment, h.desk.opts.NoticeAttachments = 1<<20, 1<<20+1000
+	h.desk.opts.MaxAttachment, h.desk.opts.MailAttachments = 1<<20, 1<<20+1000
 	big, a, b := fileBytes(1<<20+1, 3), fileBytes(600_000, 4), fileBytes(600_000, 5)
 	h.deliver(mailWithFiles(patronHead(1), "Three scans.", file{"big.tiff", "image/tiff", big}, file{"a.pdf", "application/pdf", a}, file{"b.pdf", "application/pdf", b}))
 	h.runOnce()
@@ -207,17 +207,19 @@ func TestStaffPDFReachesPatron(t *testing.T) {
 func TestStaffProgramIsRefused(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		f    file
+		f    []file
 		say  string
 	}{
-		{"an .exe", file{"setup.exe", "application/x-msdownload", append([]byte("MZ"), fileBytes(500, 9)...)}, `"setup.exe" is a program file`},
-		{"a script with an innocent type", file{"fix.vbs", "text/plain", []byte("MsgBox 1")}, `"fix.vbs" is a program file`},
-		{"a file over the limit", file{"scan.pdf", "application/pdf", fileBytes(1<<20+5, 10)}, `"scan.pdf" is 1 MB, and the largest file patrondesk sends is 1 MB`},
+		{"an .exe", []file{{"setup.exe", "application/x-msdownload", append([]byte("MZ"), fileBytes(500, 9)...)}}, `"setup.exe" is a program file`},
+		{"a script with an innocent type", []file{{"fix.vbs", "text/plain", []byte("MsgBox 1")}}, `"fix.vbs" is a program file`},
+		{"a file over the limit", []file{{"scan.pdf", "application/pdf", fileBytes(1<<20+5, 10)}}, `"scan.pdf" is 1 MB, and the largest file patrondesk sends is 1 MB`},
+		{"files together over the limit", []file{{"a.pdf", "application/pdf", fileBytes(700_000, 10)}, {"b.pdf", "application/pdf", fileBytes(700_000, 11)}},
+			"your files together are 1.3 MB, and the most patrondesk sends in one email is 1.2 MB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, notice := newTicket(t)
-			h.desk.opts.MaxAttachment = 1 << 20
-			h.staffReplyWithFiles(notice, "Here is the tool.", 1, tt.f)
+			h.desk.opts.MaxAttachment, h.desk.opts.MailAttachments = 1<<20, 1<<20+200_000
+			h.staffReplyWithFiles(notice, "Here is the tool.", 1, tt.f...)
 			h.runOnce()
 			if n := len(h.mailTo(ann)); n != 1 {
 				t.Errorf("patron got %d mails; want only the acknowledgement", n)

@@ -58,10 +58,9 @@ type Options struct {
 	// MailboxTeams sends all mail of a watched mailbox (by its name) to a team.
 	MailboxTeams map[string]string
 	Routes       []Route
-	// MaxAttachment is the largest file kept or sent; NoticeAttachments the
-	// most attached to one notice to staff, all files together (0 = the
-	// defaults).
-	MaxAttachment, NoticeAttachments int64
+	// MaxAttachment is the largest file kept or sent; MailAttachments the
+	// most one email carries, all files together (0 = the defaults).
+	MaxAttachment, MailAttachments int64
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
@@ -109,8 +108,8 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 	if opts.MaxAttachment <= 0 {
 		opts.MaxAttachment = DefaultMaxAttachment
 	}
-	if opts.NoticeAttachments <= 0 {
-		opts.NoticeAttachments = DefaultNoticeAttachments
+	if opts.MailAttachments <= 0 {
+		opts.MailAttachments = DefaultMailAttachments
 	}
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)

@@ -41,7 +41,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 		ReopenWithin: p.ReopenWithin.Duration, TokenLifetime: cfg.StaffMail.TokenLifetime.Duration,
 		RequireAuthenticated: cfg.StaffMail.RequireAuthenticated, TrustedAuthserv: cfg.StaffMail.TrustedAuthserv,
 	}
-	o.MaxAttachment, o.NoticeAttachments = cfg.Attachments.MaxSize.Bytes, cfg.Attachments.NoticeTotal.Bytes
+	o.MaxAttachment, o.MailAttachments = cfg.Attachments.MaxSize.Bytes, cfg.Attachments.MailTotal.Bytes
 	for _, s := range cfg.Staff {
 		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor}
 		for _, a := range s.Away {

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"database/sql"
 	"strings"
 	"unicode"
 
@@ -49,23 +48,19 @@ func (r *receipt) meaning(t *ticketRow) (replyMeaning, error) {
 	if t.Status != "solved" && t.Status != "closed" {
 		return meansMore, nil
 	}
-	text := mailer.StripReply(r.m.Text)
 	if len(r.m.Attachments) > 0 {
 		return meansMore, nil // a file is more than thanks
 	}
-	w := r.d.replyWords()
+	text, w := mailer.StripReply(r.m.Text), r.d.replyWords()
 	followup, err := r.answersFollowup(t.ID)
-	if err != nil {
-		return meansMore, err
+	if err != nil || followup {
+		return followupAnswer(text, w), err
 	}
-	known := nameWords(t.PatronName, r.m.From.Name, r.d.opts.Library)
+	names := nameWords(t.PatronName, r.m.From.Name, r.d.opts.Library)
 	for _, s := range r.d.opts.Staff {
-		known = append(known, nameWords(s.Name)...)
+		names = append(names, nameWords(s.Name)...)
 	}
-	if followup {
-		return followupAnswer(text, w), nil
-	}
-	if onlyThanks(text, w, known) {
+	if onlyThanks(text, w, names) {
 		return meansThanks, nil
 	}
 	return meansMore, nil
@@ -76,12 +71,8 @@ func (r *receipt) meaning(t *ticketRow) (replyMeaning, error) {
 func (r *receipt) answersFollowup(id int64) (bool, error) {
 	for _, ref := range append(append([]string{}, r.m.InReplyTo...), r.m.References...) {
 		var n int
-		err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND kind = 'followup' AND message_id = ?`, id, ref).Scan(&n)
-		if err != nil && err != sql.ErrNoRows {
-			return false, err
-		}
-		if n > 0 {
-			return true, nil
+		if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND kind = 'followup' AND message_id = ?`, id, ref).Scan(&n); err != nil || n > 0 {
+			return n > 0, err
 		}
 	}
 	return false, nil

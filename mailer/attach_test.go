@@ -104,6 +104,12 @@ func TestParseAttachments(t *testing.T) {
 			want: []wantAttachment{{"list.txt", "text/plain", []byte("Bücher one"), false}},
 		},
 		{
+			name: "a Windows-1252 CSV keeps its bytes",
+			raw:  crlfs("From: x@example.test\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nmy list\n--b\nContent-Type: text/csv; charset=windows-1252; name=list.csv\nContent-Disposition: attachment; filename=list.csv\nContent-Transfer-Encoding: base64\n\n") + b64([]byte("Caf\xe9;\x93quoted\x94;\x80 5\r\n")) + "--b--\r\n",
+			text: "my list",
+			want: []wantAttachment{{"list.csv", "text/csv", []byte("Caf\xe9;\x93quoted\x94;\x80 5\r\n"), false}},
+		},
+		{
 			name: "an S/MIME signature is not an attachment",
 			raw:  crlfs("From: x@example.test\nSubject: x\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=b\n\n--b\nContent-Type: text/plain\n\nsigned words\n--b\nContent-Type: application/pkcs7-signature; name=smime.p7s\nContent-Disposition: attachment; filename=smime.p7s\nContent-Transfer-Encoding: base64\n\n") + b64(photo) + "--b--\r\n",
 			text: "signed words",

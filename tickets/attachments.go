@@ -316,15 +316,17 @@ func (r *receipt) attachLast(ids []int64) error {
 }
 
 // fileProblems says why the files of a staff member's reply cannot go to
-// the patron: a program, a file over the size limit, or files together over
-// the limit for one email. Pictures placed
+// the patron: a program, a file over the size limit, files together over
+// the limit for one email, or a file with no words for the patron. Pictures placed
 // inside the text (signature logos) are not sent, so they do not count.
-func (r *receipt) fileProblems() []string {
+func (r *receipt) fileProblems(text string) []string {
 	var out []string
 	var total int64
+	files := 0
 	for _, a := range r.m.Attachments {
 		if !a.Inline {
 			total += a.Size
+			files++
 		}
 		switch {
 		case a.Inline:
@@ -337,7 +339,23 @@ func (r *receipt) fileProblems() []string {
 	if len(out) == 0 && total > r.d.opts.MailAttachments {
 		out = append(out, fmt.Sprintf("your files together are %s, and the most patrondesk sends in one email is %s. Send them in two answers, or put them online and write the link.", humanSize(total), humanSize(r.d.opts.MailAttachments)))
 	}
+	if len(out) == 0 && files > 0 && r.onlyFiles(text) {
+		out = append(out, "your email has a file but no words for the patron, and patrondesk does not send a file on its own. Send it again with a line about the file (or start with #note to keep it for staff).")
+	}
 	return out
+}
+
+// onlyFiles reports a staff reply whose text, after its commands, has
+// nothing for the patron and that neither closes the request nor is a note.
+func (r *receipt) onlyFiles(text string) bool {
+	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages()}
+	cmds, rest, _ := p.parse(text)
+	for _, c := range cmds {
+		if c.name == "note" || c.name == "close" {
+			return false
+		}
+	}
+	return strings.TrimSpace(rest) == ""
 }
 
 // sendFiles keeps the files of a staff member's answer with the ticket and
@@ -383,4 +401,17 @@ func (r *receipt) handoverFiles(t *ticketRow, text string) (string, []int64, err
 	}
 	set := forNotice(files, r.d.opts.MailAttachments)
 	return withFiles(text, files, set, t.ID), attachedIDs(files, set), nil
+}
+
+// forwardedFiles are the files that came with a patron's mail forwarded by
+// staff: the forward's own files, without the attached email itself (its
+// words are the request already).
+func forwardedFiles(atts []mailer.Attachment) []mailer.Attachment {
+	var out []mailer.Attachment
+	for _, a := range atts {
+		if a.Type != "message/rfc822" {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -213,13 +213,18 @@ func TestStaffProgramIsRefused(t *testing.T) {
 		{"an .exe", []file{{"setup.exe", "application/x-msdownload", append([]byte("MZ"), fileBytes(500, 9)...)}}, `"setup.exe" is a program file`},
 		{"a script with an innocent type", []file{{"fix.vbs", "text/plain", []byte("MsgBox 1")}}, `"fix.vbs" is a program file`},
 		{"a file over the limit", []file{{"scan.pdf", "application/pdf", fileBytes(1<<20+5, 10)}}, `"scan.pdf" is 1 MB, and the largest file patrondesk sends is 1 MB`},
+		{"a file with no words for the patron", []file{{"form.pdf", "application/pdf", fileBytes(2000, 12)}}, "your email has a file but no words for the patron"},
 		{"files together over the limit", []file{{"a.pdf", "application/pdf", fileBytes(700_000, 10)}, {"b.pdf", "application/pdf", fileBytes(700_000, 11)}},
 			"your files together are 1.3 MB, and the most patrondesk sends in one email is 1.2 MB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, notice := newTicket(t)
 			h.desk.opts.MaxAttachment, h.desk.opts.MailAttachments = 1<<20, 1<<20+200_000
-			h.staffReplyWithFiles(notice, "Here is the tool.", 1, tt.f...)
+			words := "Here is the tool."
+			if strings.Contains(tt.name, "no words") {
+				words = "#priority urgent"
+			}
+			h.staffReplyWithFiles(notice, words, 1, tt.f...)
 			h.runOnce()
 			if n := len(h.mailTo(ann)); n != 1 {
 				t.Errorf("patron got %d mails; want only the acknowledgement", n)
@@ -290,5 +295,24 @@ func TestNewOwnerGetsThePatronsFiles(t *testing.T) {
 	}
 	if body := text(t, notice); !strings.Contains(body, "no text; 1 attachment: card.jpg, 20 KB") {
 		t.Errorf("Bob's notice:\n%s", body)
+	}
+}
+
+func TestForwardedPatronMailKeepsItsFiles(t *testing.T) {
+	h := newHarness(t, nil)
+	scan := fileBytes(30_000, 15)
+	h.deliver(mailWithFiles("From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Lost card\nMessage-ID: <fwf@library.test>",
+		"She wrote to me directly.\n\n---------- Forwarded message ---------\nFrom: Ann Lee <ann@example.test>\nDate: Mon, Dec 7, 2026 at 8:00 AM\nSubject: Lost card\nTo: <bob@library.test>\n\nI lost my library card. Here is my ID.",
+		file{"id.jpg", "image/jpeg", scan}))
+	h.runOnce()
+	if v := h.tickets("active"); len(v) != 1 || v[0].Patron != ann {
+		t.Fatalf("tickets = %+v, want Ann's", v)
+	}
+	if d := h.ticket(1); len(d.Attachments) != 1 || d.Attachments[0].Name != "id.jpg" {
+		t.Errorf("the forwarded request lists %+v", d.Attachments)
+	}
+	notice := h.last(alice)
+	if got := attachmentsOf(t, notice); len(got) != 1 || !bytes.Equal(got[0].Data, scan) {
+		t.Errorf("the owner's notice carries %d files, want id.jpg", len(got))
 	}
 }

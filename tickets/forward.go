@@ -21,7 +21,7 @@ func (r *receipt) forwardedByStaff() bool {
 func (r *receipt) createForwarded(key string) error {
 	f, orig := r.m.Forwarded, r.m
 	r.m = &mailer.Message{From: f.From, To: orig.To, Cc: orig.Cc, Subject: f.Subject, Text: f.Text,
-		MessageID: f.MessageID, Date: orig.Date, Header: orig.Header}
+		MessageID: f.MessageID, Date: orig.Date, Header: orig.Header, Attachments: forwardedFiles(orig.Attachments)}
 	defer func() { r.m = orig }()
 	if err := r.create(key, nil); err != nil {
 		return err

@@ -18,7 +18,7 @@ func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
 	if why := r.unproven(tok); why != "" {
 		return r.refuse(t, actor, key, text, []string{why})
 	}
-	if problems := r.fileProblems(); len(problems) > 0 {
+	if problems := r.fileProblems(text); len(problems) > 0 {
 		return r.refuse(t, actor, key, text, problems)
 	}
 	return r.act(t, actor, key, text)

@@ -58,7 +58,7 @@ func (r *receipt) keepAttachments(ticket, msg int64) ([]storedFile, error) {
 		f := storedFile{name: name, typ: a.Type, size: a.Size, inline: a.Inline, program: isProgram(a.Name, a.Type, a.Data), attachment: a}
 		var sum any
 		if a.Truncated || a.Size > r.d.opts.MaxAttachment {
-			f.note = "larger than the " + humanSize(r.d.opts.MaxAttachment) + " limit, so not kept"
+			f.note = "larger than the " + humanSize(r.d.opts.MaxAttachment) + " limit, so not kept; the original email in the shared mailbox still has it"
 		} else {
 			h := sha256.Sum256(a.Data)
 			key := hex.EncodeToString(h[:])
@@ -180,9 +180,9 @@ func fileState(f storedFile, attached bool, ticket int64) string {
 	case !f.kept:
 		return f.note
 	case f.program:
-		return "a program file, not attached for safety; the administrator can get it with: patrondesk tickets attachment " + fmt.Sprint(ticket) + " " + quoteArg(f.name)
+		return "a program file, not attached for safety; if you really need it, your patrondesk administrator can get it with: patrondesk tickets attachment " + fmt.Sprint(ticket) + " " + quoteArg(f.name)
 	default:
-		return "not attached (the files together are too large for one email); get it with: patrondesk tickets attachment " + fmt.Sprint(ticket) + " " + quoteArg(f.name)
+		return "not attached (the files together are too large for one email); your patrondesk administrator can get it with: patrondesk tickets attachment " + fmt.Sprint(ticket) + " " + quoteArg(f.name)
 	}
 }
 

@@ -127,9 +127,9 @@ func TestAttachmentLimits(t *testing.T) {
 	body := text(t, notice)
 	for _, want := range []string{
 		"3 attachments:",
-		"big.tiff (image/tiff, 1 MB): larger than the 1 MB limit, so not kept",
+		"big.tiff (image/tiff, 1 MB): larger than the 1 MB limit, so not kept; the original email in the shared mailbox still has it",
 		"a.pdf (application/pdf, 586 KB): attached to this email",
-		"b.pdf (application/pdf, 586 KB): not attached (the files together are too large for one email); get it with: patrondesk tickets attachment 1 b.pdf",
+		"b.pdf (application/pdf, 586 KB): not attached (the files together are too large for one email); your patrondesk administrator can get it with: patrondesk tickets attachment 1 b.pdf",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("notice lacks %q:\n%s", want, body)

@@ -142,3 +142,41 @@ func TestE2EAttachmentsBothWays(t *testing.T) {
 		t.Errorf("Ann has %d mails, want 2: the program must not reach her", len(got))
 	}
 }
+
+// TestE2EThanksAndNoticeThread: after #close, the patron's "Thank you so
+// much!" does not reopen the request; Alice's notices about it keep one
+// subject and thread on each other.
+func TestE2EThanksAndNoticeThread(t *testing.T) {
+	e := newE2E(t)
+	send(t, "ann@patrons.test", "From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nMessage-ID: <e2e-thx-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCan I keep Middlemarch two more weeks?\n")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	notice := waitInbox(t, "alice@library.test", 1)[0]
+	reply(t, "Alice Smith <alice@library.test>", notice, "#close\nDone: renewed until the 28th.")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+	closing := waitInbox(t, "ann@patrons.test", 2)[1]
+	reply(t, "Ann Lee <ann@patrons.test>", closing, "Thank you so much!\n\nAnn")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+
+	thanks := waitInbox(t, "alice@library.test", 2)[1]
+	if thanks.msg.Subject != notice.msg.Subject || thanks.msg.Subject != "[Seymour #1] Please renew my books" ||
+		len(thanks.msg.InReplyTo) != 1 || thanks.msg.InReplyTo[0] != notice.msg.MessageID ||
+		!strings.HasPrefix(thanks.msg.Text, "Ann Lee thanked you for request 1.") {
+		t.Errorf("thanks notice: subject %q, In-Reply-To %v (first notice %s):\n%s", thanks.msg.Subject, thanks.msg.InReplyTo, notice.msg.MessageID, thanks.msg.Text)
+	}
+	var show struct {
+		Status string  `json:"status"`
+		DueAt  *string `json:"due_at"`
+	}
+	if err := json.Unmarshal([]byte(e.patrondesk("tickets", "show", "1", "--json")), &show); err != nil {
+		t.Fatal(err)
+	}
+	if show.Status != "closed" || show.DueAt != nil {
+		t.Errorf("after thanks: status %s, due %v; want closed with nothing due", show.Status, show.DueAt)
+	}
+	if n := len(inbox(t, "ann@patrons.test")); n != 2 {
+		t.Errorf("Ann has %d mails; a thank-you gets no answer", n)
+	}
+}

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -203,25 +204,28 @@ func nameWords(names ...string) []string {
 	return out
 }
 
-// takeThanks records a reply that only thanks, or says yes to the follow-up:
-// the request is closed as done (a solved one now, a closed one stays so), no
-// answer is owed and no reminder starts; the owner is told.
+// takeThanks records a reply that only thanks, or says yes to the follow-up
+// mail, and tells the owner. Nothing becomes owed and no reminder starts. A
+// thank-you leaves the request as it was (solved or closed), and stands for
+// the answer to the follow-up, so none is sent; a yes to the follow-up
+// closes the request as sorted.
 func (r *receipt) takeThanks(t *ticketRow, m replyMeaning, msgID int64) error {
-	action, detail := "patron thanked", "a short thank-you; the request stays done"
+	action, detail, name := "patron thanked", "a short thank-you; the request stays done", "thanks"
 	if m == meansSorted {
-		action, detail = "sorted on follow-up", "the patron said it is sorted"
+		action, detail, name = "sorted on follow-up", "the patron said it is sorted", "sorted"
 	}
 	if err := r.event(t.ID, r.sender(), action, detail, msgID); err != nil {
 		return err
 	}
-	if t.Status == "solved" {
-		if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ? WHERE id = ?`,
-			unix(r.now), unix(r.now), t.ID); err != nil {
-			return err
-		}
-		if err := r.event(t.ID, "patrondesk", "closed", detail, 0); err != nil {
-			return err
-		}
+	var err error
+	switch {
+	case t.Status == "solved" && m == meansSorted:
+		err = r.closeSorted(t.ID, detail)
+	case t.Status == "solved":
+		err = r.followupAnswered(t.ID)
+	}
+	if err != nil {
+		return err
 	}
 	owner := r.staff(t.Owner.String)
 	if owner == nil {
@@ -229,9 +233,27 @@ func (r *receipt) takeThanks(t *ticketRow, m replyMeaning, msgID int64) error {
 	}
 	data := r.templateData(t, owner)
 	data.Text = mailer.StripReply(r.m.Text)
-	name := "thanks"
-	if m == meansSorted {
-		name = "sorted"
-	}
 	return r.queue(t, name, owner.Name, owner.Email, data, "auto-generated")
+}
+
+// closeSorted closes a solved request the patron said is sorted.
+func (r *receipt) closeSorted(id int64, detail string) error {
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ? WHERE id = ?`,
+		unix(r.now), unix(r.now), id); err != nil {
+		return fmt.Errorf("close ticket %d: %w", id, err)
+	}
+	return r.event(id, "patrondesk", "closed", detail, 0)
+}
+
+// followupAnswered records the follow-up of a solved request as done now
+// (the scheduler's key, see afterSolved), so no "Is it sorted?" goes to a
+// patron who just thanked us; the request closes close_after from now.
+func (r *receipt) followupAnswered(id int64) error {
+	var solved int64
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT COALESCE(solved_at, 0) FROM tickets WHERE id = ?`, id).Scan(&solved); err != nil || solved == 0 {
+		return err
+	}
+	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		fmt.Sprintf("followup:%d:%d", id, solved), unix(r.now))
+	return err
 }

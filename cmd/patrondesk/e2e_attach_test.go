@@ -173,8 +173,8 @@ func TestE2EThanksAndNoticeThread(t *testing.T) {
 	if err := json.Unmarshal([]byte(e.patrondesk("tickets", "show", "1", "--json")), &show); err != nil {
 		t.Fatal(err)
 	}
-	if show.Status != "closed" || show.DueAt != nil {
-		t.Errorf("after thanks: status %s, due %v; want closed with nothing due", show.Status, show.DueAt)
+	if show.Status != "solved" || show.DueAt != nil {
+		t.Errorf("after thanks: status %s, due %v; want still solved with nothing due", show.Status, show.DueAt)
 	}
 	if n := len(inbox(t, "ann@patrons.test")); n != 2 {
 		t.Errorf("Ann has %d mails; a thank-you gets no answer", n)

@@ -33,7 +33,7 @@ type Config struct {
 	Mailboxes []Mailbox `toml:"mailbox"`
 	HTTP      HTTP      `toml:"http"`
 	Safety    Safety    `toml:"safety"`
-	// Attachments: [attachments] max_size, notice_total.
+	// Attachments: [attachments] max_size, mail_total.
 	Attachments Attachments `toml:"attachments"`
 
 	// Path is the file the config was read from; relative paths in it
@@ -352,7 +352,7 @@ func Default() *Config {
 			SpamScore:         limits.SpamScore,
 		},
 		StaffMail:   StaffMail{TokenLifetime: Duration{90 * 24 * time.Hour}},
-		Attachments: Attachments{MaxSize: Size{10 << 20}, NoticeTotal: Size{20 << 20}},
+		Attachments: Attachments{MaxSize: Size{10 << 20}, MailTotal: Size{7 << 20}},
 		HTTP:        HTTP{LinkLifetime: Duration{7 * 24 * time.Hour}, SessionLifetime: Duration{12 * time.Hour}},
 	}
 }

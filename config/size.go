@@ -11,9 +11,12 @@ type Attachments struct {
 	// MaxSize is the largest file kept and sent: a patron's larger file is
 	// named in the notice but not kept; a staff member's is refused.
 	MaxSize Size `toml:"max_size"`
-	// NoticeTotal is the most, all files together, attached to one notice
-	// to staff; the rest are named with the command that writes them out.
-	NoticeTotal Size `toml:"notice_total"`
+	// MailTotal is the most, all files together, that one email carries: a
+	// notice to staff carries files up to it (the rest are named with the
+	// command that writes them out); a staff answer over it is refused. The
+	// default leaves room for base64, which adds a third, under the 10 MB
+	// limit many mail servers have.
+	MailTotal Size `toml:"mail_total"`
 }
 
 // Size is a number of bytes written with a unit: "500KB", "10MB", "1.5GB".

@@ -45,7 +45,7 @@ func TestAttachmentsConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Attachments.MaxSize.Bytes != 10<<20 || cfg.Attachments.NoticeTotal.Bytes != 20<<20 {
+	if cfg.Attachments.MaxSize.Bytes != 10<<20 || cfg.Attachments.MailTotal.Bytes != 7<<20 {
 		t.Errorf("example attachments = %+v", cfg.Attachments)
 	}
 	_, err = Load(write("max_size_mb = 3\n"))

@@ -88,6 +88,9 @@ func (c *Config) Validate() Problems {
 	if c.Attachments.MaxSize.Bytes <= 0 {
 		add("attachments.max_size", "must be more than 0, such as \"10MB\"")
 	}
+	if c.Attachments.MailTotal.Bytes <= 0 {
+		add("attachments.mail_total", "must be more than 0, such as \"7MB\"")
+	}
 	if c.StaffMail.TokenLifetime.Duration < 0 {
 		add("staff_mail.token_lifetime", "must not be negative (\"0s\" means no limit)")
 	}

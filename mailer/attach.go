@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/emersion/go-message"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // maxAttachmentBytes bounds what Parse keeps of one attached file. The
@@ -21,6 +23,9 @@ func readAttachment(e *message.Entity, name, ct string, index int) Attachment {
 	a := Attachment{Type: strings.ToLower(ct)}
 	data, _ := io.ReadAll(io.LimitReader(e.Body, maxAttachmentBytes))
 	rest, _ := io.Copy(io.Discard, e.Body)
+	if _, params, err := e.Header.ContentType(); err == nil && rest == 0 {
+		data = originalBytes(data, a.Type, params["charset"])
+	}
 	a.Data, a.Size, a.Truncated = data, int64(len(data))+rest, rest > 0
 	a.Name = AttachmentName(name, a.Type, index)
 	return a
@@ -38,13 +43,15 @@ func signaturePart(ct string) bool {
 
 // AttachmentName makes a safe file name: the last element of any path the
 // sender gave ("../../x.pdf", "C:\\Users\\x.pdf" become "x.pdf"), without
-// control characters, at most 120 characters; a made-up name with the
+// control or format characters, at most 120 characters; a made-up name with the
 // type's usual extension when there is none ("attachment-2.png").
 func AttachmentName(name, ct string, index int) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(strings.TrimSpace(name))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '/' || r == '\uFFFD' {
+		// Format characters include the right-to-left override that makes
+		// "photo\u202Egpj.exe" show as "photoexe.jpg".
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '/' || r == '\uFFFD' {
 			return -1
 		}
 		return r
@@ -84,4 +91,26 @@ func markInline(atts []Attachment, html string) {
 			atts[i].Inline = true
 		}
 	}
+}
+
+// originalBytes undoes go-message's conversion of a text part to UTF-8, so
+// a text file in an older character set (a Windows-1252 CSV) is kept and
+// passed on as it was sent.
+func originalBytes(data []byte, ct, charset string) []byte {
+	ch := strings.ToLower(strings.TrimSpace(charset))
+	if !strings.HasPrefix(ct, "text/") || ch == "" || ch == "utf-8" || ch == "utf8" || ch == "us-ascii" {
+		return data
+	}
+	enc, err := ianaindex.MIME.Encoding(ch)
+	if enc == nil {
+		enc, err = htmlindex.Get(ch)
+	}
+	if err != nil || enc == nil {
+		return data // go-message could not read it either: the bytes are raw
+	}
+	out, err := enc.NewEncoder().Bytes(data)
+	if err != nil {
+		return data
+	}
+	return out
 }

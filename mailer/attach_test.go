@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // b64 wraps base64 at 76 columns, as mail clients do.
@@ -103,6 +104,12 @@ func TestParseAttachments(t *testing.T) {
 			want: []wantAttachment{{"list.txt", "text/plain", []byte("Bücher one"), false}},
 		},
 		{
+			name: "a Windows-1252 CSV keeps its bytes",
+			raw:  crlfs("From: x@example.test\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nmy list\n--b\nContent-Type: text/csv; charset=windows-1252; name=list.csv\nContent-Disposition: attachment; filename=list.csv\nContent-Transfer-Encoding: base64\n\n") + b64([]byte("Caf\xe9;\x93quoted\x94;\x80 5\r\n")) + "--b--\r\n",
+			text: "my list",
+			want: []wantAttachment{{"list.csv", "text/csv", []byte("Caf\xe9;\x93quoted\x94;\x80 5\r\n"), false}},
+		},
+		{
 			name: "an S/MIME signature is not an attachment",
 			raw:  crlfs("From: x@example.test\nSubject: x\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=b\n\n--b\nContent-Type: text/plain\n\nsigned words\n--b\nContent-Type: application/pkcs7-signature; name=smime.p7s\nContent-Disposition: attachment; filename=smime.p7s\nContent-Transfer-Encoding: base64\n\n") + b64(photo) + "--b--\r\n",
 			text: "signed words",
@@ -145,6 +152,7 @@ func TestAttachmentName(t *testing.T) {
 		{"windows path", `C:\Users\ann\Desktop\scan.pdf`, "application/pdf", "scan.pdf"},
 		{"traversal", "../../../.bashrc", "text/plain", "bashrc"},
 		{"control characters", "a\x00b\r\nc.txt", "text/plain", "abc.txt"},
+		{"right-to-left override", "photo\u202egpj.exe", "image/jpeg", "photogpj.exe"},
 		{"empty", "", "application/pdf", "attachment-3.pdf"},
 		{"only dots", "..", "image/png", "attachment-3.png"},
 		{"very long keeps its extension", strings.Repeat("x", 300) + ".pdf", "application/pdf", strings.Repeat("x", 116) + ".pdf"},
@@ -197,4 +205,27 @@ func TestBuildAttachmentsRoundTrip(t *testing.T) {
 			t.Errorf("attachment %d arrived as %q %q (%d bytes), want %q %q (%d bytes)", i, a.Name, a.Type, len(a.Data), f.Name, wantType, len(f.Data))
 		}
 	}
+}
+
+// FuzzParseAttachments: whatever a mail's parts say, every attachment comes
+// out with a safe name, a type, and a size that covers its bytes.
+// Run: go test ./mailer -run XXX -fuzz FuzzParseAttachments -fuzztime 60s
+func FuzzParseAttachments(f *testing.F) {
+	f.Add(crlf("From: a@b.test\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: image/png; name=\"../a.png\"\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b--\n"))
+	f.Add(crlf("From: a@b.test\nContent-Type: multipart/related; boundary=r\n\n--r\nContent-Type: text/html\n\n<img src=\"cid:x@y\">\n--r\nContent-Type: image/gif\nContent-ID: <x@y>\n\nGIF89a\n--r--\n"))
+	f.Add(crlf("From: a@b.test\nContent-Type: application/pdf; name*=UTF-8''%E2%80%AE.pdf\n\n%PDF"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		for _, a := range m.Attachments {
+			if a.Name == "" || strings.ContainsAny(a.Name, "/\\\x00\r\n") || utf8.RuneCountInString(a.Name) > 120 || !utf8.ValidString(a.Name) {
+				t.Errorf("unsafe name %q", a.Name)
+			}
+			if a.Size < int64(len(a.Data)) || a.Type == "" {
+				t.Errorf("attachment %q: size %d for %d bytes, type %q", a.Name, a.Size, len(a.Data), a.Type)
+			}
+		}
+	})
 }

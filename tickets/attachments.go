@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -16,8 +15,8 @@ import (
 
 // Default attachment limits, when the config sets none.
 const (
-	DefaultMaxAttachment     = 10 << 20 // one file
-	DefaultNoticeAttachments = 20 << 20 // all the files attached to one notice
+	DefaultMaxAttachment   = 10 << 20 // one file
+	DefaultMailAttachments = 7 << 20  // all the files one email carries
 )
 
 // AttachmentView is one file on a ticket, as `tickets show` lists it. name,
@@ -58,7 +57,7 @@ func (r *receipt) keepAttachments(ticket, msg int64) ([]storedFile, error) {
 		f := storedFile{name: name, typ: a.Type, size: a.Size, inline: a.Inline, program: isProgram(a.Name, a.Type, a.Data), attachment: a}
 		var sum any
 		if a.Truncated || a.Size > r.d.opts.MaxAttachment {
-			f.note = "larger than the " + humanSize(r.d.opts.MaxAttachment) + " limit, so not kept"
+			f.note = "larger than the " + humanSize(r.d.opts.MaxAttachment) + " limit, so not kept; the original email in the shared mailbox still has it"
 		} else {
 			h := sha256.Sum256(a.Data)
 			key := hex.EncodeToString(h[:])
@@ -98,109 +97,6 @@ func uniqueName(ctx context.Context, tx *sql.Tx, ticket int64, name string) (str
 	}
 }
 
-// programExtensions are files that run when opened on Windows, macOS or a
-// phone: never passed on by patrondesk.
-var programExtensions = map[string]bool{
-	".exe": true, ".com": true, ".bat": true, ".cmd": true, ".scr": true, ".pif": true, ".msi": true, ".msp": true,
-	".dll": true, ".cpl": true, ".js": true, ".jse": true, ".vbs": true, ".vbe": true, ".wsf": true, ".wsh": true,
-	".hta": true, ".ps1": true, ".psm1": true, ".jar": true, ".lnk": true, ".reg": true, ".sh": true, ".app": true,
-	".apk": true, ".dmg": true, ".pkg": true, ".deb": true, ".rpm": true, ".iso": true, ".appx": true, ".msix": true,
-	".scf": true, ".inf": true, ".gadget": true, ".xll": true, ".docm": true, ".xlsm": true, ".pptm": true,
-}
-
-var programTypes = map[string]bool{
-	"application/x-msdownload": true, "application/x-msdos-program": true, "application/x-dosexec": true,
-	"application/x-executable": true, "application/vnd.microsoft.portable-executable": true, "application/x-ms-installer": true,
-	"application/x-msi": true, "application/x-sh": true, "application/x-bat": true, "application/javascript": true,
-	"application/java-archive": true, "application/vnd.android.package-archive": true, "application/x-apple-diskimage": true,
-}
-
-// isProgram reports a file that runs when opened: by its name, its declared
-// type, or its first bytes (a Windows or Linux program renamed to .pdf).
-func isProgram(name, typ string, data []byte) bool {
-	return programExtensions[strings.ToLower(path.Ext(strings.TrimSpace(name)))] || programTypes[strings.ToLower(typ)] ||
-		bytes.HasPrefix(data, []byte("MZ")) || bytes.HasPrefix(data, []byte("\x7fELF")) ||
-		bytes.HasPrefix(data, []byte("\xcf\xfa\xed\xfe")) || bytes.HasPrefix(data, []byte("#!"))
-}
-
-// humanSize writes a size as people read it: "820 bytes", "34 KB", "2.1 MB".
-func humanSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
-	default:
-		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MB"
-	}
-}
-
-// forNotice picks the files to attach to a notice to staff: kept, not
-// programs, in order, while the total stays within the notice limit.
-func forNotice(files []storedFile, total int64) map[int64]bool {
-	out := map[int64]bool{}
-	var sum int64
-	for _, f := range files {
-		if f.kept && !f.program && sum+f.size <= total {
-			out[f.id] = true
-			sum += f.size
-		}
-	}
-	return out
-}
-
-// withFiles adds the list of a message's files to the text shown to staff.
-// A message with files and no text says so in its first line: "no text; 1
-// attachment: photo.jpg, 2.1 MB".
-func withFiles(text string, files []storedFile, attached map[int64]bool, ticket int64) string {
-	if len(files) == 0 {
-		return text
-	}
-	var b strings.Builder
-	if strings.TrimSpace(text) == "" {
-		var names []string
-		for _, f := range files {
-			names = append(names, f.name+", "+humanSize(f.size))
-		}
-		fmt.Fprintf(&b, "no text; %s: %s\n", plural(len(files), "attachment"), strings.Join(names, "; "))
-	} else {
-		b.WriteString(strings.TrimRight(text, "\n") + "\n")
-	}
-	fmt.Fprintf(&b, "\n%s:\n", strings.ToUpper(plural(len(files), "attachment")[:1])+plural(len(files), "attachment")[1:])
-	for _, f := range files {
-		fmt.Fprintf(&b, "  - %s (%s, %s): %s\n", f.name, f.typ, humanSize(f.size), fileState(f, attached[f.id], ticket))
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-func fileState(f storedFile, attached bool, ticket int64) string {
-	switch {
-	case attached:
-		return "attached to this email"
-	case !f.kept:
-		return f.note
-	case f.program:
-		return "a program file, not attached for safety; the administrator can get it with: patrondesk tickets attachment " + fmt.Sprint(ticket) + " " + quoteArg(f.name)
-	default:
-		return "not attached (the files together are too large for one email); get it with: patrondesk tickets attachment " + fmt.Sprint(ticket) + " " + quoteArg(f.name)
-	}
-}
-
-// quoteArg quotes a file name for a shell command line when it needs it.
-func quoteArg(s string) string {
-	if strings.ContainsAny(s, " '\"$`\\;&|<>()*?![]{}#~") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // linkFiles makes the outbox row carry the attachments ids.
 func linkFiles(ctx context.Context, tx *sql.Tx, outbox int64, ids []int64) error {
 	for _, id := range ids {
@@ -209,17 +105,6 @@ func linkFiles(ctx context.Context, tx *sql.Tx, outbox int64, ids []int64) error
 		}
 	}
 	return nil
-}
-
-// attachedIDs is the ids in the set, in the order of files.
-func attachedIDs(files []storedFile, set map[int64]bool) []int64 {
-	var ids []int64
-	for _, f := range files {
-		if set[f.id] {
-			ids = append(ids, f.id)
-		}
-	}
-	return ids
 }
 
 // outboxFiles reads the files an outbox row carries, for the sender.
@@ -299,53 +184,34 @@ func purgeAttachments(ctx context.Context, tx *sql.Tx, ticket int64) error {
 	return nil
 }
 
-// noticeFiles keeps the files of the message being taken and returns text
-// with them listed, for the notice to staff, and the files to attach to it.
-func (r *receipt) noticeFiles(ticket, msg int64, text string) (string, []int64, error) {
-	files, err := r.keepAttachments(ticket, msg)
-	if err != nil {
-		return "", nil, err
-	}
-	set := forNotice(files, r.d.opts.NoticeAttachments)
-	return withFiles(text, files, set, ticket), attachedIDs(files, set), nil
-}
-
 // attachLast makes the mail queued last carry the files.
 func (r *receipt) attachLast(ids []int64) error {
 	return linkFiles(r.ctx, r.tx, r.lastOutbox, ids)
 }
 
-// fileProblems says why the files of a staff member's reply cannot go to
-// the patron: a program, or a file over the size limit. Pictures placed
-// inside the text (signature logos) are not sent, so they do not count.
-func (r *receipt) fileProblems() []string {
-	var out []string
-	for _, a := range r.m.Attachments {
-		switch {
-		case a.Inline:
-		case isProgram(a.Name, a.Type, a.Data):
-			out = append(out, fmt.Sprintf("%q is a program file. patrondesk never sends programs to patrons, because they can harm a computer. Send your answer again without it; a PDF, a picture or a document is fine.", a.Name))
-		case a.Truncated || a.Size > r.d.opts.MaxAttachment:
-			out = append(out, fmt.Sprintf("%q is %s, and the largest file patrondesk sends is %s. Send your answer again with a smaller file, or put the file online and write the link.", a.Name, humanSize(a.Size), humanSize(r.d.opts.MaxAttachment)))
-		}
-	}
-	return out
-}
-
-// sendFiles keeps the files of a staff member's answer with the ticket and
-// makes the answer just queued carry them. Pictures placed inside the text
-// stay behind: in the plain-text answer they would be loose files, and most
-// are logos from a signature.
-func (r *receipt) sendFiles(ticket, msg int64) error {
-	files, err := r.keepAttachments(ticket, msg)
+// handoverFiles adds the patron's files on a ticket to text, for the notice
+// to a new owner, and returns the files to attach to it.
+func (r *receipt) handoverFiles(t *ticketRow, text string) (string, []int64, error) {
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT a.id, a.name, a.type, a.size, a.sha256 IS NOT NULL, a.inline, a.note, COALESCE(substr(b.data, 1, 8), x'')
+		FROM attachments a JOIN messages m ON m.id = a.message_id LEFT JOIN blobs b ON b.sha256 = a.sha256
+		WHERE a.ticket_id = ? AND m.sender = ? ORDER BY a.id`, t.ID, t.PatronEmail)
 	if err != nil {
-		return err
+		return "", nil, fmt.Errorf("read the files of ticket %d: %w", t.ID, err)
 	}
-	var ids []int64
-	for _, f := range files {
-		if f.kept && !f.inline && !f.program {
-			ids = append(ids, f.id)
+	defer rows.Close()
+	var files []storedFile
+	for rows.Next() {
+		var f storedFile
+		var head []byte
+		if err := rows.Scan(&f.id, &f.name, &f.typ, &f.size, &f.kept, &f.inline, &f.note, &head); err != nil {
+			return "", nil, err
 		}
+		f.program = isProgram(f.name, f.typ, head)
+		files = append(files, f)
 	}
-	return r.attachLast(ids)
+	if err := rows.Err(); err != nil {
+		return "", nil, err
+	}
+	set := forNotice(files, r.d.opts.MailAttachments)
+	return withFiles(text, files, set, t.ID), attachedIDs(files, set), nil
 }

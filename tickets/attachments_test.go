@@ -114,7 +114,7 @@ func TestAttachmentOnlyMailSaysNoText(t *testing.T) {
 
 func TestAttachmentLimits(t *testing.T) {
 	h := newHarness(t, nil)
-	h.desk.opts.MaxAttachment, h.desk.opts.NoticeAttachments = 1<<20, 1<<20+1000
+	h.desk.opts.MaxAttachment, h.desk.opts.MailAttachments = 1<<20, 1<<20+1000
 	big, a, b := fileBytes(1<<20+1, 3), fileBytes(600_000, 4), fileBytes(600_000, 5)
 	h.deliver(mailWithFiles(patronHead(1), "Three scans.", file{"big.tiff", "image/tiff", big}, file{"a.pdf", "application/pdf", a}, file{"b.pdf", "application/pdf", b}))
 	h.runOnce()
@@ -127,9 +127,9 @@ func TestAttachmentLimits(t *testing.T) {
 	body := text(t, notice)
 	for _, want := range []string{
 		"3 attachments:",
-		"big.tiff (image/tiff, 1 MB): larger than the 1 MB limit, so not kept",
+		"big.tiff (image/tiff, 1 MB): larger than the 1 MB limit, so not kept; the original email in the shared mailbox still has it",
 		"a.pdf (application/pdf, 586 KB): attached to this email",
-		"b.pdf (application/pdf, 586 KB): not attached (the files together are too large for one email); get it with: patrondesk tickets attachment 1 b.pdf",
+		"b.pdf (application/pdf, 586 KB): not attached (the files together are too large for one email); your patrondesk administrator can get it with: patrondesk tickets attachment 1 b.pdf",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("notice lacks %q:\n%s", want, body)
@@ -207,17 +207,24 @@ func TestStaffPDFReachesPatron(t *testing.T) {
 func TestStaffProgramIsRefused(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		f    file
+		f    []file
 		say  string
 	}{
-		{"an .exe", file{"setup.exe", "application/x-msdownload", append([]byte("MZ"), fileBytes(500, 9)...)}, `"setup.exe" is a program file`},
-		{"a script with an innocent type", file{"fix.vbs", "text/plain", []byte("MsgBox 1")}, `"fix.vbs" is a program file`},
-		{"a file over the limit", file{"scan.pdf", "application/pdf", fileBytes(1<<20+5, 10)}, `"scan.pdf" is 1 MB, and the largest file patrondesk sends is 1 MB`},
+		{"an .exe", []file{{"setup.exe", "application/x-msdownload", append([]byte("MZ"), fileBytes(500, 9)...)}}, `"setup.exe" is a program file`},
+		{"a script with an innocent type", []file{{"fix.vbs", "text/plain", []byte("MsgBox 1")}}, `"fix.vbs" is a program file`},
+		{"a file over the limit", []file{{"scan.pdf", "application/pdf", fileBytes(1<<20+5, 10)}}, `"scan.pdf" is 1 MB, and the largest file patrondesk sends is 1 MB`},
+		{"a file with no words for the patron", []file{{"form.pdf", "application/pdf", fileBytes(2000, 12)}}, "your email has a file but no words for the patron"},
+		{"files together over the limit", []file{{"a.pdf", "application/pdf", fileBytes(700_000, 10)}, {"b.pdf", "application/pdf", fileBytes(700_000, 11)}},
+			"your files together are 1.3 MB, and the most patrondesk sends in one email is 1.2 MB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, notice := newTicket(t)
-			h.desk.opts.MaxAttachment = 1 << 20
-			h.staffReplyWithFiles(notice, "Here is the tool.", 1, tt.f)
+			h.desk.opts.MaxAttachment, h.desk.opts.MailAttachments = 1<<20, 1<<20+200_000
+			words := "Here is the tool."
+			if strings.Contains(tt.name, "no words") {
+				words = "#priority urgent"
+			}
+			h.staffReplyWithFiles(notice, words, 1, tt.f...)
 			h.runOnce()
 			if n := len(h.mailTo(ann)); n != 1 {
 				t.Errorf("patron got %d mails; want only the acknowledgement", n)
@@ -272,5 +279,42 @@ func TestPurgeRemovesAttachments(t *testing.T) {
 	}
 	if n := h.count(`SELECT COUNT(*) FROM outbox_attachments`); n != 1 {
 		t.Errorf("%d links from mail to files left, want 1 (ticket 2's notice)", n)
+	}
+}
+
+func TestNewOwnerGetsThePatronsFiles(t *testing.T) {
+	h := newHarness(t, nil)
+	photo := fileBytes(20_000, 14)
+	h.deliver(mailWithFiles(strings.Replace(patronHead(1), "Damaged book", "Please renew my card", 1), "", file{"card.jpg", "image/jpeg", photo}))
+	h.runOnce()
+	h.replyTo("Alice Smith <alice@library.test>", h.last(alice), "#assign Bob", 1)
+	h.runOnce()
+	notice := h.last(bob)
+	if got := attachmentsOf(t, notice); len(got) != 1 || got[0].Name != "card.jpg" || !bytes.Equal(got[0].Data, photo) {
+		t.Errorf("Bob's notice carries %d files, want card.jpg", len(got))
+	}
+	if body := text(t, notice); !strings.Contains(body, "no text; 1 attachment: card.jpg, 20 KB") {
+		t.Errorf("Bob's notice:\n%s", body)
+	}
+}
+
+func TestForwardedPatronMailKeepsItsFiles(t *testing.T) {
+	h := newHarness(t, nil)
+	// The library's MX vouches for Bob's forward, so it is taken at once.
+	h.desk.opts.TrustedAuthserv = "mx.library.test"
+	scan := fileBytes(30_000, 15)
+	h.deliver(mailWithFiles("From: Bob Jones <bob@library.test>\nTo: help@library.test\nSubject: Fwd: Lost card\nMessage-ID: <fwf@library.test>\nAuthentication-Results: mx.library.test; dkim=pass header.d=library.test; dmarc=pass header.from=library.test",
+		"She wrote to me directly.\n\n---------- Forwarded message ---------\nFrom: Ann Lee <ann@example.test>\nDate: Mon, Dec 7, 2026 at 8:00 AM\nSubject: Lost card\nTo: <bob@library.test>\n\nI lost my library card. Here is my ID.",
+		file{"id.jpg", "image/jpeg", scan}))
+	h.runOnce()
+	if v := h.tickets("active"); len(v) != 1 || v[0].Patron != ann {
+		t.Fatalf("tickets = %+v, want Ann's", v)
+	}
+	if d := h.ticket(1); len(d.Attachments) != 1 || d.Attachments[0].Name != "id.jpg" {
+		t.Errorf("the forwarded request lists %+v", d.Attachments)
+	}
+	notice := h.last(alice)
+	if got := attachmentsOf(t, notice); len(got) != 1 || !bytes.Equal(got[0].Data, scan) {
+		t.Errorf("the owner's notice carries %d files, want id.jpg", len(got))
 	}
 }

@@ -76,10 +76,9 @@ type Options struct {
 	Routes       []Route
 	// FormSenders are web-form relays (lower-case addresses): see fromForm.
 	FormSenders []string
-	// MaxAttachment is the largest file kept or sent; NoticeAttachments the
-	// most attached to one notice to staff, all files together (0 = the
-	// defaults).
-	MaxAttachment, NoticeAttachments int64
+	// MaxAttachment is the largest file kept or sent; MailAttachments the
+	// most one email carries, all files together (0 = the defaults).
+	MaxAttachment, MailAttachments int64
 }
 
 // Desk turns inbound mail into tickets and outbox rows, one transaction per
@@ -134,8 +133,8 @@ func (d *Desk) set(opts Options, tpl *templates.Set) {
 	if opts.MaxAttachment <= 0 {
 		opts.MaxAttachment = DefaultMaxAttachment
 	}
-	if opts.NoticeAttachments <= 0 {
-		opts.NoticeAttachments = DefaultNoticeAttachments
+	if opts.MailAttachments <= 0 {
+		opts.MailAttachments = DefaultMailAttachments
 	}
 	for i := range opts.Staff {
 		opts.Staff[i].Email = strings.ToLower(opts.Staff[i].Email)

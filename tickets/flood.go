@@ -90,8 +90,8 @@ func (r *receipt) tellAdminFlood(why string) error {
 	}
 	data := r.templateData(&ticketRow{}, nil)
 	data.Summary = "a flood of near-identical mail"
-	data.Problems = []string{fmt.Sprintf("%s. Their requests are kept, with no acknowledgement and no notice to the owner. "+
-		"See them with \"patrondesk tickets list\"; if they are real people, answer them from there or by email.", why)}
+	data.Problems = []string{fmt.Sprintf("%s. Their mails are kept in the spam queue, with no request number and no mail to anyone. "+
+		"See them with \"patrondesk spam list\"; if one is a real person, take it as a request with \"patrondesk spam release ID\".", why)}
 	if err := r.enqueue(outMail{template: "alert", toEmail: r.d.opts.Admin, auto: "auto-generated", data: data}); err != nil {
 		return err
 	}

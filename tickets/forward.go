@@ -40,7 +40,7 @@ func (r *receipt) createForwarded(key string) error {
 		hold = unconfirmedForward + " (no DKIM or DMARC pass for " + domain + " from the library's mail server); waiting for " + orig.From.Email + " to confirm"
 	}
 	r.m = &mailer.Message{From: fw.From, To: orig.To, Cc: orig.Cc, Subject: fw.Subject, Text: fw.Text,
-		MessageID: fw.MessageID, Date: orig.Date, Header: orig.Header}
+		MessageID: fw.MessageID, Date: orig.Date, Header: orig.Header, Attachments: forwardedFiles(orig.Attachments)}
 	defer func() { r.m = orig }()
 	t, err := r.open(key, nil, hold)
 	if err != nil {

@@ -68,3 +68,37 @@ func TestStaffThreadKeepsReferencesShort(t *testing.T) {
 		t.Errorf("References holds %d ids starting %q; want %d starting with the first notice", len(refs), refs[0], maxThreadRefs)
 	}
 }
+
+// TestEventLineNeverReachesThePatron: the event line sits above the marker,
+// so a reply quoting the notice carries it above the cut; it must not reach
+// the patron however the client quotes.
+func TestEventLineNeverReachesThePatron(t *testing.T) {
+	for _, tt := range []struct{ name, quote string }{
+		{"quoted with > and no attribution line", "> New request for you: request 1 from Ann Lee is yours.\n> ##- Write your answer above this line -##\n> To answer Ann Lee, reply to this email."},
+		{"pasted bare", "New request for you: request 1 from Ann Lee is yours.\n##- Write your answer above this line -##"},
+		{"Outlook header block", "________________________________\nFrom: Seymour Library <help@library.test>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Alice Smith\nSubject: [Seymour #1] Please renew my books\n\nNew request for you: request 1 from Ann Lee is yours.\n##- Write your answer above this line -##"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, notice := newTicket(t)
+			id := headerValue(notice, "Message-Id")
+			h.deliver("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: Re: [Seymour #1] Please renew my books\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <ev@library.test>\nIn-Reply-To: " + id + "\nReferences: " + id + "\n\nDone, renewed until January.\n\n" + tt.quote + "\n")
+			h.runOnce()
+			got := h.mailTo(ann)
+			if tt.name == "pasted bare" {
+				// Notice text in the answer is doubt: the patron gets
+				// nothing and Alice is told why.
+				if len(got) != 1 || !strings.Contains(text(t, h.last(alice)), "staff") {
+					t.Fatalf("patron got %d mails; want none beyond the acknowledgement, and Alice told", len(got))
+				}
+				return
+			}
+			if len(got) != 2 {
+				t.Fatalf("patron got %d mails, want the answer", len(got))
+			}
+			body := text(t, got[1])
+			if !strings.Contains(body, "Done, renewed until January.") || strings.Contains(body, "New request for you") || strings.Contains(body, "is yours") {
+				t.Errorf("answer:\n%s", body)
+			}
+		})
+	}
+}

@@ -72,7 +72,7 @@ func (r *receipt) floodSpam() (string, error) {
 	if err != nil || !flood {
 		return "", err
 	}
-	return why, nil
+	return why, r.tellAdminFlood(why)
 }
 
 // markSpam is #spam: the ticket is closed without a word to anyone, its

@@ -19,7 +19,7 @@ func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
 	if why := r.unproven(tok); why != "" {
 		return r.refuse(t, actor, key, text, []string{why})
 	}
-	if problems := r.fileProblems(); len(problems) > 0 {
+	if problems := r.fileProblems(text); len(problems) > 0 {
 		return r.refuse(t, actor, key, text, problems)
 	}
 	return r.act(t, actor, key, text)
@@ -328,10 +328,17 @@ func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID i
 		return err
 	}
 	data := r.templateData(nt, owner)
-	data.Text = r.firstWords(t.ID)
+	text, files, err := r.handoverFiles(nt, r.firstWords(t.ID))
+	if err != nil {
+		return err
+	}
+	data.Text = text
 	data.Staff, data.Handover = actor.FirstName(), r.handover
 	r.handover = ""
-	return r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated")
+	if err := r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated"); err != nil {
+		return err
+	}
+	return r.attachLast(files)
 }
 
 // answer sends staff's words to the patron from the library's address,

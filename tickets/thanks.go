@@ -1,7 +1,7 @@
 package tickets
 
 import (
-	"database/sql"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -49,23 +49,19 @@ func (r *receipt) meaning(t *ticketRow) (replyMeaning, error) {
 	if t.Status != "solved" && t.Status != "closed" {
 		return meansMore, nil
 	}
-	text := mailer.StripReply(r.m.Text)
 	if len(r.m.Attachments) > 0 {
 		return meansMore, nil // a file is more than thanks
 	}
-	w := r.d.replyWords()
+	text, w := mailer.StripReply(r.m.Text), r.d.replyWords()
 	followup, err := r.answersFollowup(t.ID)
-	if err != nil {
-		return meansMore, err
+	if err != nil || followup {
+		return followupAnswer(text, w), err
 	}
-	known := nameWords(t.PatronName, r.m.From.Name, r.d.opts.Library)
+	names := nameWords(t.PatronName, r.m.From.Name, r.d.opts.Library)
 	for _, s := range r.d.opts.Staff {
-		known = append(known, nameWords(s.Name)...)
+		names = append(names, nameWords(s.Name)...)
 	}
-	if followup {
-		return followupAnswer(text, w), nil
-	}
-	if onlyThanks(text, w, known) {
+	if onlyThanks(text, w, names) {
 		return meansThanks, nil
 	}
 	return meansMore, nil
@@ -76,12 +72,8 @@ func (r *receipt) meaning(t *ticketRow) (replyMeaning, error) {
 func (r *receipt) answersFollowup(id int64) (bool, error) {
 	for _, ref := range append(append([]string{}, r.m.InReplyTo...), r.m.References...) {
 		var n int
-		err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND kind = 'followup' AND message_id = ?`, id, ref).Scan(&n)
-		if err != nil && err != sql.ErrNoRows {
-			return false, err
-		}
-		if n > 0 {
-			return true, nil
+		if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND kind = 'followup' AND message_id = ?`, id, ref).Scan(&n); err != nil || n > 0 {
+			return n > 0, err
 		}
 	}
 	return false, nil
@@ -212,25 +204,28 @@ func nameWords(names ...string) []string {
 	return out
 }
 
-// takeThanks records a reply that only thanks, or says yes to the follow-up:
-// the request is closed as done (a solved one now, a closed one stays so), no
-// answer is owed and no reminder starts; the owner is told.
+// takeThanks records a reply that only thanks, or says yes to the follow-up
+// mail, and tells the owner. Nothing becomes owed and no reminder starts. A
+// thank-you leaves the request as it was (solved or closed), and stands for
+// the answer to the follow-up, so none is sent; a yes to the follow-up
+// closes the request as sorted.
 func (r *receipt) takeThanks(t *ticketRow, m replyMeaning, msgID int64) error {
-	action, detail := "patron thanked", "a short thank-you; the request stays done"
+	action, detail, name := "patron thanked", "a short thank-you; the request stays done", "thanks"
 	if m == meansSorted {
-		action, detail = "sorted on follow-up", "the patron said it is sorted"
+		action, detail, name = "sorted on follow-up", "the patron said it is sorted", "sorted"
 	}
 	if err := r.event(t.ID, r.sender(), action, detail, msgID); err != nil {
 		return err
 	}
-	if t.Status == "solved" {
-		if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ? WHERE id = ?`,
-			unix(r.now), unix(r.now), t.ID); err != nil {
-			return err
-		}
-		if err := r.event(t.ID, "patrondesk", "closed", detail, 0); err != nil {
-			return err
-		}
+	var err error
+	switch {
+	case t.Status == "solved" && m == meansSorted:
+		err = r.closeSorted(t.ID, detail)
+	case t.Status == "solved":
+		err = r.followupAnswered(t.ID)
+	}
+	if err != nil {
+		return err
 	}
 	owner := r.staff(t.Owner.String)
 	if owner == nil {
@@ -238,9 +233,27 @@ func (r *receipt) takeThanks(t *ticketRow, m replyMeaning, msgID int64) error {
 	}
 	data := r.templateData(t, owner)
 	data.Text = mailer.StripReply(r.m.Text)
-	name := "thanks"
-	if m == meansSorted {
-		name = "sorted"
-	}
 	return r.queue(t, name, owner.Name, owner.Email, data, "auto-generated")
+}
+
+// closeSorted closes a solved request the patron said is sorted.
+func (r *receipt) closeSorted(id int64, detail string) error {
+	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ? WHERE id = ?`,
+		unix(r.now), unix(r.now), id); err != nil {
+		return fmt.Errorf("close ticket %d: %w", id, err)
+	}
+	return r.event(id, "patrondesk", "closed", detail, 0)
+}
+
+// followupAnswered records the follow-up of a solved request as done now
+// (the scheduler's key, see afterSolved), so no "Is it sorted?" goes to a
+// patron who just thanked us; the request closes close_after from now.
+func (r *receipt) followupAnswered(id int64) error {
+	var solved int64
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT COALESCE(solved_at, 0) FROM tickets WHERE id = ?`, id).Scan(&solved); err != nil || solved == 0 {
+		return err
+	}
+	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		fmt.Sprintf("followup:%d:%d", id, solved), unix(r.now))
+	return err
 }

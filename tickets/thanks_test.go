@@ -99,8 +99,8 @@ func TestThanksAfterCloseDoesNotReopen(t *testing.T) {
 	h.runOnce()
 
 	d := h.ticket(1)
-	if d.Status != "closed" || d.DueAt != nil {
-		t.Errorf("after thanks: status %s, due %v; want closed with nothing due", d.Status, d.DueAt)
+	if d.Status != "solved" || d.DueAt != nil {
+		t.Errorf("after thanks: status %s, due %v; want still solved with nothing due", d.Status, d.DueAt)
 	}
 	var thanked, reopened bool
 	for _, e := range d.Events {
@@ -120,14 +120,34 @@ func TestThanksAfterCloseDoesNotReopen(t *testing.T) {
 	if body := text(t, notice); !strings.HasPrefix(body, "Ann Lee thanked you for request 1.") || !strings.Contains(body, "Thank you so much!") {
 		t.Errorf("thanks notice:\n%s", body)
 	}
-	h.clock.Set(h.clock.Now().Add(10 * 24 * time.Hour))
-	if _, err := h.desk.Schedule(context.Background(), h.clock.Now()); err != nil {
-		t.Fatal(err)
+	for _, days := range []int{1, 2, 5, 10} {
+		h.clock.Set(h.clock.Now().Add(time.Duration(days) * 24 * time.Hour))
+		if _, err := h.desk.Schedule(context.Background(), h.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, kind := range []string{"nag", "followup", "patron_update"} {
+	for _, kind := range []string{"nag", "followup", "patron_update", "escalation"} {
 		if n := h.count(`SELECT COUNT(*) FROM outbox WHERE kind = ?`, kind); n != 0 {
 			t.Errorf("%d %s mails after a thank-you", n, kind)
 		}
+	}
+	if st := h.ticket(1).Status; st != "closed" {
+		t.Errorf("status %s days later, want closed as usual after close_after", st)
+	}
+}
+
+func TestThanksToAClosedRequestKeepsItClosed(t *testing.T) {
+	h, closing := closedTicket(t)
+	if _, err := h.store.db.Exec(`UPDATE tickets SET status = 'closed', closed_at = ? WHERE id = 1`, unix(h.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	h.replyTo("Ann Lee <ann@example.test>", closing, "Muchas gracias!", 2)
+	h.runOnce()
+	if d := h.ticket(1); d.Status != "closed" || d.DueAt != nil {
+		t.Errorf("status %s, due %v; want closed, nothing due", d.Status, d.DueAt)
+	}
+	if body := text(t, h.last(alice)); !strings.HasPrefix(body, "Ann Lee thanked you") {
+		t.Errorf("owner not told:\n%s", body)
 	}
 }
 
@@ -179,5 +199,17 @@ func TestFollowupAnswers(t *testing.T) {
 				t.Errorf("report: %d follow-ups, sorted share %v; want 1 and %v", rep.FollowupsSent, rep.SortedOnFollowup, tt.sorted)
 			}
 		})
+	}
+}
+
+func TestThanksWithAFileReopens(t *testing.T) {
+	h, closing := closedTicket(t)
+	id := headerValue(closing, "Message-Id")
+	head := "From: Ann Lee <ann@example.test>\nTo: help@library.test\nSubject: Re: " + headerValue(closing, "Subject") +
+		"\nDate: Mon, 07 Dec 2026 11:00:00 -0600\nMessage-ID: <thx-file@example.test>\nIn-Reply-To: " + id + "\nReferences: " + id
+	h.deliver(mailWithFiles(head, "Thanks!", file{"receipt.jpg", "image/jpeg", fileBytes(5000, 1)}))
+	h.runOnce()
+	if st := h.ticket(1).Status; st != "open" {
+		t.Errorf("status %s after thanks with a file; want open", st)
 	}
 }

@@ -202,13 +202,13 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 	} else if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
 		return err
 	}
-	owner := r.staff(t.Owner.String)
-	if owner == nil {
-		return nil
-	}
 	text, files, err := r.noticeFiles(t.ID, msgID, mailer.StripReply(r.m.Text))
 	if err != nil {
 		return err
+	}
+	owner := r.staff(t.Owner.String)
+	if owner == nil {
+		return nil
 	}
 	data := r.templateData(t, owner)
 	data.Text = text
@@ -341,8 +341,7 @@ type outMail struct {
 	auto            string
 	bulk            bool // Precedence: bulk, so staff auto-replies keep quiet
 	data            templates.Data
-	status          string  // "" = queued; "held" or "confirm" waits (see backscatter.go)
-	files           []int64 // attachments the mail carries
+	status          string // "" = queued; "held" or "confirm" waits (see backscatter.go)
 }
 
 // enqueue renders the template and writes the outbox row, with its signed
@@ -394,10 +393,8 @@ func (r *receipt) enqueue(m outMail) error {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}
 	r.queued = r.queued || status == "queued"
-	if r.lastOutbox, err = res.LastInsertId(); err != nil {
-		return err
-	}
-	return linkFiles(r.ctx, r.tx, r.lastOutbox, m.files)
+	r.lastOutbox, err = res.LastInsertId()
+	return err
 }
 
 func orNone(s string) string {

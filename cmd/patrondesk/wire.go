@@ -47,7 +47,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 	}
 	o.FirstAckLimit, o.FirstAckWindow, o.SpamScore = p.FirstAckLimit, p.FirstAckWindow.Duration, p.SpamScore
 	o.FloodSenders, o.FloodWindow = p.FloodSenders, p.FloodWindow.Duration
-	o.MaxAttachment, o.NoticeAttachments = cfg.Attachments.MaxSize.Bytes, cfg.Attachments.NoticeTotal.Bytes
+	o.MaxAttachment, o.MailAttachments = cfg.Attachments.MaxSize.Bytes, cfg.Attachments.MailTotal.Bytes
 	for _, s := range cfg.Staff {
 		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor, Signature: s.Signature}
 		for _, a := range s.Aliases {

@@ -67,6 +67,7 @@ type SMTP struct {
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
 	HELO         string `toml:"helo"`
+	Connections  int    `toml:"connections"` // SMTP connections used at once to send a backlog
 }
 
 // Mailbox is one more address watched at once, beside [imap]. Host, port
@@ -276,7 +277,7 @@ func Default() *Config {
 	return &Config{
 		Library:  Library{Timezone: "UTC", Tag: "Help", Language: "en"},
 		IMAP:     IMAP{Port: 993, Security: "tls", Mailbox: "INBOX", Processed: "Processed"},
-		SMTP:     SMTP{Port: 587, Security: "starttls"},
+		SMTP:     SMTP{Port: 587, Security: "starttls", Connections: 4},
 		Database: Database{Path: "patrondesk.db"},
 		Intake: Intake{
 			PollInterval: Duration{time.Minute},

@@ -139,4 +139,3 @@ func (b *bench) fetchAll() ([][]byte, error) {
 	fmt.Fprintf(os.Stderr, "  fetched %d messages\n", len(out))
 	return out, nil
 }
-

@@ -72,6 +72,7 @@ type SMTP struct {
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
 	HELO         string `toml:"helo"`
+	Connections  int    `toml:"connections"` // SMTP connections used at once to send a backlog
 }
 
 // Mailbox is one more address watched at once, beside [imap]. Host, port
@@ -288,6 +289,8 @@ func Load(path string) (*Config, error) {
 	cfg := Default()
 	cfg.Path = path
 	md, err := toml.Decode(string(src), cfg)
+	var probs Problems
+	var failed map[string]bool // tables that could not be decoded
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -297,15 +300,20 @@ func Load(path string) (*Config, error) {
 			}
 			return nil, Problems{where + ": " + pe.Message}
 		}
-		return nil, Problems{fmt.Sprintf("%s: %v", path, err)}
+		md, probs, failed = decodeBySection(string(src), cfg) // a wrong type: find the others too
 	}
-	var probs Problems
 	for _, k := range md.Undecoded() {
+		if len(k) > 0 && failed[k[0]] {
+			continue // the rest of a table that failed is not unknown
+		}
 		probs = append(probs, fmt.Sprintf("%s line %d: unknown key %q (check the spelling; `patrondesk init` writes an example with every key)",
 			path, keyLine(string(src), k), k.String()))
 	}
 	probs = append(probs, cfg.resolveSecrets()...)
 	bad := cfg.badDurations(&probs)
+	for name := range failed { // a table not read says nothing about its values
+		bad = append(bad, name)
+	}
 	probs = append(probs, withoutKeys(cfg.Validate(), bad)...)
 	if len(probs) > 0 {
 		return nil, probs
@@ -319,7 +327,7 @@ func Default() *Config {
 	return &Config{
 		Library:  Library{Timezone: "UTC", Tag: "Help", Language: "en"},
 		IMAP:     IMAP{Port: 993, Security: "tls", Mailbox: "INBOX", Processed: "Processed"},
-		SMTP:     SMTP{Port: 587, Security: "starttls"},
+		SMTP:     SMTP{Port: 587, Security: "starttls", Connections: 4},
 		Database: Database{Path: "patrondesk.db"},
 		Intake: Intake{
 			PollInterval: Duration{time.Minute},

@@ -56,6 +56,13 @@ func TestProblems(t *testing.T) {
 				return strings.Replace(s, `timezone = "America/Chicago"`, `timezone = "Mars/Base"`, 1)
 			},
 			[]string{"intake.poll_interval: write a duration in quotes", `policy.nag_every: is not a duration`, `library.timezone: "Mars/Base"`}},
+		{"a value of the wrong type hides no other problem",
+			func(s string) string {
+				s = strings.Replace(s, "port = 1143", `port = "imap"`, 1)
+				s = strings.Replace(s, `nag_every = "8h"`, `nag_every = 8`, 1)
+				return strings.Replace(s, `timezone = "America/Chicago"`, `timezone = "Mars/Base"`, 1)
+			},
+			[]string{`[imap]`, "line 15", "incompatible types", "policy.nag_every: write a duration in quotes", `library.timezone: "Mars/Base"`}},
 		{"every problem at once",
 			func(s string) string {
 				s = strings.Replace(s, `security = "none"`, `security = "ssl"`, 1)

@@ -56,14 +56,14 @@ func (c *Config) badDurations(probs *Problems) []string {
 	return keys
 }
 
-// withoutKeys drops the problems about keys already reported, so a bad
-// duration is named once.
+// withoutKeys drops the problems about keys (or tables) already reported,
+// so a bad duration or a table that could not be read is named once.
 func withoutKeys(p Problems, keys []string) Problems {
 	var out Problems
 	for _, prob := range p {
 		dup := false
 		for _, k := range keys {
-			if strings.HasPrefix(prob, k+":") || strings.HasPrefix(prob, k+" ") {
+			if strings.HasPrefix(prob, k+":") || strings.HasPrefix(prob, k+" ") || strings.HasPrefix(prob, k+".") || strings.HasPrefix(prob, k+"[") {
 				dup = true
 			}
 		}

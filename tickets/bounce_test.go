@@ -157,3 +157,16 @@ func TestBounceReachesTheOwner(t *testing.T) {
 		})
 	}
 }
+
+// FuzzReadBounce: any bytes, a broken report or none at all, give a report
+// without a panic.
+func FuzzReadBounce(f *testing.F) {
+	f.Add([]byte(postfixBounce(1, "failed", "5.1.1", "550 User unknown", "<a@library.test>")))
+	f.Add([]byte(gmailBounce(2, "<b@library.test>")))
+	f.Add([]byte("Content-Type: multipart/report; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nAction: failed\r\n--x--\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		rep := readBounce(raw)
+		_ = rep.reason()
+		_ = rep.failed()
+	})
+}

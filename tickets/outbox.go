@@ -3,9 +3,13 @@ package tickets
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"patrondesk/mailer"
@@ -30,10 +34,18 @@ type Sender struct {
 	// OnDial, when set, is told how each connection to the SMTP server
 	// went (nil: it worked).
 	OnDial func(err error)
+	// Connections is how many SMTP connections a backlog is sent over at
+	// once (smtp.connections); 1 sends one mail after the other.
+	Connections int
 	// refused is set while the server refuses our login, so that it is
 	// logged once, not for every mail.
-	refused bool
+	refused atomic.Bool
+	// sent counts every mail sent since the Sender was made.
+	sent atomic.Int64
 }
+
+// Sent is how many mails this Sender has handed to the SMTP server.
+func (s *Sender) Sent() int64 { return s.sent.Load() }
 
 // NewSender returns a Sender.
 func NewSender(store *Store, clk clock.Clock, smtp mailer.SMTPOptions, log *slog.Logger) *Sender {
@@ -58,20 +70,61 @@ type outRow struct {
 
 // Drain sends everything that is due now. It returns how many were sent and
 // the error that stopped it early (SMTP unreachable, say); mail that could
-// not go stays queued for a later attempt.
+// not go stays queued for a later attempt. Drain must not run twice at
+// once: Run and a direct call are never mixed on one Sender.
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	sent := 0
+	k := max(s.Connections, 1)
 	for {
-		rows, err := s.due(ctx, 100)
+		rows, err := s.due(ctx, 100*k)
 		if err != nil || len(rows) == 0 {
 			return sent, err
 		}
-		n, err := s.sendAll(ctx, rows)
+		n, err := s.sendParallel(ctx, rows, k)
 		sent += n
 		if err != nil {
 			return sent, err
 		}
 	}
+}
+
+// minPerConnection is the fewest mails worth a connection of their own.
+const minPerConnection = 8
+
+// sendParallel sends rows over up to k connections at once. Each
+// recipient's mails go over one connection, in order, so an
+// acknowledgement never overtakes the mail it answers.
+func (s *Sender) sendParallel(ctx context.Context, rows []outRow, k int) (int, error) {
+	k = min(k, max(len(rows)/minPerConnection, 1))
+	if k == 1 {
+		return s.sendAll(ctx, rows)
+	}
+	parts := make([][]outRow, k)
+	for _, r := range rows {
+		h := fnv.New32a()
+		h.Write([]byte(strings.ToLower(r.out.ToAddress)))
+		i := int(h.Sum32() % uint32(k))
+		parts[i] = append(parts[i], r)
+	}
+	var wg sync.WaitGroup
+	sent := make([]int, k)
+	errs := make([]error, k)
+	for i, part := range parts {
+		if len(part) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sent[i], errs[i] = s.sendAll(ctx, part)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range sent {
+		total += n
+	}
+	return total, errors.Join(errs...)
 }
 
 func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
@@ -80,11 +133,12 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 		s.OnDial(err)
 	}
 	switch {
-	case mailer.IsLoginRefused(err) && !s.refused:
-		s.log.Error("SMTP login refused; check [smtp] username and password; mail waits and is retried slowly", "err", err)
-		s.refused = true
+	case mailer.IsLoginRefused(err):
+		if !s.refused.Swap(true) {
+			s.log.Error("SMTP login refused; check [smtp] username and password; mail waits and is retried slowly", "err", err)
+		}
 	case err == nil:
-		s.refused = false
+		s.refused.Store(false)
 	}
 	if err != nil {
 		for _, r := range rows {
@@ -107,6 +161,7 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 				return sent, err
 			}
 			s.log.Info("mail sent", "ticket", r.ticket, "mail", r.kind) // no address: logs are read widely
+			s.sent.Add(1)
 			sent++
 			continue
 		}
@@ -239,4 +294,24 @@ func (s *Sender) untilNext(ctx context.Context) time.Duration {
 	}
 	d := time.Unix(next.Int64, 0).Sub(s.clock.Now())
 	return max(min(d, time.Second), 100*time.Millisecond)
+}
+
+// DrainWhileKicked sends what is queued each time the sender is kicked,
+// until stop is closed; the drain in hand is finished first. `run --once`
+// uses it to send a batch's mail while the next batch is being taken. It
+// returns the first sending error (the mail stays queued).
+func (s *Sender) DrainWhileKicked(ctx context.Context, stop <-chan struct{}) error {
+	var first error
+	for {
+		select {
+		case <-stop:
+			return first
+		case <-ctx.Done():
+			return first
+		case <-s.kick:
+			if _, err := s.Drain(ctx); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
 }

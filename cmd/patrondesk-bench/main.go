@@ -25,6 +25,7 @@ type bench struct {
 	imapPort, smtpPort int
 	password           string
 	n, send, latency   int
+	passN, connections int
 	rate               float64
 	tickets            int
 	dir                string
@@ -50,7 +51,9 @@ func main() {
 	flag.IntVar(&b.latency, "latency", 200, "messages in the pickup latency test")
 	flag.Float64Var(&b.rate, "rate", 5, "messages a second in the pickup latency test")
 	flag.IntVar(&b.tickets, "tickets", 1000000, "tickets in the scale test's database")
-	only := flag.String("only", "ingest,send,latency,scale,memory", "which parts to run")
+	flag.IntVar(&b.passN, "pass", 500, "messages taken in the whole-pass test (each sends two mails)")
+	flag.IntVar(&b.connections, "connections", 4, "SMTP connections in the whole-pass test (smtp.connections)")
+	only := flag.String("only", "pass,ingest,send,latency,scale,memory", "which parts to run")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()
 	b.imapHost, b.imapPort = splitHostPort(*imap)
@@ -71,7 +74,7 @@ func main() {
 	}
 	ctx := context.Background()
 	parts := map[string]func(context.Context) error{
-		"ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory,
+		"pass": b.pass, "ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		run := parts[name]

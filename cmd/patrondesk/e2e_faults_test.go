@@ -246,8 +246,11 @@ func TestE2ECrashSafety(t *testing.T) {
 		distinct[s] = true
 	}
 	dups := len(got) - len(distinct)
-	if len(distinct) != messages || dups > kills {
-		t.Errorf("patrons got %d acknowledgements for %d requests (%d duplicates, at most %d allowed)", len(got), len(distinct), dups, kills)
+	// A kill can catch each SMTP connection (smtp.connections, 4 by
+	// default) between the server's accept and the outbox's record of it.
+	const connections = 4
+	if len(distinct) != messages || dups > kills*connections {
+		t.Errorf("patrons got %d acknowledgements for %d requests (%d duplicates, at most %d allowed)", len(got), len(distinct), dups, kills*connections)
 	}
 	t.Logf("crash drill (seed %d): %d SIGKILLs while taking %d messages -> %d tickets, %d acknowledgements queued once each, %d delivered, %d duplicate deliveries",
 		seed, kills, messages, tickets, acks, len(got), dups)

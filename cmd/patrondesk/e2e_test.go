@@ -425,6 +425,7 @@ func TestE2ETwoMailboxesAndHealth(t *testing.T) {
 	if err := os.WriteFile(e.cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	e.patrondesk("run", "--once") // makes the database: check never does
 	if out := e.patrondesk("check", "--send-test"); !strings.Contains(out, "OK    mailbox ill") || !strings.Contains(out, "test message sent to it@library.test") {
 		t.Errorf("check:\n%s", out)
 	}

@@ -35,7 +35,11 @@ Commands:
   tickets list          list tickets (--status S, --json)
   tickets show N        show one ticket with its messages and history (--json)
   tickets assign N WHO  give a ticket to a person or a team
+  tickets take N WHO    give a ticket to a person
   tickets close N       mark a ticket solved (the patron is not written to)
+  tickets reopen N      open a solved or closed ticket again (the patron is told)
+  tickets priority N P  low, normal or urgent
+  tickets wait N UNTIL  no reminders until then (3d, 2 weeks, 2026-12-24)
   tickets note N TEXT   add a note for staff to a ticket
   tickets attachment N NAME  write one file of a ticket to stdout (> FILE)
   deliver               take one message from standard input (for Postfix pipe or sieve;

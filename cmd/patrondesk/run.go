@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -98,6 +99,35 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // runOnce takes the mailbox, does the follow-up work due at at (zero: now),
 // sends the outbox and says what it did.
 func runOnce(ctx context.Context, a *app, stdout io.Writer, at time.Time) error {
+	// Mail goes out while the next batch is taken (the desk kicks the
+	// sender after each committed batch), then whatever is left.
+	before := a.sender.Sent()
+	stop, sending := make(chan struct{}), make(chan error, 1)
+	go func() { sending <- a.sender.DrainWhileKicked(ctx, stop) }()
+	err := takeAndSchedule(ctx, a, stdout, at)
+	close(stop)
+	earlyErr := <-sending
+	if err != nil {
+		return err
+	}
+	_, sendErr := a.sender.Drain(ctx)
+	sendErr = errors.Join(earlyErr, sendErr)
+	sent := a.sender.Sent() - before
+	c, err := a.store.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sent %d mails; %d tickets open, %d mails waiting to send, %d failed, %d messages quarantined\n",
+		sent, c.Open, c.Queued, c.Failed, c.Quarantined)
+	if sendErr != nil {
+		return fmt.Errorf("sending stopped (the %d waiting mails are kept and retried): %w", c.Queued, sendErr)
+	}
+	return nil
+}
+
+// takeAndSchedule takes every mailbox once and does the follow-up work due
+// at at (zero: now), printing what it planned.
+func takeAndSchedule(ctx context.Context, a *app, stdout io.Writer, at time.Time) error {
 	for _, in := range a.intakes {
 		if err := in.Once(ctx); err != nil {
 			return fmt.Errorf("take mail: %w", err)
@@ -112,16 +142,6 @@ func runOnce(ctx context.Context, a *app, stdout io.Writer, at time.Time) error 
 	}
 	for _, l := range planned.Lines {
 		fmt.Fprintln(stdout, l)
-	}
-	sent, sendErr := a.sender.Drain(ctx)
-	c, err := a.store.Counts(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "sent %d mails; %d tickets open, %d mails waiting to send, %d failed, %d messages quarantined\n",
-		sent, c.Open, c.Queued, c.Failed, c.Quarantined)
-	if sendErr != nil {
-		return fmt.Errorf("sending stopped (the %d waiting mails are kept and retried): %w", c.Queued, sendErr)
 	}
 	return nil
 }

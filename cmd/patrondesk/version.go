@@ -7,9 +7,10 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time with -ldflags "-X main.version=1.2.0";
-// otherwise the module's version from the build information is used.
-var version = ""
+// version and commit are set at build time with -ldflags "-X
+// main.version=1.2.0 -X main.commit=abc1234"; otherwise they come from the
+// build information Go records (the module version, vcs.revision).
+var version, commit = "", ""
 
 func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, _ := flags("version", "version", stderr)
@@ -22,7 +23,7 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // versionLine is "patrondesk VERSION (commit C[, modified], built with GO)".
 func versionLine() string {
-	v, commit, modified, goVersion := version, "unknown", false, ""
+	v, rev, modified, goVersion := version, commit, false, ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		goVersion = bi.GoVersion
 		if v == "" {
@@ -31,7 +32,7 @@ func versionLine() string {
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				commit = s.Value
+				rev = firstNonEmpty(rev, s.Value)
 			case "vcs.modified":
 				modified = s.Value == "true"
 			}
@@ -40,11 +41,14 @@ func versionLine() string {
 	if v == "" || v == "(devel)" {
 		v = "devel"
 	}
-	if len(commit) > 12 {
-		commit = commit[:12]
+	if rev == "" {
+		rev = "unknown"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
 	}
 	if modified {
-		commit += ", with changes not committed"
+		rev += ", with changes not committed"
 	}
-	return fmt.Sprintf("patrondesk %s (commit %s, %s)", v, commit, goVersion)
+	return fmt.Sprintf("patrondesk %s (commit %s, %s)", v, rev, goVersion)
 }

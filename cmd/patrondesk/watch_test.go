@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"patrondesk/mailer"
 	"patrondesk/templates"
 	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
@@ -68,5 +70,43 @@ func TestHealthWatch(t *testing.T) {
 	w.check(ctx)
 	if a := strings.Join(alerts(), ""); a != "alert recovered " {
 		t.Errorf("after recovery: %q, want one alert and one recovery", a)
+	}
+}
+
+// TestRefusedLoginAlertsAtOnce: a refused login is an alert at the first
+// check, without waiting for intake.alert_after, and names the login.
+func TestRefusedLoginAlertsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/d.db"
+	store, err := tickets.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clk := clock.NewFake(time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	desk, err := tickets.NewDesk(ctx, store, clk, tickets.Options{Library: "Seymour Library", Address: "help@library.test", Admin: "it@library.test", Tag: "Seymour"}, templates.New(""), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := newMonitor(store, clk, []string{"INBOX"}, 4*time.Minute)
+	w := &healthWatch{mon: mon, store: store, desk: desk, after: 15 * time.Minute, log: log}
+	mon.onError("INBOX", &mailer.LoginError{Server: "IMAP", Addr: "127.0.0.1:993", User: "help@library.test", Err: errors.New("NO [AUTHENTICATIONFAILED]")})
+	w.check(ctx)
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var body string
+	if err := db.QueryRow(`SELECT body_text FROM outbox WHERE kind = 'alert' AND to_email = 'it@library.test'`).Scan(&body); err != nil {
+		t.Fatalf("no alert at the first check: %v", err)
+	}
+	if !strings.Contains(body, "login refused for help@library.test by the IMAP server 127.0.0.1:993") {
+		t.Errorf("alert:\n%s", body)
+	}
+	mon.onAlive("INBOX")
+	if p := mon.refusals(); len(p) != 0 {
+		t.Errorf("refusals after the mailbox was reached: %v", p)
 	}
 }

@@ -112,6 +112,7 @@ func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, cl
 		return nil, err
 	}
 	sender := tickets.NewSender(store, clk, smtpOptions(cfg), log)
+	sender.Connections = cfg.SMTP.Connections
 	desk.Queued = sender.Kick
 	boxes := mailboxes(cfg)
 	var names []string

@@ -29,7 +29,8 @@ var (
 )
 
 // refreshSeconds is how often the page reloads itself (a meta refresh, so
-// it needs no script).
+// it needs no script). The first link on the page turns it off, for readers
+// whom a reload interrupts (a screen reader starts again at the top).
 const refreshSeconds = 60
 
 // deskPage serves /desk, /desk/login and /desk/desk.css.
@@ -98,7 +99,11 @@ func (p *deskPage) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := deskTemplate.Execute(&buf, p.view(db, who)); err != nil {
+	v := p.view(db, who)
+	if r.URL.Query().Get("reload") == "off" {
+		v.Refresh = 0 // the reader turned the reloading off (WCAG 2.2.1)
+	}
+	if err := deskTemplate.Execute(&buf, v); err != nil {
 		p.log.Error("desk page: render", "err", err)
 		sentence(w, http.StatusInternalServerError, "The desk page could not be drawn; the log says why.")
 		return

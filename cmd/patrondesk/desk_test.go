@@ -118,6 +118,14 @@ func TestDeskPageShowsTheDesk(t *testing.T) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
+	if !strings.Contains(page, `<p id="reload"><a href="/desk?reload=off">Stop reloading this page</a></p>`) {
+		t.Errorf("the page's first link does not turn the reloading off")
+	}
+	c := r.client()
+	r.signIn(c, r.linkFor("boss@library.test"))
+	if _, still := fetchPage(t, c, r.srv.URL+"/desk?reload=off"); strings.Contains(still, `http-equiv="refresh"`) || !strings.Contains(still, `<a href="/desk">Reload this page every minute</a>`) {
+		t.Errorf("with reload=off the page still reloads itself")
+	}
 	circ := section(page, "team-1")
 	if !strings.Contains(circ, "Team: circulation") || !strings.Contains(circ, "Fay Wong") || strings.Contains(circ, "Carl Park") {
 		t.Errorf("circulation's section should show Fay's late request and not Carl's:\n%s", circ)

@@ -54,7 +54,6 @@ type UnownedLine struct {
 	Ticket int64
 	Patron string
 	Since  string
-	Status string
 }
 
 // Load is what one person has on their desk.
@@ -176,7 +175,7 @@ func (r *receipt) section(team string, acts []active, answers []answer) Section 
 			continue
 		}
 		if a.owner == "" {
-			s.Unowned = append(s.Unowned, UnownedLine{Ticket: a.id, Patron: patronLabel(a.patron), Status: a.status, Since: fmtAt(a.created)})
+			s.Unowned = append(s.Unowned, UnownedLine{Ticket: a.id, Patron: patronLabel(a.patron), Since: fmtAt(a.created)})
 			continue
 		}
 		l := loads[a.owner]

@@ -102,7 +102,7 @@ func (r *receipt) digest() (templates.Digest, error) {
 	if dg.Yesterday, err = r.figures(); err != nil {
 		return dg, err
 	}
-	answers, err := r.firstAnswers()
+	answers, err := r.firstAnswers(newOpenMeter(r.d.opts.Calendar))
 	if err != nil {
 		return dg, err
 	}

@@ -307,3 +307,9 @@ func AnswerBars(days []DayFigure, promise time.Duration) []templates.AnswerDay {
 	}
 	return out
 }
+
+// HoursMinutes writes open time as the summary does: "3h 20m".
+func HoursMinutes(d time.Duration) string { return hoursMinutes(d) }
+
+// PromiseWords writes a promise as the summary does: "16 open hours".
+func PromiseWords(d time.Duration) string { return openHours(d) }

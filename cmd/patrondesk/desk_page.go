@@ -24,7 +24,7 @@ import (
 var deskFiles embed.FS
 
 var (
-	deskTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"hours": openHoursText, "promise": promiseText}).ParseFS(deskFiles, "desk/page.html"))
+	deskTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"hours": tickets.HoursMinutes, "promise": tickets.PromiseWords}).ParseFS(deskFiles, "desk/page.html"))
 	deskCSS, _   = deskFiles.ReadFile("desk/desk.css")
 )
 
@@ -192,27 +192,7 @@ func drawChart(days []tickets.DayFigure, promise time.Duration) chart {
 		c.Empty = false
 		top := min(y(d.Median), chartH-2)
 		c.Bars = append(c.Bars, chartBar{X: i*slot + 2, Y: top, W: slot - 4, H: chartH - top, Late: d.Median > promise,
-			Title: fmt.Sprintf("%s: median %s, %d answered, %d in time", d.Day, openHoursText(d.Median), d.Answered, d.Kept)})
+			Title: fmt.Sprintf("%s: median %s, %d answered, %d in time", d.Day, tickets.HoursMinutes(d.Median), d.Answered, d.Kept)})
 	}
 	return c
-}
-
-// openHoursText writes a duration of open hours: "3h 20m".
-func openHoursText(d time.Duration) string {
-	d = d.Round(time.Minute)
-	if d < time.Hour {
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-}
-
-// promiseText writes the promise as the summary does: "16 open hours".
-func promiseText(d time.Duration) string {
-	if d%time.Hour == 0 {
-		if d == time.Hour {
-			return "1 open hour"
-		}
-		return fmt.Sprintf("%d open hours", int(d.Hours()))
-	}
-	return openHoursText(d) + " of open hours"
 }

@@ -548,3 +548,20 @@ func TestDeskClientAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestDeskPageEscapesNames: a display name written as HTML is shown as
+// text, and a name that is an address is not shown at all.
+func TestDeskPageEscapesNames(t *testing.T) {
+	r := newDeskRig(t, "")
+	r.awayAll(func() {
+		r.receive(patronMail(`"Zed <img src=x onerror=alert(1)>"`, "zed@patron.test", "zed1", "Help", "Hello?", r.clock.Now()))
+		r.receive(patronMail(`"yo@patron.test"`, "yo@patron.test", "yo1", "Help", "Hello?", r.clock.Now()))
+	})
+	_, page := r.signIn(r.client(), r.linkFor("boss@library.test"))
+	if strings.Contains(page, "<img") || !strings.Contains(page, "Zed &lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("the patron's name is not shown as text:\n%s", section(page, "library"))
+	}
+	if strings.Contains(page, "@patron.test") || !strings.Contains(page, "(no name given)") {
+		t.Errorf("a name that is an address is shown:\n%s", section(page, "library"))
+	}
+}

@@ -54,7 +54,6 @@ type UnownedLine struct {
 	Ticket int64
 	Patron string
 	Since  string
-	Status string
 }
 
 // Load is what one person has on their desk.
@@ -104,13 +103,14 @@ func (r *receipt) dashboard() (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	answers, err := r.firstAnswers()
+	meter := newOpenMeter(r.d.opts.Calendar)
+	answers, err := r.firstAnswers(meter)
 	if err != nil {
 		return nil, err
 	}
-	db.Library = r.section("", acts, answers)
+	db.Library = r.section("", acts, answers, meter)
 	for _, team := range r.teams(acts) {
-		db.Teams = append(db.Teams, r.section(team, acts, answers))
+		db.Teams = append(db.Teams, r.section(team, acts, answers, meter))
 	}
 	since := r.now.Add(-ChartDays * 24 * time.Hour)
 	err = r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
@@ -166,7 +166,7 @@ func (r *receipt) overdue(a active) bool {
 }
 
 // section gathers one team's part (team "" = everything).
-func (r *receipt) section(team string, acts []active, answers []answer) Section {
+func (r *receipt) section(team string, acts []active, answers []answer, meter *openMeter) Section {
 	loc := r.d.opts.Location
 	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
 	s := Section{Name: team}
@@ -176,7 +176,7 @@ func (r *receipt) section(team string, acts []active, answers []answer) Section 
 			continue
 		}
 		if a.owner == "" {
-			s.Unowned = append(s.Unowned, UnownedLine{Ticket: a.id, Patron: patronLabel(a.patron), Status: a.status, Since: fmtAt(a.created)})
+			s.Unowned = append(s.Unowned, UnownedLine{Ticket: a.id, Patron: patronLabel(a.patron), Since: fmtAt(a.created)})
 			continue
 		}
 		l := loads[a.owner]
@@ -190,7 +190,7 @@ func (r *receipt) section(team string, acts []active, answers []answer) Section 
 		case r.overdue(a):
 			l.Open++
 			l.Overdue++
-			late := r.d.opts.Calendar.OpenBetween(time.Unix(a.due.Int64, 0), r.now)
+			late := meter.between(time.Unix(a.due.Int64, 0), r.now)
 			s.Overdue = append(s.Overdue, OverdueLine{Ticket: a.id, Patron: patronLabel(a.patron), Owner: l.Name,
 				Due: fmtAt(a.due.Int64), Late: late, LateText: lateWords(late)})
 		default:
@@ -222,7 +222,7 @@ type answer struct {
 }
 
 // firstAnswers are the first answers given in the chart's days.
-func (r *receipt) firstAnswers() ([]answer, error) {
+func (r *receipt) firstAnswers(meter *openMeter) ([]answer, error) {
 	start := r.chartStart()
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT team, created_at, first_response_at, first_due_at FROM tickets
 		WHERE first_response_at >= ? AND first_response_at <= ?`, unix(start), unix(r.now))
@@ -239,7 +239,7 @@ func (r *receipt) firstAnswers() ([]answer, error) {
 			return nil, err
 		}
 		a.at = time.Unix(first, 0)
-		a.wait = r.d.opts.Calendar.OpenBetween(time.Unix(created, 0), a.at)
+		a.wait = meter.between(time.Unix(created, 0), a.at)
 		a.kept = !due.Valid || first <= due.Int64
 		out = append(out, a)
 	}
@@ -307,3 +307,9 @@ func AnswerBars(days []DayFigure, promise time.Duration) []templates.AnswerDay {
 	}
 	return out
 }
+
+// HoursMinutes writes open time as the summary does: "3h 20m".
+func HoursMinutes(d time.Duration) string { return hoursMinutes(d) }
+
+// PromiseWords writes a promise as the summary does: "16 open hours".
+func PromiseWords(d time.Duration) string { return openHours(d) }

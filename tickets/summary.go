@@ -125,7 +125,7 @@ func (r *receipt) digest(from time.Time) (templates.Digest, error) {
 	if dg.Yesterday, err = r.figures(from); err != nil {
 		return dg, err
 	}
-	answers, err := r.firstAnswers()
+	answers, err := r.firstAnswers(newOpenMeter(r.d.opts.Calendar))
 	if err != nil {
 		return dg, err
 	}

@@ -24,12 +24,13 @@ import (
 var deskFiles embed.FS
 
 var (
-	deskTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"hours": openHoursText, "promise": promiseText}).ParseFS(deskFiles, "desk/page.html"))
+	deskTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{"hours": tickets.HoursMinutes, "promise": tickets.PromiseWords}).ParseFS(deskFiles, "desk/page.html"))
 	deskCSS, _   = deskFiles.ReadFile("desk/desk.css")
 )
 
 // refreshSeconds is how often the page reloads itself (a meta refresh, so
-// it needs no script).
+// it needs no script). The first link on the page turns it off, for readers
+// whom a reload interrupts (a screen reader starts again at the top).
 const refreshSeconds = 60
 
 // deskPage serves /desk, /desk/login and /desk/desk.css.
@@ -98,7 +99,11 @@ func (p *deskPage) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := deskTemplate.Execute(&buf, p.view(db, who)); err != nil {
+	v := p.view(db, who)
+	if r.URL.Query().Get("reload") == "off" {
+		v.Refresh = 0 // the reader turned the reloading off (WCAG 2.2.1)
+	}
+	if err := deskTemplate.Execute(&buf, v); err != nil {
 		p.log.Error("desk page: render", "err", err)
 		sentence(w, http.StatusInternalServerError, "The desk page could not be drawn; the log says why.")
 		return
@@ -187,27 +192,7 @@ func drawChart(days []tickets.DayFigure, promise time.Duration) chart {
 		c.Empty = false
 		top := min(y(d.Median), chartH-2)
 		c.Bars = append(c.Bars, chartBar{X: i*slot + 2, Y: top, W: slot - 4, H: chartH - top, Late: d.Median > promise,
-			Title: fmt.Sprintf("%s: median %s, %d answered, %d in time", d.Day, openHoursText(d.Median), d.Answered, d.Kept)})
+			Title: fmt.Sprintf("%s: median %s, %d answered, %d in time", d.Day, tickets.HoursMinutes(d.Median), d.Answered, d.Kept)})
 	}
 	return c
-}
-
-// openHoursText writes a duration of open hours: "3h 20m".
-func openHoursText(d time.Duration) string {
-	d = d.Round(time.Minute)
-	if d < time.Hour {
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-}
-
-// promiseText writes the promise as the summary does: "16 open hours".
-func promiseText(d time.Duration) string {
-	if d%time.Hour == 0 {
-		if d == time.Hour {
-			return "1 open hour"
-		}
-		return fmt.Sprintf("%d open hours", int(d.Hours()))
-	}
-	return openHoursText(d) + " of open hours"
 }

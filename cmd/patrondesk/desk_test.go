@@ -118,6 +118,14 @@ func TestDeskPageShowsTheDesk(t *testing.T) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
+	if !strings.Contains(page, `<p id="reload"><a href="/desk?reload=off">Stop reloading this page</a></p>`) {
+		t.Errorf("the page's first link does not turn the reloading off")
+	}
+	c := r.client()
+	r.signIn(c, r.linkFor("boss@library.test"))
+	if _, still := fetchPage(t, c, r.srv.URL+"/desk?reload=off"); strings.Contains(still, `http-equiv="refresh"`) || !strings.Contains(still, `<a href="/desk">Reload this page every minute</a>`) {
+		t.Errorf("with reload=off the page still reloads itself")
+	}
 	circ := section(page, "team-1")
 	if !strings.Contains(circ, "Team: circulation") || !strings.Contains(circ, "Fay Wong") || strings.Contains(circ, "Carl Park") {
 		t.Errorf("circulation's section should show Fay's late request and not Carl's:\n%s", circ)
@@ -542,5 +550,22 @@ func TestDeskClientAddress(t *testing.T) {
 				t.Errorf("client = %s; want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDeskPageEscapesNames: a display name written as HTML is shown as
+// text, and a name that is an address is not shown at all.
+func TestDeskPageEscapesNames(t *testing.T) {
+	r := newDeskRig(t, "")
+	r.awayAll(func() {
+		r.receive(patronMail(`"Zed <img src=x onerror=alert(1)>"`, "zed@patron.test", "zed1", "Help", "Hello?", r.clock.Now()))
+		r.receive(patronMail(`"yo@patron.test"`, "yo@patron.test", "yo1", "Help", "Hello?", r.clock.Now()))
+	})
+	_, page := r.signIn(r.client(), r.linkFor("boss@library.test"))
+	if strings.Contains(page, "<img") || !strings.Contains(page, "Zed &lt;img src=x onerror=alert(1)&gt;") {
+		t.Errorf("the patron's name is not shown as text:\n%s", section(page, "library"))
+	}
+	if strings.Contains(page, "@patron.test") || !strings.Contains(page, "(no name given)") {
+		t.Errorf("a name that is an address is shown:\n%s", section(page, "library"))
 	}
 }

@@ -3,83 +3,88 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
+	"os/exec"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
-// useFormRelay makes webform@library.test the library's web-form relay in
-// e's config.
-func (e *e2e) useFormRelay() {
-	e.t.Helper()
-	b, err := os.ReadFile(e.cfg)
-	if err != nil {
-		e.t.Fatal(err)
+// TestE2EDeskPage: the built binary's daily summary reaches a supervisor
+// through Postfix and Dovecot with her link; the running daemon's /desk
+// answers 403 without a session and shows the desk after the link; and
+// `patrondesk link` prints one line that does the same.
+func TestE2EDeskPage(t *testing.T) {
+	e := newE2E(t)
+	emptyMailbox(t, "boss@library.test")
+	listen := "127.0.0.1:" + env("E2E_DESK_HTTP_PORT", "18026")
+	cfg, _ := os.ReadFile(e.cfg)
+	text := string(cfg) + fmt.Sprintf("\n[http]\nlisten = %q\n\n[[staff]]\nname = \"Dana Boss\"\nemail = \"boss@library.test\"\nsupervisor = true\n", listen)
+	if err := os.WriteFile(e.cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	cfg := strings.Replace(string(b), "[intake]\n", "[intake]\nform_senders = [\"webform@library.test\"]\n", 1)
-	if err := os.WriteFile(e.cfg, []byte(cfg), 0o600); err != nil {
-		e.t.Fatal(err)
+	send(t, "ann@patrons.test", "From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nMessage-ID: <e2e-desk-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCan I keep Middlemarch two more weeks?\n")
+	waitInbox(t, "help@library.test", 1)
+	e.patrondesk("run", "--once")
+
+	// The summary of the next weekday at 08:30 (the default hours), sent now.
+	chicago, _ := time.LoadLocation("America/Chicago")
+	at := time.Now().In(chicago).AddDate(0, 0, 1)
+	for at.Weekday() == time.Saturday || at.Weekday() == time.Sunday {
+		at = at.AddDate(0, 0, 1)
+	}
+	moment := time.Date(at.Year(), at.Month(), at.Day(), 8, 30, 0, 0, chicago).Format(time.RFC3339)
+	if out := e.patrondesk("run", "--once", "--at", moment); !strings.Contains(out, "daily summary to boss@library.test") {
+		t.Fatalf("run --once --at %s said:\n%s", moment, out)
+	}
+	summary := waitInbox(t, "boss@library.test", 1)[0]
+	link := regexp.MustCompile(`http://\S+/desk/login\?t=\S+`).FindString(summary.msg.Text)
+	if !strings.HasPrefix(link, "http://"+listen+"/desk/login?t=") {
+		t.Fatalf("the summary's link %q is not on %s:\n%s", link, listen, summary.msg.Text)
+	}
+
+	cmd := exec.Command(e.bin, "run", "--config", e.cfg)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	var resp *http.Response
+	for i := 0; i < 50; i++ { // the listener starts with the daemon
+		var err error
+		if resp, err = http.Get("http://" + listen + "/desk"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("/desk without a session: %v", resp)
+	}
+	for name, l := range map[string]string{"the summary's link": link, "patrondesk link": strings.TrimSpace(e.patrondesk("link", "boss@library.test"))} {
+		if strings.Contains(l, "\n") {
+			t.Errorf("%s is more than one line: %q", name, l)
+		}
+		jar, _ := cookiejar.New(nil)
+		resp, err := (&http.Client{Jar: jar}).Get(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := httpBody(resp)
+		if resp.StatusCode != 200 || resp.Request.URL.Path != "/desk" || !strings.Contains(page, "Signed in as boss@library.test") ||
+			!strings.Contains(page, `<th scope="row">Alice Smith</th><td>1</td>`) || strings.Contains(page, "ann@patrons.test") {
+			t.Errorf("%s: %d at %s:\n%s", name, resp.StatusCode, resp.Request.URL, page)
+		}
 	}
 }
 
-// TestE2EWebFormSearchAndMerge: a web form's mail becomes the patron's
-// request (acknowledged and answered at the Reply-To address), search finds
-// it by a word of its body, and a merged request receives the reply to the
-// other one.
-func TestE2EWebFormSearchAndMerge(t *testing.T) {
-	e := newE2E(t)
-	e.useFormRelay()
-	now := func() string { return time.Now().Format(time.RFC1123Z) }
-	send(t, "webform@library.test", "From: Seymour Library website <webform@library.test>\nReply-To: Marco Ruiz <marco@patrons.test>\nTo: help@library.test\nSubject: Ask a librarian: old maps\nAuto-Submitted: auto-generated\nMessage-ID: <e2e-form-1@library.test>\nDate: "+now()+"\n\nName: Marco Ruiz\nEmail: marco@patrons.test\nQuestion: Do you have maps of the harbour from 1890?\n")
-	waitInbox(t, "help@library.test", 1)
-	e.patrondesk("run", "--once")
-	ack := waitInbox(t, "marco@patrons.test", 1)[0]
-	if !strings.HasPrefix(ack.msg.Subject, "[Seymour #1]") {
-		t.Errorf("Marco's acknowledgement: %q", ack.msg.Subject)
-	}
-	notice := waitInbox(t, "bob@library.test", 1)[0]
-	reply(t, "Bob Jones <bob@library.test>", notice, "Yes, we have two harbour maps from 1890 in the local history room.")
-	waitInbox(t, "help@library.test", 1)
-	e.patrondesk("run", "--once")
-	answer := waitInbox(t, "marco@patrons.test", 2)[1]
-	if !strings.Contains(answer.msg.Text, "two harbour maps from 1890") {
-		t.Errorf("Marco's answer:\n%s", answer.msg.Text)
-	}
-
-	var hits []struct {
-		ID      int64  `json:"id"`
-		Status  string `json:"status"`
-		Subject string `json:"subject"`
-	}
-	if err := json.Unmarshal([]byte(e.patrondesk("tickets", "search", "harbour", "--json")), &hits); err != nil {
-		t.Fatal(err)
-	}
-	if len(hits) != 1 || hits[0].ID != 1 || hits[0].Subject != "Ask a librarian: old maps" {
-		t.Errorf("search harbour = %+v", hits)
-	}
-
-	// Marco writes again on a new thread; staff merge it into the first.
-	send(t, "marco@patrons.test", "From: Marco Ruiz <marco@patrons.test>\nTo: help@library.test\nSubject: maps\nMessage-ID: <e2e-form-2@patrons.test>\nDate: "+now()+"\n\nCan I see the maps on Saturday?\n")
-	waitInbox(t, "help@library.test", 1)
-	e.patrondesk("run", "--once")
-	ack2 := waitInbox(t, "marco@patrons.test", 3)[2]
-	if out := e.patrondesk("tickets", "merge", "1", "2"); !strings.Contains(out, "Ticket 2 is now part of ticket 1") {
-		t.Errorf("merge said %q", out)
-	}
-	send(t, "marco@patrons.test", fmt.Sprintf("From: Marco Ruiz <marco@patrons.test>\nTo: help@library.test\nSubject: Re: %s\nIn-Reply-To: <%s>\nReferences: <e2e-form-2@patrons.test> <%s>\nMessage-ID: <e2e-form-3@patrons.test>\nDate: %s\n\nOr on Sunday.\n",
-		ack2.msg.Subject, ack2.msg.MessageID, ack2.msg.MessageID, now()))
-	waitInbox(t, "help@library.test", 1)
-	e.patrondesk("run", "--once")
-	var shown struct {
-		Messages int `json:"messages"`
-	}
-	if err := json.Unmarshal([]byte(e.patrondesk("tickets", "show", "1", "--json")), &shown); err != nil {
-		t.Fatal(err)
-	}
-	if shown.Messages < 4 {
-		t.Errorf("ticket 1 has %d messages; the merged request and the reply to it should be there", shown.Messages)
-	}
+func httpBody(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

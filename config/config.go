@@ -30,6 +30,7 @@ type Config struct {
 	Routes    []Route   `toml:"route"`
 	Mailboxes []Mailbox `toml:"mailbox"`
 	HTTP      HTTP      `toml:"http"`
+	OAuth2    OAuth2    `toml:"oauth2"`
 
 	// Path is the file the config was read from; relative paths in it
 	// (database, password files, templates) are taken from its folder.
@@ -56,6 +57,7 @@ type IMAP struct {
 	PasswordFile string `toml:"password_file"`
 	Mailbox      string `toml:"mailbox"`
 	Processed    string `toml:"processed"`
+	Auth         string `toml:"auth"` // "password" (default) or "oauth2"
 }
 
 // SMTP is the server patrondesk sends through.
@@ -67,6 +69,11 @@ type SMTP struct {
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
 	HELO         string `toml:"helo"`
+	Auth         string `toml:"auth"` // "password" (default) or "oauth2"
+	// Sending limits: a provider preset and/or mails per minute and day.
+	RatePreset    string `toml:"rate_preset"` // "microsoft", "google" or "" (none)
+	RatePerMinute int    `toml:"rate_per_minute"`
+	RatePerDay    int    `toml:"rate_per_day"`
 }
 
 // Mailbox is one more address watched at once, beside [imap]. Host, port
@@ -82,6 +89,9 @@ type Mailbox struct {
 	Folder       string `toml:"folder"`
 	Processed    string `toml:"processed"`
 	Team         string `toml:"team"` // its mail goes to this team
+	Auth         string `toml:"auth"` // default: [imap]'s
+	// OAuth2 overrides [oauth2]'s keys for this mailbox ([mailbox.oauth2]).
+	OAuth2 *OAuth2 `toml:"oauth2"`
 }
 
 // HTTP is the optional listener for health checks and metrics.
@@ -101,6 +111,7 @@ type Intake struct {
 	BatchSize    int      `toml:"batch_size"`
 	Timeout      Duration `toml:"timeout"`     // longest wait for the IMAP server to answer one command
 	AlertAfter   Duration `toml:"alert_after"` // a mailbox out of reach this long: alert library.admin
+	IdleRenew    Duration `toml:"idle_renew"`  // longest single IDLE; providers drop longer ones
 }
 
 // Week is opening hours per weekday: "09:00-17:00", several ranges as
@@ -259,6 +270,7 @@ func Load(path string) (*Config, error) {
 			path, keyLine(string(src), k), k.String()))
 	}
 	probs = append(probs, cfg.resolveSecrets()...)
+	probs = append(probs, cfg.resolveOAuth2()...)
 	probs = append(probs, cfg.Validate()...)
 	if len(probs) > 0 {
 		return nil, probs
@@ -279,6 +291,7 @@ func Default() *Config {
 			BatchSize:    50,
 			Timeout:      Duration{time.Minute},
 			AlertAfter:   Duration{15 * time.Minute},
+			IdleRenew:    Duration{25 * time.Minute},
 		},
 		Hours: Hours{Week: Week{Monday: "09:00-17:00", Tuesday: "09:00-17:00", Wednesday: "09:00-17:00",
 			Thursday: "09:00-17:00", Friday: "09:00-17:00"}},

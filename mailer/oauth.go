@@ -91,9 +91,10 @@ type TokenSource struct {
 	fetches int
 }
 
-// NewTokenSource checks the options and returns a source; no token is
-// fetched yet.
-func NewTokenSource(o OAuth2Options) (*TokenSource, error) {
+// NewTokenSource returns a source; no token is fetched yet. Options that
+// cannot work (a missing key file, say) make every Token call fail with a
+// refused login that says why, so a file fixed later is picked up.
+func NewTokenSource(o OAuth2Options) *TokenSource {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -103,25 +104,23 @@ func NewTokenSource(o OAuth2Options) (*TokenSource, error) {
 	if o.Mechanism == "" {
 		o.Mechanism = MechXOAUTH2
 	}
-	if _, err := newBearerClient(o.Mechanism, "", "", "", 0); err != nil {
-		return nil, err
-	}
 	ts := &TokenSource{opts: o}
-	var err error
-	switch o.Flow {
-	case FlowClientCredentials, "":
+	_, err := newBearerClient(o.Mechanism, "", "", "", 0)
+	switch {
+	case err != nil:
+	case o.Flow == FlowClientCredentials, o.Flow == "":
 		ts.fetch, err = clientCredentialsFetch(o)
-	case FlowServiceAccount:
+	case o.Flow == FlowServiceAccount:
 		ts.fetch, err = serviceAccountFetch(o)
-	case FlowDevice:
+	case o.Flow == FlowDevice:
 		ts.fetch, err = refreshFetch(o)
 	default:
 		err = fmt.Errorf("unknown OAuth2 flow %q", o.Flow)
 	}
 	if err != nil {
-		return nil, err
+		ts.fetch = func(context.Context) (*oauth2.Token, error) { return nil, err }
 	}
-	return ts, nil
+	return ts
 }
 
 // Mechanism is the SASL mechanism to log in with.
@@ -227,12 +226,12 @@ func clientCredentialsFetch(o OAuth2Options) (func(context.Context) (*oauth2.Tok
 		}
 		return cc.Token, nil
 	}
-	key, thumb, err := loadCertificate(o.Certificate)
-	if err != nil {
-		return nil, err
-	}
 	// A fresh signed assertion for every request: it lives ten minutes.
 	return func(ctx context.Context) (*oauth2.Token, error) {
+		key, thumb, err := loadCertificate(o.Certificate)
+		if err != nil {
+			return nil, err
+		}
 		assertion, err := clientAssertion(key, thumb, o.ClientID, o.TokenURL, time.Now())
 		if err != nil {
 			return nil, err
@@ -312,20 +311,22 @@ type serviceAccountKey struct {
 }
 
 func serviceAccountFetch(o OAuth2Options) (func(context.Context) (*oauth2.Token, error), error) {
-	data, err := os.ReadFile(o.ServiceAccountKey)
-	if err != nil {
-		return nil, fmt.Errorf("read service account key: %w", err)
-	}
-	var k serviceAccountKey
-	if err := json.Unmarshal(data, &k); err != nil || k.ClientEmail == "" || k.PrivateKey == "" {
-		return nil, fmt.Errorf("%s is not a service account key file (download it as JSON from the service account's Keys tab)", o.ServiceAccountKey)
-	}
 	if o.User == "" {
 		return nil, errors.New("a service account needs the mailbox address to act as")
 	}
-	cfg := &jwt.Config{Email: k.ClientEmail, PrivateKey: []byte(k.PrivateKey), PrivateKeyID: k.PrivateKeyID,
-		Scopes: o.Scopes, TokenURL: firstOf(o.TokenURL, k.TokenURI, GoogleTokenURL), Subject: o.User}
-	return func(ctx context.Context) (*oauth2.Token, error) { return cfg.TokenSource(ctx).Token() }, nil
+	return func(ctx context.Context) (*oauth2.Token, error) {
+		data, err := os.ReadFile(o.ServiceAccountKey)
+		if err != nil {
+			return nil, fmt.Errorf("read service account key: %w", err)
+		}
+		var k serviceAccountKey
+		if err := json.Unmarshal(data, &k); err != nil || k.ClientEmail == "" || k.PrivateKey == "" {
+			return nil, fmt.Errorf("%s is not a service account key file (download it as JSON from the service account's Keys tab)", o.ServiceAccountKey)
+		}
+		cfg := &jwt.Config{Email: k.ClientEmail, PrivateKey: []byte(k.PrivateKey), PrivateKeyID: k.PrivateKeyID,
+			Scopes: o.Scopes, TokenURL: firstOf(o.TokenURL, k.TokenURI, GoogleTokenURL), Subject: o.User}
+		return cfg.TokenSource(ctx).Token()
+	}, nil
 }
 
 // deviceConfig is the oauth2 config of the device flow.

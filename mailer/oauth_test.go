@@ -112,11 +112,8 @@ func verifyJWT(pub *rsa.PublicKey, tok string) error {
 func TestTokenCachedAndRenewedBeforeExpiry(t *testing.T) {
 	srv := newTokenServer(t)
 	now := time.Now()
-	ts, err := NewTokenSource(OAuth2Options{Provider: "generic", TokenURL: srv.URL, ClientID: "app", ClientSecret: "s3cret",
+	ts := NewTokenSource(OAuth2Options{Provider: "generic", TokenURL: srv.URL, ClientID: "app", ClientSecret: "s3cret",
 		Scopes: []string{"mail"}, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	first, err := ts.Token(ctx)
 	if err != nil || first != "tok-1" {
@@ -149,7 +146,7 @@ func TestTokenRefusedNamesTheCause(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newTokenServer(t)
 			srv.refuse = tc.refuse
-			ts, _ := NewTokenSource(OAuth2Options{Provider: tc.provider, TokenURL: srv.URL, ClientID: "app", ClientSecret: "s3cret"})
+			ts := NewTokenSource(OAuth2Options{Provider: tc.provider, TokenURL: srv.URL, ClientID: "app", ClientSecret: "s3cret"})
 			_, err := ts.Token(context.Background())
 			if !IsLoginRefused(err) || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "login refused: no access token") {
 				t.Errorf("error %v, want a refused login saying %q", err, tc.want)
@@ -162,7 +159,7 @@ func TestTokenServerDownIsARefusedLogin(t *testing.T) {
 	srv := newTokenServer(t)
 	url := srv.URL
 	srv.Close()
-	ts, _ := NewTokenSource(OAuth2Options{Provider: "generic", TokenURL: url, ClientID: "app", ClientSecret: "s3cret"})
+	ts := NewTokenSource(OAuth2Options{Provider: "generic", TokenURL: url, ClientID: "app", ClientSecret: "s3cret"})
 	_, err := ts.Token(context.Background())
 	if !IsLoginRefused(err) || !strings.Contains(err.Error(), "could not be reached") {
 		t.Errorf("error %v", err)
@@ -179,10 +176,7 @@ func TestCertificateAssertionAccepted(t *testing.T) {
 	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
 	os.WriteFile(path, pemData, 0o600)
-	ts, err := NewTokenSource(OAuth2Options{Provider: "microsoft", TokenURL: srv.URL, ClientID: "app", Certificate: path, Scopes: []string{MicrosoftScope}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ts := NewTokenSource(OAuth2Options{Provider: "microsoft", TokenURL: srv.URL, ClientID: "app", Certificate: path, Scopes: []string{MicrosoftScope}})
 	if tok, err := ts.Token(context.Background()); err != nil || tok != "tok-1" {
 		t.Fatalf("token %q, %v", tok, err)
 	}
@@ -202,10 +196,7 @@ func TestServiceAccountActsAsTheMailbox(t *testing.T) {
 		"private_key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk})), "token_uri": srv.URL})
 	path := filepath.Join(t.TempDir(), "sa.json")
 	os.WriteFile(path, keyFile, 0o600)
-	ts, err := NewTokenSource(OAuth2Options{Provider: "google", Flow: FlowServiceAccount, ServiceAccountKey: path, Scopes: []string{GoogleScope}, User: "help@library.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ts := NewTokenSource(OAuth2Options{Provider: "google", Flow: FlowServiceAccount, ServiceAccountKey: path, Scopes: []string{GoogleScope}, User: "help@library.example"})
 	if tok, err := ts.Token(context.Background()); err != nil || tok != "tok-1" {
 		t.Fatalf("token %q, %v", tok, err)
 	}
@@ -217,10 +208,7 @@ func TestServiceAccountActsAsTheMailbox(t *testing.T) {
 func TestRefreshTokenKeptAndRotated(t *testing.T) {
 	srv := newTokenServer(t)
 	path := filepath.Join(t.TempDir(), "help.token")
-	ts, err := NewTokenSource(OAuth2Options{Provider: "microsoft", Flow: FlowDevice, TokenURL: srv.URL, ClientID: "app", TokenFile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ts := NewTokenSource(OAuth2Options{Provider: "microsoft", Flow: FlowDevice, TokenURL: srv.URL, ClientID: "app", TokenFile: path})
 	if _, err := ts.Token(context.Background()); !IsLoginRefused(err) || !strings.Contains(err.Error(), `run "patrondesk login" once`) {
 		t.Errorf("without a saved token: %v", err)
 	}

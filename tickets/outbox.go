@@ -27,6 +27,8 @@ type Sender struct {
 	// OnSend, when set, is told of each mail handed to the SMTP server, how
 	// long it took and how it went.
 	OnSend func(o *mailer.Outgoing, took time.Duration, err error)
+	// Limit caps how fast mail goes out (ratelimit.go).
+	Limit RateLimit
 }
 
 // NewSender returns a Sender.
@@ -81,6 +83,9 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	defer sess.Close()
 	sent := 0
 	for _, r := range rows {
+		if held, err := s.pace(ctx); held || err != nil {
+			return sent, err
+		}
 		start := s.clock.Now()
 		serr := sess.Send(&r.out)
 		if s.OnSend != nil {
@@ -143,7 +148,7 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 	now := s.clock.Now()
 	if mailer.IsTemporary(sendErr) {
 		wait := s.MinBackoff << min(r.attempts, 16)
-		wait = min(wait, s.MaxBackoff)
+		wait = s.holdOnLimit(ctx, sendErr, min(wait, s.MaxBackoff))
 		s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
 		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
 			unix(now.Add(wait)), sendErr.Error(), r.id)

@@ -35,11 +35,13 @@ type monitor struct {
 	stall   time.Duration // a mailbox not reached for this long is unhealthy
 	mu      sync.Mutex
 	alive   map[string]time.Time
+	// refusals are logins refused (OAuth2): named at once, not after stall.
+	refusals *refusals
 }
 
 func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
 	m := &monitor{
-		reg: prometheus.NewRegistry(), clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{},
+		reg: prometheus.NewRegistry(), clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refusals: newRefusals(),
 		fetched: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "patrondesk_messages_fetched_total",
 			Help: "Messages fetched from each mailbox since start."}, []string{"mailbox"}),
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
@@ -73,6 +75,7 @@ func (m *monitor) onAlive(name string) {
 	m.mu.Lock()
 	m.alive[name] = now
 	m.mu.Unlock()
+	m.refusals.clear(name)
 	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
 }
 
@@ -88,7 +91,7 @@ func (m *monitor) onSend(_ *mailer.Outgoing, took time.Duration, err error) {
 // the stall time (after the same grace at start), or a database that does
 // not answer.
 func (m *monitor) problems(ctx context.Context, store *tickets.Store) []string {
-	var out []string
+	out := m.refusals.list()
 	for _, s := range m.stalled(m.stall) {
 		out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", s.name, s.lasted.Round(time.Second)))
 	}

@@ -65,7 +65,8 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 func imapOptions(cfg *config.Config) mailer.IMAPOptions {
 	c := cfg.IMAP
 	return mailer.IMAPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
-		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: cfg.Intake.Timeout.Duration}
+		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: cfg.Intake.Timeout.Duration,
+		OAuth2: tokenSource(cfg.IMAPOAuth2()), IdleRenew: cfg.Intake.IdleRenew.Duration}
 }
 
 func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
@@ -75,7 +76,7 @@ func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
 		_, helo, _ = strings.Cut(cfg.Library.Address, "@")
 	}
 	return mailer.SMTPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
-		HELO: helo, Timeout: 30 * time.Second}
+		HELO: helo, Timeout: 30 * time.Second, OAuth2: tokenSource(cfg.SMTPOAuth2())}
 }
 
 // wire opens the database and builds the desk, sender and intake.
@@ -95,6 +96,7 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 		return nil, err
 	}
 	sender := tickets.NewSender(store, clk, smtpOptions(cfg), log)
+	sender.Limit.PerMinute, sender.Limit.PerDay = cfg.SendingRate()
 	desk.Queued = sender.Kick
 	boxes := mailboxes(cfg)
 	var names []string
@@ -106,6 +108,7 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	sender.OnSend = mon.onSend
 	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
 	for _, b := range boxes {
+		b.imap.OnLoginRefused = func(err error) { mon.refusals.refused(b.name, err) }
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
 			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
 			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
@@ -125,9 +128,10 @@ type watched struct {
 // [[mailbox]].
 func mailboxes(cfg *config.Config) []watched {
 	out := []watched{{name: cfg.IMAP.Mailbox, imap: imapOptions(cfg)}}
-	for _, m := range cfg.Mailboxes {
+	for i, m := range cfg.Mailboxes {
 		out = append(out, watched{name: m.Name, team: m.Team, imap: mailer.IMAPOptions{Host: m.Host, Port: m.Port, Security: m.Security,
-			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: cfg.Intake.Timeout.Duration}})
+			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: cfg.Intake.Timeout.Duration,
+			OAuth2: tokenSource(cfg.MailboxOAuth2(i)), IdleRenew: cfg.Intake.IdleRenew.Duration}})
 	}
 	return out
 }

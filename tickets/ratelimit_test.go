@@ -1,0 +1,68 @@
+package tickets
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// TestRateLimitHoldsMailWithoutLosingIt: with 4 mails a minute allowed,
+// three patrons' requests (an acknowledgement and an owner notice each)
+// go out 4 now and 2 a minute later; none is failed or sent twice.
+func TestRateLimitHoldsMailWithoutLosingIt(t *testing.T) {
+	h := newHarness(t, nil)
+	h.sender.Limit = RateLimit{PerMinute: 4}
+	for i, who := range []string{"Ann Lee <ann@patrons.test>", "Marco Ruiz <marco@patrons.test>", "Kim Park <kim@patrons.test>"} {
+		h.deliver(patronMail(who, "A question", "Do you have it?", i+1))
+	}
+	h.runOnce()
+	if got := len(h.srv.Received()); got != 4 {
+		t.Fatalf("sent %d mails in the first minute, want 4", got)
+	}
+	if n := h.count(`SELECT COUNT(*) FROM outbox WHERE status = 'queued' AND next_attempt_at > ?`, unix(h.clock.Now())); n != 2 {
+		t.Errorf("%d mails held for later, want 2", n)
+	}
+	h.clock.Advance(30 * time.Second)
+	if n, err := h.sender.Drain(context.Background()); n != 0 || err != nil {
+		t.Errorf("half a minute later %d more were sent (%v), want none", n, err)
+	}
+	h.clock.Advance(32 * time.Second)
+	if n, err := h.sender.Drain(context.Background()); n != 2 || err != nil {
+		t.Errorf("a minute later %d were sent (%v), want the 2 held", n, err)
+	}
+	if n := h.count(`SELECT COUNT(*) FROM outbox WHERE status != 'sent' OR attempts != 1`); n != 0 || len(h.srv.Received()) != 6 {
+		t.Errorf("%d mails not sent exactly once; the server got %d", n, len(h.srv.Received()))
+	}
+}
+
+// TestDailyQuotaReplyHoldsTheOutbox: Gmail's "550 5.4.5 Daily user sending
+// limit exceeded" must not fail the mail: everything waits an hour and then
+// goes.
+func TestDailyQuotaReplyHoldsTheOutbox(t *testing.T) {
+	h := newHarness(t, nil)
+	h.deliver(patronMail("Ann Lee <ann@patrons.test>", "A question", "Do you have it?", 1))
+	h.srv.Reject(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 4, 5}, Message: "Daily user sending limit exceeded. For more information on Gmail sending limits go to https://support.google.com/a/answer/166852"})
+	if err := h.intake().Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.sender.Drain(context.Background()); err == nil {
+		t.Fatal("the quota reply should stop sending")
+	}
+	if n := h.count(`SELECT COUNT(*) FROM outbox WHERE status = 'failed'`); n != 0 {
+		t.Errorf("%d mails failed for good on a daily quota", n)
+	}
+	if n := h.count(`SELECT COUNT(*) FROM outbox WHERE status = 'queued' AND next_attempt_at >= ?`, unix(h.clock.Now().Add(time.Hour))); n != 2 {
+		t.Errorf("%d mails held an hour, want both (the one refused and the one behind it)", n)
+	}
+	h.srv.Reject(nil)
+	h.clock.Advance(30 * time.Minute)
+	if n, _ := h.sender.Drain(context.Background()); n != 0 {
+		t.Errorf("%d sent within the hold", n)
+	}
+	h.clock.Advance(31 * time.Minute)
+	if n, err := h.sender.Drain(context.Background()); n != 2 || err != nil {
+		t.Errorf("after the hold %d sent (%v), want 2", n, err)
+	}
+}

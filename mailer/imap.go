@@ -155,7 +155,7 @@ func (mb *Mailbox) login(ctx context.Context) error {
 		if said := cl.refusal(); said != "" {
 			err = fmt.Errorf("%w; the server said %s", err, said)
 		}
-		return &LoginRefusedError{Step: "IMAP", Err: err, Hint: "the token was fetched but the server does not accept it for this mailbox"}
+		return &LoginRefusedError{Step: "IMAP", Err: err, Hint: LoginHint(ts.Options().Provider, "IMAP", mb.user())}
 	}
 }
 

@@ -486,6 +486,22 @@ var tokenHints = []struct{ provider, code, hint string }{
 	{"google", "invalid_grant", "the key was deleted, the account disabled, or the clock of this machine is wrong"},
 }
 
+// LoginHint says in plain words why a server usually refuses a freshly
+// fetched token of this provider; step is "IMAP" or "SMTP".
+func LoginHint(provider, step, user string) string {
+	switch {
+	case provider == "microsoft" && step == "IMAP":
+		return "in Exchange Online the app's service principal must be registered (New-ServicePrincipal) and given FullAccess to " + user +
+			" (Add-MailboxPermission); the app needs IMAP.AccessAsApp with admin consent; IMAP must be on for the mailbox"
+	case provider == "microsoft":
+		return "the app needs SMTP.SendAsApp with admin consent, SMTP AUTH must be on for " + user +
+			" (Set-CASMailbox -SmtpClientAuthenticationDisabled $false), and the service principal needs FullAccess or SendAs on it"
+	case provider == "google":
+		return "IMAP must be on for " + user + " (Admin console: Apps, Google Workspace, Gmail, End User Access) and the domain-wide delegation must include https://mail.google.com/"
+	}
+	return "the server does not accept this token for " + user + ": check the token's user and scopes with your provider"
+}
+
 func firstOf(s ...string) string {
 	for _, v := range s {
 		if v != "" {

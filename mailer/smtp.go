@@ -121,7 +121,7 @@ func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 		if said := cl.refusal(); said != "" {
 			err = fmt.Errorf("%w; the server said %s", err, said)
 		}
-		return nil, &LoginRefusedError{Step: "SMTP", Err: err, Hint: "the token was fetched but the server does not accept it for sending as " + user}
+		return nil, &LoginRefusedError{Step: "SMTP", Err: err, Hint: LoginHint(o.OAuth2.Options().Provider, "SMTP", user)}
 	}
 }
 

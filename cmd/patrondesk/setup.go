@@ -67,6 +67,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "FAIL  %s: %v\n      %s\n", what, err, hint)
 	}
 	checkDatabase(ctx, cfg, stdout, report)
+	checkOAuth2(ctx, cfg, report)
 	for _, b := range mailboxes(cfg) {
 		mb, err := mailer.DialMailbox(ctx, b.imap)
 		if err != nil {

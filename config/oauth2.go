@@ -193,6 +193,7 @@ func (c *Config) validateOAuth2(add func(string, string, ...any)) {
 			add(key, "%q must be \"password\" or \"oauth2\"", v)
 		}
 	}
+	c.validateGmailFolders(add)
 	checkAuth("imap.auth", c.IMAP.Auth)
 	checkAuth("smtp.auth", c.SMTP.Auth)
 	if _, ok := ratePresets[c.SMTP.RatePreset]; !ok && c.SMTP.RatePreset != "" {

@@ -108,3 +108,25 @@ func TestSendingRatePresets(t *testing.T) {
 		}
 	}
 }
+
+func TestGmailSystemFolders(t *testing.T) {
+	for _, tc := range []struct{ edit, want string }{
+		{`mailbox = "INBOX"  `, ""},
+		{`mailbox = "[Gmail]/All Mail"`, `imap.mailbox: "[Gmail]/All Mail" is a Gmail system folder`},
+		{`processed = "[Gmail]/Trash"`, `imap.processed: "[Gmail]/Trash" would have Gmail delete`},
+		{`processed = "[Google Mail]/Bin"`, `imap.processed: "[Google Mail]/Bin" would have Gmail delete`},
+		{`processed = "[Gmail]/All Mail"`, ""}, // archiving only: allowed
+		{`processed = "Help desk/Done"`, ""},   // a nested label
+	} {
+		s := string(Example)
+		key, _, _ := strings.Cut(tc.edit, " =")
+		s = strings.Replace(s, map[string]string{"mailbox": `mailbox = "INBOX"`, "processed": `processed = "Processed"`}[key], strings.TrimSpace(tc.edit), 1)
+		_, err := Load(writeConfig(t, s))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", tc.edit, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want %q", tc.edit, err, tc.want)
+		}
+	}
+}

@@ -130,3 +130,26 @@ func TestGmailSystemFolders(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeConfigLoads: the README's full config (OAuth2 keys included)
+// is a working file.
+func TestReadmeConfigLoads(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "## Configuration")
+	_, block, _ := strings.Cut(rest, "```toml\n")
+	block, _, _ = strings.Cut(block, "```")
+	path := writeConfig(t, block)
+	dir := filepath.Dir(path)
+	os.WriteFile(filepath.Join(dir, "ill.pass"), []byte("secret\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "oauth2.secret"), []byte("app-secret\n"), 0o600)
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatalf("the README's config does not load: %v", err)
+	}
+	if o, ok := cfg.MailboxOAuth2(0); !ok || o.User != "ill@library.test" || o.ClientSecret != "app-secret" || o.Flow != "client_credentials" {
+		t.Errorf("the README's ill mailbox: %+v", o)
+	}
+}

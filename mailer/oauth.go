@@ -118,7 +118,7 @@ func NewTokenSource(o OAuth2Options) *TokenSource {
 		err = fmt.Errorf("unknown OAuth2 flow %q", o.Flow)
 	}
 	if err != nil {
-		ts.fetch = func(context.Context) (*oauth2.Token, error) { return nil, err }
+		ts.fetch = func(context.Context) (*oauth2.Token, error) { return nil, setupError{err} }
 	}
 	return ts
 }
@@ -152,6 +152,11 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 	tok, err := ts.fetch(ctx)
 	if err != nil {
 		ts.tok = nil
+		if !needsPerson(err) {
+			// The endpoint could not be reached: like a mail server out
+			// of reach, retried, and alerted only if it lasts.
+			return "", fmt.Errorf("get an OAuth2 token from %s: %w", ts.opts.TokenURL, err)
+		}
 		return "", &LoginRefusedError{Step: "token", Err: err, Hint: TokenHint(ts.opts, err)}
 	}
 	if tok.AccessToken == "" {
@@ -160,6 +165,20 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 	ts.fetches++
 	ts.tok, ts.renewAt = tok, renewTime(now, tok.Expiry)
 	return tok.AccessToken, nil
+}
+
+// setupError is a token problem only a person can fix: a key file missing,
+// no consent saved yet.
+type setupError struct{ error }
+
+func (e setupError) Unwrap() error { return e.error }
+
+// needsPerson reports whether a token error is the provider saying no, or
+// a set-up problem, rather than a network failure.
+func needsPerson(err error) bool {
+	var re *oauth2.RetrieveError
+	var se setupError
+	return errors.As(err, &re) || errors.As(err, &se)
 }
 
 // renewTime is when to fetch a new token: a fifth of its life before it
@@ -230,7 +249,7 @@ func clientCredentialsFetch(o OAuth2Options) (func(context.Context) (*oauth2.Tok
 	return func(ctx context.Context) (*oauth2.Token, error) {
 		key, thumb, err := loadCertificate(o.Certificate)
 		if err != nil {
-			return nil, err
+			return nil, setupError{err}
 		}
 		assertion, err := clientAssertion(key, thumb, o.ClientID, o.TokenURL, time.Now())
 		if err != nil {
@@ -317,11 +336,11 @@ func serviceAccountFetch(o OAuth2Options) (func(context.Context) (*oauth2.Token,
 	return func(ctx context.Context) (*oauth2.Token, error) {
 		data, err := os.ReadFile(o.ServiceAccountKey)
 		if err != nil {
-			return nil, fmt.Errorf("read service account key: %w", err)
+			return nil, setupError{fmt.Errorf("read service account key: %w", err)}
 		}
 		var k serviceAccountKey
 		if err := json.Unmarshal(data, &k); err != nil || k.ClientEmail == "" || k.PrivateKey == "" {
-			return nil, fmt.Errorf("%s is not a service account key file (download it as JSON from the service account's Keys tab)", o.ServiceAccountKey)
+			return nil, setupError{fmt.Errorf("%s is not a service account key file (download it as JSON from the service account's Keys tab)", o.ServiceAccountKey)}
 		}
 		cfg := &jwt.Config{Email: k.ClientEmail, PrivateKey: []byte(k.PrivateKey), PrivateKeyID: k.PrivateKeyID,
 			Scopes: o.Scopes, TokenURL: firstOf(o.TokenURL, k.TokenURI, GoogleTokenURL), Subject: o.User}
@@ -349,7 +368,7 @@ func refreshFetch(o OAuth2Options) (func(context.Context) (*oauth2.Token, error)
 	return func(ctx context.Context) (*oauth2.Token, error) {
 		rt, err := readRefreshToken(o.TokenFile)
 		if err != nil {
-			return nil, err
+			return nil, setupError{err}
 		}
 		tok, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: rt}).Token()
 		if err != nil {
@@ -359,7 +378,7 @@ func refreshFetch(o OAuth2Options) (func(context.Context) (*oauth2.Token, error)
 		// stops working, so keep the new one at once.
 		if tok.RefreshToken != "" && tok.RefreshToken != rt {
 			if err := SaveRefreshToken(o.TokenFile, tok.RefreshToken); err != nil {
-				return nil, err
+				return nil, setupError{err}
 			}
 		}
 		return tok, nil
@@ -443,10 +462,7 @@ func DeviceLogin(ctx context.Context, o OAuth2Options, show func(url, code strin
 func TokenHint(o OAuth2Options, err error) string {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		if err != nil && o.Flow == FlowDevice && strings.Contains(err.Error(), "patrondesk login") {
-			return ""
-		}
-		return "the token endpoint could not be reached or answered oddly; check token_url (or tenant) and this machine's network"
+		return "" // a set-up error says itself what to do
 	}
 	text := re.ErrorCode + " " + re.ErrorDescription + " " + string(re.Body)
 	for _, h := range tokenHints {

@@ -155,14 +155,21 @@ func TestTokenRefusedNamesTheCause(t *testing.T) {
 	}
 }
 
-func TestTokenServerDownIsARefusedLogin(t *testing.T) {
+// TestTokenServerDownIsNotARefusedLogin: an endpoint out of reach is
+// retried like a mail server out of reach, not alerted at once; a missing
+// key file needs a person and is a refused login.
+func TestTokenServerDownIsNotARefusedLogin(t *testing.T) {
 	srv := newTokenServer(t)
 	url := srv.URL
 	srv.Close()
 	ts := NewTokenSource(OAuth2Options{Provider: "generic", TokenURL: url, ClientID: "app", ClientSecret: "s3cret"})
 	_, err := ts.Token(context.Background())
-	if !IsLoginRefused(err) || !strings.Contains(err.Error(), "could not be reached") {
-		t.Errorf("error %v", err)
+	if err == nil || IsLoginRefused(err) || !strings.Contains(err.Error(), "get an OAuth2 token from "+url) {
+		t.Errorf("token endpoint down: %v", err)
+	}
+	ts = NewTokenSource(OAuth2Options{Provider: "google", Flow: FlowServiceAccount, ServiceAccountKey: "/nonexistent/sa.json", User: "help@library.example"})
+	if _, err := ts.Token(context.Background()); !IsLoginRefused(err) || !strings.Contains(err.Error(), "read service account key") {
+		t.Errorf("missing key file: %v", err)
 	}
 }
 

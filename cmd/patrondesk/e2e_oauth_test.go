@@ -475,6 +475,9 @@ func TestE2EOAuth2(t *testing.T) {
 		if grants < 3 || stale != 0 {
 			t.Errorf("%d tokens fetched (want a new one after expiry for IMAP and SMTP), %d expired tokens offered (want 0)\n%s", grants, stale, logs.String())
 		}
+		if strings.Contains(logs.String(), "access-") || strings.Contains(logs.String(), "app-secret") {
+			t.Errorf("a token or the secret is in the log:\n%s", logs.String())
+		}
 	})
 
 	t.Run("RateLimitHoldsMailWithoutLosingIt", func(t *testing.T) {
@@ -532,6 +535,14 @@ func TestE2EOAuth2(t *testing.T) {
 		alert := stack.waitInbox(t, "it@library.test", 1)[0]
 		if !strings.Contains(alert.msg.Text, "login refused") {
 			t.Errorf("the admin's alert does not name the refused login:\n%s", alert.msg.Text)
+		}
+		out, err := d.run("check")
+		t.Logf("check with the app revoked:\n%s", out)
+		if err == nil || !strings.Contains(out, "FAIL  OAuth2 token for help@library.test") || !strings.Contains(out, "check [oauth2] token_url, client_id and client_secret") {
+			t.Errorf("check with the app revoked (%v):\n%s", err, out)
+		}
+		if m := httpGet(t, "http://"+listen+"/metrics"); strings.Contains(m, "access-") || strings.Contains(m, "app-secret") {
+			t.Errorf("/metrics shows a token or the secret")
 		}
 		if !strings.Contains(logs.String(), "login refused") {
 			t.Errorf("the log does not name the refused login:\n%s", logs.String())

@@ -145,8 +145,8 @@ func (mb *Mailbox) login(ctx context.Context) error {
 		}
 		err = mb.c.Authenticate(cl)
 		var ie *imap.Error
-		if err == nil || !errors.As(err, &ie) {
-			return err // logged in, or the connection failed
+		if err == nil || !errors.As(err, &ie) || ie.Code == imap.ResponseCodeUnavailable {
+			return err // logged in, the connection failed, or "try again later"
 		}
 		ts.Invalidate()
 		if attempt == 0 {

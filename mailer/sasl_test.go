@@ -126,7 +126,19 @@ type saslSMTPSession struct {
 
 func (s *saslSMTPSession) AuthMechanisms() []string { return []string{"XOAUTH2", "OAUTHBEARER"} }
 func (s *saslSMTPSession) Auth(mech string) (sasl.Server, error) {
-	return s.b.saslServer(mech, func(string) error { s.authed = true; return nil }), nil
+	return smtpRefusal{s.b.saslServer(mech, func(string) error { s.authed = true; return nil })}, nil
+}
+
+// smtpRefusal answers a refused token as Postfix, Gmail and Exchange do:
+// 535 5.7.8 (go-smtp would say 454, "try again later").
+type smtpRefusal struct{ sasl.Server }
+
+func (r smtpRefusal) Next(resp []byte) ([]byte, bool, error) {
+	c, done, err := r.Server.Next(resp)
+	if err != nil {
+		err = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid: " + err.Error()}
+	}
+	return c, done, err
 }
 func (s *saslSMTPSession) Mail(string, *smtp.MailOptions) error {
 	if !s.authed {

@@ -111,8 +111,8 @@ func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 		}
 		sess, err := dialSMTP(ctx, o, smtpAuth{cl})
 		var te *textproto.Error
-		if err == nil || !errors.As(err, &te) || !strings.Contains(err.Error(), "SMTP AUTH failed") {
-			return sess, err
+		if err == nil || !errors.As(err, &te) || te.Code < 500 || !strings.Contains(err.Error(), "SMTP AUTH failed") {
+			return sess, err // sent, the connection failed, or 454 "try again later"
 		}
 		o.OAuth2.Invalidate()
 		if attempt == 0 {

@@ -32,11 +32,9 @@ type IMAPOptions struct {
 	// Timeout bounds every command: go-imap waits for a reply's first byte
 	// forever, and a half-dead connection must not hang the daemon.
 	Timeout time.Duration
-	// OAuth2, when set, logs in with a bearer token instead of Password.
+	// OAuth2, when set, logs in with a bearer token instead of Password
+	// (its OnLogin hears how each login went).
 	OAuth2 *TokenSource
-	// OnLoginRefused, when set, is told of each refused login (a token that
-	// cannot be had, or one the server rejects even when fresh).
-	OnLoginRefused func(error)
 	// IdleRenew is the longest one IDLE command lasts before it is ended
 	// and started again; providers drop an IDLE left alone (Exchange Online
 	// after about 30 minutes). 0 means 25 minutes.
@@ -99,9 +97,6 @@ func DialMailbox(ctx context.Context, o IMAPOptions) (*Mailbox, error) {
 	defer done()
 	if err := mb.login(ctx); err != nil {
 		mb.c.Close()
-		if IsLoginRefused(err) && o.OnLoginRefused != nil {
-			o.OnLoginRefused(err)
-		}
 		return nil, fmt.Errorf("log in to %s as %s: %w", addr, mb.user(), err)
 	}
 	if o.Processed != "" {
@@ -134,6 +129,10 @@ func (mb *Mailbox) login(ctx context.Context) error {
 	if ts == nil {
 		return mb.c.Login(mb.opts.Username, mb.opts.Password).Wait()
 	}
+	return ts.loggedIn(mb.tokenLogin(ctx, ts))
+}
+
+func (mb *Mailbox) tokenLogin(ctx context.Context, ts *TokenSource) error {
 	for attempt := 0; ; attempt++ {
 		tok, err := ts.Token(ctx)
 		if err != nil {

@@ -67,6 +67,7 @@ type TokenSource struct {
 	tok     *oauth2.Token
 	renewAt time.Time
 	fetches int
+	onLogin func(error)
 }
 
 // NewTokenSource returns a source; no token is fetched yet. Options that
@@ -168,6 +169,31 @@ func renewTime(now, expiry time.Time) time.Time {
 	}
 	early := min(expiry.Sub(now)/5, 5*time.Minute)
 	return expiry.Add(-max(early, 0))
+}
+
+// OnLogin sets f to be told of each login made with this source's tokens:
+// nil when it succeeded, the *LoginRefusedError when it was refused.
+// Network failures are not reported: they are not about the login.
+func (ts *TokenSource) OnLogin(f func(error)) {
+	ts.mu.Lock()
+	ts.onLogin = f
+	ts.mu.Unlock()
+}
+
+// loggedIn reports a login's outcome to OnLogin's function and returns err.
+func (ts *TokenSource) loggedIn(err error) error {
+	ts.mu.Lock()
+	f := ts.onLogin
+	ts.mu.Unlock()
+	var le *LoginRefusedError
+	switch {
+	case f == nil:
+	case err == nil:
+		f(nil)
+	case errors.As(err, &le):
+		f(le) // the refusal itself, without the caller's context
+	}
+	return err
 }
 
 // Invalidate drops the cached token after a server rejected it, so the next

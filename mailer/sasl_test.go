@@ -195,9 +195,15 @@ func TestBearerLogins(t *testing.T) {
 			ts := NewTokenSource(OAuth2Options{Provider: "generic", TokenURL: tokens.URL, ClientID: "app", ClientSecret: "s3cret", Mechanism: mech, User: saslUser})
 			ihost, iport := splitAddr(t, b.imapAddr)
 			shost, sport := splitAddr(t, b.smtpAddr)
-			var refused []error
-			iopts := IMAPOptions{Host: ihost, Port: iport, Security: "none", Username: saslUser, Mailbox: "INBOX", Timeout: 5 * time.Second,
-				OAuth2: ts, OnLoginRefused: func(err error) { refused = append(refused, err) }}
+			var logins []string // what OnLogin heard
+			ts.OnLogin(func(err error) {
+				if err == nil {
+					logins = append(logins, "ok")
+				} else {
+					logins = append(logins, err.(*LoginRefusedError).Step)
+				}
+			})
+			iopts := IMAPOptions{Host: ihost, Port: iport, Security: "none", Username: saslUser, Mailbox: "INBOX", Timeout: 5 * time.Second, OAuth2: ts}
 			sopts := SMTPOptions{Host: shost, Port: sport, Security: "none", Username: saslUser, OAuth2: ts, Timeout: 5 * time.Second}
 			ctx := context.Background()
 
@@ -241,8 +247,8 @@ func TestBearerLogins(t *testing.T) {
 					t.Errorf("a token refused twice: %v", err)
 				}
 			}
-			if len(refused) != 1 {
-				t.Errorf("OnLoginRefused told %d times, want once", len(refused))
+			if got := strings.Join(logins, " "); got != "ok ok ok ok IMAP SMTP" {
+				t.Errorf("OnLogin heard %q, want four good logins then IMAP and SMTP refused", got)
 			}
 			b.mu.Lock()
 			defer b.mu.Unlock()

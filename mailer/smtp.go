@@ -99,6 +99,11 @@ func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 	if o.OAuth2 == nil {
 		return dialSMTP(ctx, o, nil)
 	}
+	sess, err := dialSMTPToken(ctx, o)
+	return sess, o.OAuth2.loggedIn(err)
+}
+
+func dialSMTPToken(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 	user := firstOf(o.OAuth2.User(), o.Username)
 	for attempt := 0; ; attempt++ {
 		tok, err := o.OAuth2.Token(ctx)

@@ -42,7 +42,8 @@ type oauthServer struct {
 	lifetime  time.Duration
 	tokens    map[string]issued
 	refresh   map[string]bool
-	revoked   bool
+	revoked   bool // the app itself: no new tokens, none accepted
+	dropped   bool // the tokens issued so far only, as when sessions are revoked
 	grants    map[string]int
 	inactive  int // tokens Dovecot asked about that were refused
 	stale     int // of those, tokens offered after they expired
@@ -125,6 +126,10 @@ func (s *oauthServer) introspect(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	tok, ok := s.tokens[r.Form.Get("token")]
 	expired := ok && time.Now().After(tok.expires)
+	if s.dropped {
+		s.tokens, s.dropped = map[string]issued{}, false
+		ok = false
+	}
 	if !ok || expired || s.revoked {
 		s.inactive++
 		if expired {
@@ -504,6 +509,53 @@ func TestE2EOAuth2(t *testing.T) {
 		stack.waitInbox(t, "alice@library.test", 2)
 		if a, m := len(stack.waitInbox(t, "ann@patrons.test", 1)), len(stack.waitInbox(t, "marco@patrons.test", 1)); a != 1 || m != 1 {
 			t.Errorf("Ann got %d, Marco %d acknowledgements", a, m)
+		}
+	})
+
+	t.Run("TokenRevokedEarlyIsRenewedOnce", func(t *testing.T) {
+		d := newOAuthDesk(t, bin, stack, "oauth2", clientCredentials(provider.URL+"/token", "xoauth2"), "")
+		d.secret()
+		stack.send(t, "Ann Lee <ann@patrons.test>", "Opening hours", "Are you open on Sunday?")
+		stack.waitInbox(t, "help@library.test", 1)
+		d.must("run", "--once")
+		stack.waitInbox(t, "ann@patrons.test", 1)
+		// An administrator revokes the sessions: the cached token (an hour
+		// left) is refused by the server, a fresh one is fetched and works.
+		// Each run --once is a new process, so drive one daemon instead.
+		_, logs := d.daemon()
+		time.Sleep(500 * time.Millisecond)
+		before := provider.count(func(s *oauthServer) int { return s.grants["client_credentials"] })
+		provider.set(func(s *oauthServer) { s.dropped = true })
+		stack.run(t, "kick help@library.test")
+		stack.send(t, "Marco Ruiz <marco@patrons.test>", "A lost card", "I lost my library card.")
+		stack.waitInbox(t, "marco@patrons.test", 1)
+		if got := provider.count(func(s *oauthServer) int { return s.grants["client_credentials"] }) - before; got < 1 || strings.Contains(logs.String(), "login refused") {
+			t.Errorf("%d new tokens after the revocation; log:\n%s", got, logs.String())
+		}
+	})
+
+	t.Run("RevokedAppStopsSendingWithoutLosingMail", func(t *testing.T) {
+		listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		d := newOAuthDesk(t, bin, stack, "oauth2", clientCredentials(provider.URL+"/token", "xoauth2"), "\n[http]\nlisten = \""+listen+"\"")
+		d.secret()
+		provider.set(func(s *oauthServer) { s.revoked = true })
+		defer provider.set(func(s *oauthServer) { s.revoked = false })
+		_, logs := d.daemon()
+		defer func() {
+			if t.Failed() {
+				t.Logf("daemon log:\n%s", logs.String())
+			}
+		}()
+		// The IMAP refusal queues an alert; sending it finds SMTP refused too.
+		health := ""
+		waitUntil(t, 15*time.Second, "/healthz names both refused logins", func() bool {
+			health = httpGet(t, "http://"+listen+"/healthz")
+			return strings.Contains(health, "mailbox INBOX: login refused") && strings.Contains(health, "SMTP: login refused")
+		})
+		t.Logf("/healthz: %s", health)
+		db := d.db()
+		if n := count(t, db, `SELECT COUNT(*) FROM outbox WHERE status = 'queued' AND kind = 'alert'`); n != 1 {
+			t.Errorf("%d alerts kept in the outbox, want 1 waiting for SMTP\n%s", n, health)
 		}
 	})
 

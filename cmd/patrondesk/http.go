@@ -75,7 +75,7 @@ func (m *monitor) onAlive(name string) {
 	m.mu.Lock()
 	m.alive[name] = now
 	m.mu.Unlock()
-	m.refusals.clear(name)
+	m.refusals.clear("mailbox " + name)
 	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
 }
 

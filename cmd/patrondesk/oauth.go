@@ -26,9 +26,25 @@ func tokenSource(o config.OAuth2, ok bool) *mailer.TokenSource {
 	return mailer.NewTokenSource(oauthOptions(o))
 }
 
-// refusals remembers, per mailbox, a login refused since the last good
-// check: /healthz names it at once and the admin is alerted without waiting
-// for intake.alert_after, because it will not mend itself.
+// watchLogins has the refusals hear how each login with ts's tokens goes,
+// under label ("mailbox INBOX", "SMTP"). ts nil (a password login) is left
+// alone.
+func watchLogins(ts *mailer.TokenSource, r *refusals, label string) {
+	if ts == nil {
+		return
+	}
+	ts.OnLogin(func(err error) {
+		if err != nil {
+			r.refused(label, err)
+		} else {
+			r.clear(label)
+		}
+	})
+}
+
+// refusals remembers, per login, a refusal since the last good login:
+// /healthz names it at once and the admin is alerted without waiting for
+// intake.alert_after, because it will not mend itself.
 type refusals struct {
 	mu   sync.Mutex
 	last map[string]string
@@ -39,9 +55,9 @@ func newRefusals() *refusals {
 	return &refusals{last: map[string]string{}, kick: make(chan struct{}, 1)}
 }
 
-func (r *refusals) refused(name string, err error) {
+func (r *refusals) refused(label string, err error) {
 	r.mu.Lock()
-	r.last[name] = err.Error()
+	r.last[label] = err.Error()
 	r.mu.Unlock()
 	select {
 	case r.kick <- struct{}{}:
@@ -49,19 +65,19 @@ func (r *refusals) refused(name string, err error) {
 	}
 }
 
-func (r *refusals) clear(name string) {
+func (r *refusals) clear(label string) {
 	r.mu.Lock()
-	delete(r.last, name)
+	delete(r.last, label)
 	r.mu.Unlock()
 }
 
-// list says, in name order, which mailboxes cannot log in and why.
+// list says, in label order, which logins are refused and why.
 func (r *refusals) list() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
-	for name, why := range r.last {
-		out = append(out, fmt.Sprintf("mailbox %s: %s", name, why))
+	for label, why := range r.last {
+		out = append(out, fmt.Sprintf("%s: %s", label, why))
 	}
 	sort.Strings(out)
 	return out

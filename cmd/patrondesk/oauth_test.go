@@ -40,7 +40,7 @@ func TestRefusedLoginAlertsAtOnce(t *testing.T) {
 	w := &healthWatch{mon: mon, store: store, desk: desk, after: 15 * time.Minute, log: log}
 	mon.onAlive("INBOX")
 	refusal := &mailer.LoginRefusedError{Step: "token", Err: errors.New(`oauth2: "invalid_client" "AADSTS7000222: The provided client secret keys are expired."`), Hint: "make a new secret"}
-	mon.refusals.refused("INBOX", refusal)
+	mon.refusals.refused("mailbox INBOX", refusal)
 	select {
 	case <-mon.refusals.kick:
 	default:

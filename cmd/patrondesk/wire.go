@@ -95,7 +95,8 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 		store.Close()
 		return nil, err
 	}
-	sender := tickets.NewSender(store, clk, smtpOptions(cfg), log)
+	smtpOpts := smtpOptions(cfg)
+	sender := tickets.NewSender(store, clk, smtpOpts, log)
 	sender.Limit.PerMinute, sender.Limit.PerDay = cfg.SendingRate()
 	desk.Queued = sender.Kick
 	boxes := mailboxes(cfg)
@@ -106,9 +107,10 @@ func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Lo
 	poll := cfg.Intake.PollInterval.Duration
 	mon := newMonitor(store, clk, names, 3*poll+time.Minute)
 	sender.OnSend = mon.onSend
+	watchLogins(smtpOpts.OAuth2, mon.refusals, "SMTP")
 	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
 	for _, b := range boxes {
-		b.imap.OnLoginRefused = func(err error) { mon.refusals.refused(b.name, err) }
+		watchLogins(b.imap.OAuth2, mon.refusals, "mailbox "+b.name)
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
 			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
 			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,

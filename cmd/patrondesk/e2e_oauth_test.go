@@ -138,7 +138,7 @@ func (s *oauthServer) introspect(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"active":false}`)
 		return
 	}
-	json.NewEncoder(w).Encode(map[string]any{"active": "true", "username": tok.user})
+	json.NewEncoder(w).Encode(map[string]any{"active": true, "username": tok.user})
 }
 
 func (s *oauthServer) set(f func(s *oauthServer)) {

@@ -454,8 +454,22 @@ func TestE2EOAuth2(t *testing.T) {
 		d.must("run", "--once")
 		stack.waitInbox(t, "marco@patrons.test", 1)
 		sasl(t, "OAUTHBEARER")
-		if now, _ := os.ReadFile(tokenFile); string(now) == string(saved) {
-			t.Errorf("the rotated refresh token was not kept")
+		var rotated struct {
+			RefreshToken string `json:"refresh_token"`
+		}
+		now, _ := os.ReadFile(tokenFile)
+		json.Unmarshal(now, &rotated)
+		valid := provider.count(func(s *oauthServer) int {
+			if s.refresh[rotated.RefreshToken] {
+				return 1
+			}
+			return 0
+		})
+		if rotated.RefreshToken == kept.RefreshToken || valid != 1 {
+			t.Errorf("the file keeps %q; the provider rotated %q to a new one", rotated.RefreshToken, kept.RefreshToken)
+		}
+		if n := provider.count(func(s *oauthServer) int { return s.deviceOKs }); n != 1 {
+			t.Errorf("%d device-code grants, want the one consent", n)
 		}
 	})
 
@@ -525,12 +539,15 @@ func TestE2EOAuth2(t *testing.T) {
 		_, logs := d.daemon()
 		time.Sleep(500 * time.Millisecond)
 		before := provider.count(func(s *oauthServer) int { return s.grants["client_credentials"] })
+		refusedBefore := provider.count(func(s *oauthServer) int { return s.inactive })
 		provider.set(func(s *oauthServer) { s.dropped = true })
 		stack.run(t, "kick help@library.test")
 		stack.send(t, "Marco Ruiz <marco@patrons.test>", "A lost card", "I lost my library card.")
 		stack.waitInbox(t, "marco@patrons.test", 1)
-		if got := provider.count(func(s *oauthServer) int { return s.grants["client_credentials"] }) - before; got < 1 || strings.Contains(logs.String(), "login refused") {
-			t.Errorf("%d new tokens after the revocation; log:\n%s", got, logs.String())
+		got := provider.count(func(s *oauthServer) int { return s.grants["client_credentials"] }) - before
+		refused := provider.count(func(s *oauthServer) int { return s.inactive }) - refusedBefore
+		if got < 1 || refused != 1 || strings.Contains(logs.String(), "login refused") {
+			t.Errorf("%d new tokens and %d refused by Dovecot after the revocation (want ≥1 and exactly 1); log:\n%s", got, refused, logs.String())
 		}
 	})
 

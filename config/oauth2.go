@@ -187,7 +187,16 @@ func (c *Config) withDefaults(o OAuth2) OAuth2 {
 
 // validateOAuth2 checks auth keys and, when any login uses OAuth2, what its
 // provider and flow need.
-func (c *Config) validateOAuth2(add func(string, string, ...any)) {
+func (c *Config) validateOAuth2(report func(string, string, ...any)) {
+	// [imap] and [smtp] usually share [oauth2]: say each problem once.
+	said := map[string]bool{}
+	add := func(key, format string, args ...any) {
+		msg := key + fmt.Sprintf(format, args...)
+		if !said[msg] {
+			said[msg] = true
+			report(key, format, args...)
+		}
+	}
 	checkAuth := func(key, v string) {
 		if v != "" && v != "password" && v != "oauth2" {
 			add(key, "%q must be \"password\" or \"oauth2\"", v)

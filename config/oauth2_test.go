@@ -76,8 +76,8 @@ func TestOAuth2Problems(t *testing.T) {
 				return
 			}
 			for _, w := range tc.want {
-				if err == nil || !strings.Contains(err.Error(), w) {
-					t.Errorf("error %v, want %q", err, w)
+				if err == nil || strings.Count(err.Error(), w) != 1 {
+					t.Errorf("error %v, want %q once", err, w)
 				}
 			}
 		})

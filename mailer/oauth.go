@@ -68,6 +68,12 @@ type TokenSource struct {
 	renewAt time.Time
 	fetches int
 	onLogin func(error)
+	// After a refusal the provider is asked again only after hold, which
+	// doubles up to maxRefusalHold: a refusal needs a person, and asking
+	// every few seconds would only get the app throttled.
+	refused      *LoginRefusedError
+	refusedUntil time.Time
+	hold         time.Duration
 }
 
 // NewTokenSource returns a source; no token is fetched yet. Options that
@@ -127,8 +133,14 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 	if ts.tok != nil && (ts.renewAt.IsZero() || now.Before(ts.renewAt)) {
 		return ts.tok.AccessToken, nil
 	}
+	if ts.refused != nil && now.Before(ts.refusedUntil) {
+		return "", ts.refused
+	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, ts.opts.HTTPClient)
 	tok, err := ts.fetch(ctx)
+	if err == nil && tok.AccessToken == "" {
+		err = &oauth2.RetrieveError{ErrorCode: "no_token", ErrorDescription: "the token endpoint answered without an access token"}
+	}
 	if err != nil {
 		ts.tok = nil
 		if !needsPerson(err) {
@@ -136,15 +148,26 @@ func (ts *TokenSource) Token(ctx context.Context) (string, error) {
 			// of reach, retried, and alerted only if it lasts.
 			return "", fmt.Errorf("get an OAuth2 token from %s: %w", ts.opts.TokenURL, err)
 		}
-		return "", &LoginRefusedError{Step: "token", Err: err, Hint: TokenHint(ts.opts, err)}
-	}
-	if tok.AccessToken == "" {
-		return "", &LoginRefusedError{Step: "token", Err: errors.New("the token endpoint answered without an access token"), Hint: TokenHint(ts.opts, nil)}
+		refused := &LoginRefusedError{Step: "token", Err: err, Hint: TokenHint(ts.opts, err)}
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) { // the provider said no (a missing file costs nothing to look at again)
+			ts.hold = min(max(2*ts.hold, firstRefusalHold), maxRefusalHold)
+			ts.refused, ts.refusedUntil = refused, now.Add(ts.hold)
+		}
+		return "", refused
 	}
 	ts.fetches++
+	ts.refused, ts.hold = nil, 0
 	ts.tok, ts.renewAt = tok, renewTime(now, tok.Expiry)
 	return tok.AccessToken, nil
 }
+
+// How long a refused token request is answered from memory: 30 seconds,
+// doubling to 10 minutes.
+const (
+	firstRefusalHold = 30 * time.Second
+	maxRefusalHold   = 10 * time.Minute
+)
 
 // setupError is a token problem only a person can fix: a key file missing,
 // no consent saved yet.

@@ -32,6 +32,7 @@ type tokenServer struct {
 	issued   int
 	lifetime int // seconds; 0 = no expires_in
 	refuse   string
+	requests int
 	grants   []string
 	subjects []string
 	pub      *rsa.PublicKey // checks client assertions when set
@@ -49,6 +50,7 @@ func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	ts.requests++
 	w.Header().Set("Content-Type", "application/json")
 	fail := func(code, desc string) {
 		w.WriteHeader(http.StatusBadRequest)
@@ -158,6 +160,44 @@ func TestTokenRefusedNamesTheCause(t *testing.T) {
 // TestTokenServerDownIsNotARefusedLogin: an endpoint out of reach is
 // retried like a mail server out of reach, not alerted at once; a missing
 // key file needs a person and is a refused login.
+// TestRefusedTokenAskedAgainSlowly: after the provider says no, the daemon
+// asks again after 30 s, then 1 min, ... (not at every reconnection), and a
+// good answer resets that.
+func TestRefusedTokenAskedAgainSlowly(t *testing.T) {
+	srv := newTokenServer(t)
+	srv.refuse = "invalid_client:AADSTS7000222: The provided client secret keys are expired."
+	now := time.Now()
+	ts := NewTokenSource(OAuth2Options{Provider: "microsoft", TokenURL: srv.URL, ClientID: "app", ClientSecret: "s3cret", Now: func() time.Time { return now }})
+	asked := func(advance time.Duration) int {
+		t.Helper()
+		now = now.Add(advance)
+		_, err := ts.Token(context.Background())
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		if srv.refuse != "" && !IsLoginRefused(err) {
+			t.Fatalf("want a refused login, got %v", err)
+		}
+		return srv.requests
+	}
+	for i, step := range []struct {
+		advance time.Duration
+		want    int
+	}{{0, 1}, {time.Second, 1}, {28 * time.Second, 1}, {2 * time.Second, 2}, {31 * time.Second, 2}, {30 * time.Second, 3}} {
+		if got := asked(step.advance); got != step.want {
+			t.Errorf("step %d: the provider was asked %d times, want %d", i, got, step.want)
+		}
+	}
+	srv.mu.Lock()
+	srv.refuse = "" // a new secret
+	srv.mu.Unlock()
+	if got := asked(2 * time.Minute); got != 4 {
+		t.Errorf("after the hold the provider was asked %d times, want 4", got)
+	}
+	if tok, err := ts.Token(context.Background()); err != nil || tok != "tok-1" {
+		t.Errorf("token %q, %v", tok, err)
+	}
+}
+
 func TestTokenServerDownIsNotARefusedLogin(t *testing.T) {
 	srv := newTokenServer(t)
 	url := srv.URL

@@ -587,6 +587,8 @@ func TestE2EOAuth2(t *testing.T) {
 		})
 		provider.set(func(s *oauthServer) { s.revoked = true })
 		defer provider.set(func(s *oauthServer) { s.revoked = false })
+		asked := func() int { return provider.count(func(s *oauthServer) int { return s.grants["client_credentials"] }) }
+		before := asked()
 		stack.run(t, "kick help@library.test")
 		health := ""
 		waitUntil(t, 15*time.Second, "/healthz names the refused login", func() bool {
@@ -605,6 +607,13 @@ func TestE2EOAuth2(t *testing.T) {
 		if !strings.Contains(alert.msg.Text, "login refused") {
 			t.Errorf("the admin's alert does not name the refused login:\n%s", alert.msg.Text)
 		}
+		// The mailbox is retried after 1, 2 and 4 s; the provider, which said
+		// no, is asked again only after 30 s.
+		retries := regexp.MustCompile(`will reconnect.*login refused|login refused.*wait=`)
+		waitUntil(t, 15*time.Second, "three refused retries", func() bool { return len(retries.FindAllString(logs.String(), -1)) >= 3 })
+		if n := asked() - before; n != 1 {
+			t.Errorf("the provider was asked %d times within seconds of refusing, want once", n)
+		}
 		out, err := d.run("check")
 		t.Logf("check with the app revoked:\n%s", out)
 		if err == nil || !strings.Contains(out, "FAIL  OAuth2 token for help@library.test") || !strings.Contains(out, "check [oauth2] token_url, client_id and client_secret") {
@@ -616,7 +625,5 @@ func TestE2EOAuth2(t *testing.T) {
 		if !strings.Contains(logs.String(), "login refused") {
 			t.Errorf("the log does not name the refused login:\n%s", logs.String())
 		}
-		provider.set(func(s *oauthServer) { s.revoked = false })
-		waitUntil(t, 20*time.Second, "/healthz ok again", func() bool { return strings.TrimSpace(httpGet(t, "http://"+listen+"/healthz")) == "ok" })
 	})
 }

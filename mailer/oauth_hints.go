@@ -1,6 +1,8 @@
 package mailer
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -75,4 +77,36 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// Permissions Exchange Online wants in a token, app-only and delegated.
+const (
+	PermIMAPApp  = "IMAP.AccessAsApp"
+	PermSMTPApp  = "SMTP.SendAsApp"
+	PermIMAPUser = "IMAP.AccessAsUser.All"
+	PermSMTPUser = "SMTP.Send"
+)
+
+// TokenPermissions reads the permissions a Microsoft access token carries
+// (its "roles" for an app, its "scp" for a person), for check to say which
+// one is missing. The token is not verified: this is a diagnosis, the
+// server decides. ok is false when the token is not a readable JWT (Google's
+// are not).
+func TokenPermissions(token string) (perms []string, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, false
+	}
+	var claims struct {
+		Roles []string `json:"roles"`
+		Scp   string   `json:"scp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return nil, false
+	}
+	return append(claims.Roles, strings.Fields(claims.Scp)...), true
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"patrondesk/config"
@@ -10,9 +11,9 @@ import (
 )
 
 // checkOAuth2 is the first link of the chain for logins with auth =
-// "oauth2": can a token be had at all? The IMAP and SMTP checks that follow
-// then try it on the servers, and a refusal there names the provider's
-// usual causes.
+// "oauth2": can a token be had at all, and (Microsoft) does it carry the
+// IMAP or SMTP permission? The IMAP and SMTP checks that follow then try it
+// on the servers, and a refusal there names the provider's usual causes.
 func checkOAuth2(ctx context.Context, cfg *config.Config, report func(string, error, string)) {
 	type login struct {
 		what string
@@ -30,17 +31,29 @@ func checkOAuth2(ctx context.Context, cfg *config.Config, report func(string, er
 	if o, ok := cfg.SMTPOAuth2(); ok {
 		logins = append(logins, login{"[smtp]", o})
 	}
-	seen := map[string]bool{}
 	for _, l := range logins {
-		key := fmt.Sprintf("%v", l.o)
-		if seen[key] {
-			continue // the same token serves both: fetched once
-		}
-		seen[key] = true
 		what := fmt.Sprintf("OAuth2 token for %s (%s, %s, %s)", l.o.User, l.what, l.o.Provider, flowWords(l.o.Flow))
-		_, err := mailer.NewTokenSource(oauthOptions(l.o)).Token(ctx)
+		tok, err := mailer.NewTokenSource(oauthOptions(l.o)).Token(ctx)
 		report(what, err, tokenAdvice(l.o))
+		if err == nil && l.o.Provider == "microsoft" {
+			if perm, missing := missingPermission(tok, l.what == "[smtp]", l.o.Flow == mailer.FlowDevice); missing {
+				report("permission "+perm, fmt.Errorf("the token for %s does not carry %s", l.o.User, perm),
+					"in the app registration: API permissions, add "+perm+" (Office 365 Exchange Online), then \"Grant admin consent\"; allow a few minutes")
+			}
+		}
 	}
+}
+
+// missingPermission names the Exchange Online permission a Microsoft token
+// lacks for its use (IMAP, or SMTP when smtp), if it can tell.
+func missingPermission(token string, smtp, delegated bool) (string, bool) {
+	perms, ok := mailer.TokenPermissions(token)
+	if !ok {
+		return "", false
+	}
+	want := map[[2]bool]string{{false, false}: mailer.PermIMAPApp, {true, false}: mailer.PermSMTPApp,
+		{false, true}: mailer.PermIMAPUser, {true, true}: mailer.PermSMTPUser}[[2]bool{smtp, delegated}]
+	return want, !slices.Contains(perms, want)
 }
 
 func flowWords(flow string) string {

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +103,42 @@ func TestLoginCommandErrors(t *testing.T) {
 		if code != tc.code || !strings.Contains(stdout+stderr, tc.want) {
 			t.Errorf("%v: exit %d, output %q; want %d and %q", tc.args, code, stdout+stderr, tc.code, tc.want)
 		}
+	}
+}
+
+// TestCheckNamesMissingExchangePermission: the token comes, but the app was
+// given IMAP.AccessAsApp only; check says SMTP.SendAsApp is missing and
+// where to add it.
+func TestCheckNamesMissingExchangePermission(t *testing.T) {
+	claims := base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"https://outlook.office365.com","roles":["IMAP.AccessAsApp"]}`))
+	jwt := "eyJhbGciOiJSUzI1NiJ9." + claims + ".c2ln"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":3600}`, jwt)
+	}))
+	defer srv.Close()
+	oauth := strings.Replace(string(config.Example), `auth = "password"                   # or "oauth2" (Microsoft`, `auth = "oauth2" # (Microsoft`, 1)
+	oauth = strings.Replace(oauth, `auth = "password"                   # or "oauth2"`, `auth = "oauth2"`, 1)
+	oauth += fmt.Sprintf("\n[oauth2]\nprovider = \"microsoft\"\ntoken_url = %q\nclient_id = \"app\"\nclient_secret = \"s\"\n", srv.URL)
+	p := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(p, []byte(oauth), 0o600)
+	cfg, err := config.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	checkOAuth2(context.Background(), cfg, func(what string, err error, hint string) {
+		line := "OK " + what
+		if err != nil {
+			line = "FAIL " + what + ": " + err.Error() + " / " + hint
+		}
+		out = append(out, line)
+	})
+	got := strings.Join(out, "\n")
+	if len(out) != 3 || !strings.HasPrefix(out[0], "OK OAuth2 token for help@library.test ([imap], microsoft") ||
+		!strings.HasPrefix(out[1], "OK OAuth2 token for help@library.test ([smtp]") ||
+		!strings.Contains(out[2], "FAIL permission SMTP.SendAsApp: the token for help@library.test does not carry SMTP.SendAsApp") ||
+		!strings.Contains(out[2], "Grant admin consent") {
+		t.Errorf("check said:\n%s", got)
 	}
 }

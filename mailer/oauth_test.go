@@ -313,3 +313,14 @@ func TestDeviceLoginSavesRefreshToken(t *testing.T) {
 		t.Errorf("shown %q, saved %q (%v)", shown, rt, err)
 	}
 }
+
+// FuzzTokenPermissions: whatever a provider hands out as a token, reading
+// its permissions never panics.
+func FuzzTokenPermissions(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzI1NiJ9.eyJyb2xlcyI6WyJJTUFQLkFjY2Vzc0FzQXBwIl19.c2ln")
+	f.Add("ya29.a0AfH6SMB-opaque-google-token")
+	f.Add("a.b.c")
+	f.Fuzz(func(t *testing.T, token string) {
+		TokenPermissions(token)
+	})
+}

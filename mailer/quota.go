@@ -41,17 +41,20 @@ var (
 // enhanced status code when there is one) means the sender hit a provider
 // limit, and which kind.
 func ClassifyLimit(code int, text string) int {
+	if code < 400 || code >= 600 {
+		return NoLimit // not a refusal at all
+	}
 	enh := enhancedCode.FindString(text)
 	switch {
 	case strings.HasPrefix(enh, "5.2.2"), strings.HasPrefix(enh, "4.2.2"):
 		return NoLimit // the recipient's mailbox is full: about that mail only
 	case enh == "5.4.5" || enh == "4.4.5" && dailyQuotaWords.MatchString(text), enh == "5.1.90":
 		return DailyQuota
-	case dailyQuotaWords.MatchString(text) && (code >= 400 && code < 600):
+	case dailyQuotaWords.MatchString(text):
 		return DailyQuota
-	case code >= 400 && code < 500 && (slowDownWords.MatchString(text) || enh == "4.7.0" || enh == "4.3.2" || enh == "4.7.28" || enh == "4.7.500"):
+	case code < 500 && (slowDownWords.MatchString(text) || enh == "4.7.0" || enh == "4.3.2" || enh == "4.7.28" || enh == "4.7.500"):
 		return SlowDown
-	case code >= 500 && code < 600 && strings.HasPrefix(enh, "5.7.") && policyRateWords.MatchString(text):
+	case code >= 500 && strings.HasPrefix(enh, "5.7.") && policyRateWords.MatchString(text):
 		return SlowDown
 	}
 	return NoLimit

@@ -95,3 +95,16 @@ func splitAddr(t *testing.T, addr string) (string, int) {
 	port, _ := strconv.Atoi(p)
 	return host, port
 }
+
+// FuzzClassifyLimit: any reply text is classified without a panic, and only
+// 4xx and 5xx replies can hold the outbox.
+func FuzzClassifyLimit(f *testing.F) {
+	for _, r := range providerReplies {
+		f.Add(r.code, strconv.Itoa(r.code)+" "+r.text)
+	}
+	f.Fuzz(func(t *testing.T, code int, text string) {
+		if k := ClassifyLimit(code, text); k != NoLimit && (code < 400 || code >= 600) {
+			t.Errorf("reply %d %q classified as a limit (%d)", code, text, k)
+		}
+	})
+}

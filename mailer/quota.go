@@ -32,8 +32,8 @@ const (
 
 var (
 	dailyQuotaWords = regexp.MustCompile(`(?i)(daily|24[- ]hour|per day)[^.;]*(limit|quota)|sending (limit|quota)|(limit|quota) (for|of) (message|sending|recipient)|submissionquotaexceeded|recipientratelimitexceeded|messageratelimitexceeded|exceeded[^.;]*sending`)
-	slowDownWords   = regexp.MustCompile(`(?i)try (again )?later|rate|too many (messages|mails|connections|commands)|throttl|slow down|server busy|thread limit|concurrent|unusual`)
-	policyRateWords = regexp.MustCompile(`(?i)rate|throttl|too many`)
+	slowDownWords   = regexp.MustCompile(`(?i)\btry (again )?later\b|\brate\b|too many (messages|mails|connections|commands)|throttl|slow down|server busy|thread limit|concurrent|unusual`)
+	policyRateWords = regexp.MustCompile(`(?i)\brate\b|throttl|too many`)
 	enhancedCode    = regexp.MustCompile(`\b([245])\.(\d{1,3})\.(\d{1,3})\b`)
 )
 

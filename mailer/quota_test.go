@@ -36,6 +36,8 @@ var providerReplies = []struct {
 	{"recipient mailbox full", 552, "5.2.2 The email account that you tried to reach is over quota", NoLimit},
 	{"SendAs denied", 554, "5.2.252 SendAsDenied; help@library.example not allowed to send as boss@library.example", NoLimit},
 	{"spam refused", 550, "5.7.1 Message rejected as spam by Content Filtering", NoLimit},
+	{"a word with rate inside", 451, "4.3.0 Error: could not generate a queue file; separate problem", NoLimit},
+	{"too many recipients", 452, "4.5.3 Too many recipients", NoLimit},
 	{"greylisting", 450, "4.2.0 <ann@patrons.example>: Recipient address rejected: Greylisted", NoLimit},
 }
 

@@ -8,12 +8,14 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 )
 
-// The two SASL mechanisms that carry an OAuth2 bearer token. Both servers
-// answer a bad token with a JSON challenge and wait for one more line from
-// the client before saying NO; go-sasl's client returns an error there
-// instead, which would leave the IMAP command hanging. These clients answer
-// the challenge (RFC 7628 3.2.3: "%x01"; Google's XOAUTH2: an empty line),
-// keep what the server said, and let the server end the exchange.
+// The two SASL mechanisms that carry an OAuth2 bearer token. Servers
+// (Gmail, Exchange, Dovecot) answer a bad token with a JSON challenge and
+// wait for one more line from the client before saying NO; go-sasl's client
+// returns an error there instead, and go-imap then gives up with the
+// AUTHENTICATE command unfinished on the wire. These clients answer the
+// challenge (RFC 7628 3.2.3: "%x01"; XOAUTH2: an empty line), keep what the
+// server said for the error message, and let the server end the exchange,
+// so the same connection can try again with a fresh token.
 
 // SASL mechanism names as written in the config.
 const (

@@ -66,3 +66,30 @@ func TestDailyQuotaReplyHoldsTheOutbox(t *testing.T) {
 		t.Errorf("after the hold %d sent (%v), want 2", n, err)
 	}
 }
+
+// TestDailyRateLimit: with 3 mails a day, the fourth waits until the first
+// of the day's three is 24 hours old, across restarts (the count is read
+// from the outbox).
+func TestDailyRateLimit(t *testing.T) {
+	h := newHarness(t, nil)
+	h.sender.Limit = RateLimit{PerMinute: 30, PerDay: 3}
+	h.deliver(patronMail("Ann Lee <ann@patrons.test>", "A question", "Do you have it?", 1))
+	h.runOnce() // an acknowledgement and an owner notice
+	h.clock.Advance(time.Hour)
+	h.deliver(patronMail("Marco Ruiz <marco@patrons.test>", "Photos", "Do you have photos?", 2))
+	h.runOnce() // one more fits today
+	if got := len(h.srv.Received()); got != 3 {
+		t.Fatalf("sent %d, want 3 (the day's limit)", got)
+	}
+	// A new Sender, as after a restart, keeps counting.
+	h.sender = NewSender(h.store, h.clock, h.sender.smtp, h.sender.log)
+	h.sender.Limit = RateLimit{PerDay: 3}
+	h.clock.Advance(22 * time.Hour)
+	if n, _ := h.sender.Drain(context.Background()); n != 0 {
+		t.Errorf("23 hours after the first, %d more were sent", n)
+	}
+	h.clock.Advance(time.Hour + 2*time.Second)
+	if n, err := h.sender.Drain(context.Background()); n != 1 || err != nil {
+		t.Errorf("a day after the first two, %d sent (%v), want the 1 left (the third is still within the day)", n, err)
+	}
+}

@@ -35,6 +35,7 @@ type Config struct {
 	Safety    Safety    `toml:"safety"`
 	// Attachments: [attachments] max_size, mail_total.
 	Attachments Attachments `toml:"attachments"`
+	OAuth2      OAuth2      `toml:"oauth2"`
 
 	// Path is the file the config was read from; relative paths in it
 	// (database, password files, templates) are taken from its folder.
@@ -61,6 +62,7 @@ type IMAP struct {
 	PasswordFile string `toml:"password_file"`
 	Mailbox      string `toml:"mailbox"`
 	Processed    string `toml:"processed"`
+	Auth         string `toml:"auth"` // "password" (default) or "oauth2"
 }
 
 // SMTP is the server patrondesk sends through.
@@ -73,6 +75,11 @@ type SMTP struct {
 	PasswordFile string `toml:"password_file"`
 	HELO         string `toml:"helo"`
 	Connections  int    `toml:"connections"` // SMTP connections used at once to send a backlog
+	Auth         string `toml:"auth"`        // "password" (default) or "oauth2"
+	// Sending limits: a provider preset and/or mails per minute and day.
+	RatePreset    string `toml:"rate_preset"` // "microsoft", "google" or "" (none)
+	RatePerMinute int    `toml:"rate_per_minute"`
+	RatePerDay    int    `toml:"rate_per_day"`
 }
 
 // Mailbox is one more address watched at once, beside [imap]. Host, port
@@ -88,6 +95,9 @@ type Mailbox struct {
 	Folder       string `toml:"folder"`
 	Processed    string `toml:"processed"`
 	Team         string `toml:"team"` // its mail goes to this team
+	Auth         string `toml:"auth"` // default: [imap]'s
+	// OAuth2 overrides [oauth2]'s keys for this mailbox ([mailbox.oauth2]).
+	OAuth2 *OAuth2 `toml:"oauth2"`
 }
 
 // HTTP is the optional listener for health checks, metrics and the
@@ -119,6 +129,7 @@ type Intake struct {
 	// FormSenders are web-form relays: mail from them is the Reply-To's
 	// (or the body's "Email:" field's) request, not the website's.
 	FormSenders []string `toml:"form_senders"`
+	IdleRenew   Duration `toml:"idle_renew"` // longest single IDLE; providers drop longer ones
 }
 
 // Week is opening hours per weekday: "09:00-17:00", several ranges as
@@ -310,6 +321,7 @@ func Load(path string) (*Config, error) {
 			path, keyLine(string(src), k), k.String()))
 	}
 	probs = append(probs, cfg.resolveSecrets()...)
+	probs = append(probs, cfg.resolveOAuth2()...)
 	bad := cfg.badDurations(&probs)
 	for name := range failed { // a table not read says nothing about its values
 		bad = append(bad, name)
@@ -335,6 +347,7 @@ func Default() *Config {
 			BatchSize:    50,
 			Timeout:      Duration{time.Minute},
 			AlertAfter:   Duration{15 * time.Minute},
+			IdleRenew:    Duration{25 * time.Minute},
 		},
 		Hours: Hours{Week: Week{Monday: "09:00-17:00", Tuesday: "09:00-17:00", Wednesday: "09:00-17:00",
 			Thursday: "09:00-17:00", Friday: "09:00-17:00"}},

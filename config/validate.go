@@ -108,6 +108,7 @@ func (c *Config) Validate() Problems {
 		add("staff_mail.trusted_authserv", "is empty; with require_authenticated = true, write the name your mail server puts in Authentication-Results (or set safety.trusted_authserv)")
 	}
 	c.validateMailboxes(add)
+	c.validateOAuth2(add)
 	if c.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			add("http.listen", "%q is not host:port; write it like \"127.0.0.1:8025\", or \"\" for off", c.HTTP.Listen)

@@ -31,7 +31,7 @@ func (e *LoginError) Unwrap() error { return e.Err }
 // SMTP 530/534/535 to AUTH).
 func IsLoginRefused(err error) bool {
 	var le *LoginError
-	if errors.As(err, &le) {
+	if errors.As(err, &le) || isTokenRefused(err) {
 		return true
 	}
 	var te *textproto.Error

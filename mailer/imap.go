@@ -32,6 +32,13 @@ type IMAPOptions struct {
 	// Timeout bounds every command: go-imap waits for a reply's first byte
 	// forever, and a half-dead connection must not hang the daemon.
 	Timeout time.Duration
+	// OAuth2, when set, logs in with a bearer token instead of Password
+	// (its OnLogin hears how each login went).
+	OAuth2 *TokenSource
+	// IdleRenew is the longest one IDLE command lasts before it is ended
+	// and started again; providers drop an IDLE left alone (Exchange Online
+	// after about 30 minutes). 0 means 25 minutes.
+	IdleRenew time.Duration
 }
 
 // Mailbox is one logged-in IMAP connection with its folder selected.
@@ -88,13 +95,13 @@ func DialMailbox(ctx context.Context, o IMAPOptions) (*Mailbox, error) {
 	}
 	done := mb.guard(ctx)
 	defer done()
-	if err := mb.c.Login(o.Username, o.Password).Wait(); err != nil {
+	if err := mb.login(ctx); err != nil {
 		mb.c.Close()
 		var ie *imap.Error
-		if errors.As(err, &ie) { // the server answered: a refusal, not a network fault
-			return nil, &LoginError{Server: "IMAP", Addr: addr, User: o.Username, Err: err}
+		if errors.As(err, &ie) && !IsLoginRefused(err) { // the server answered: a refusal, not a network fault
+			return nil, &LoginError{Server: "IMAP", Addr: addr, User: mb.user(), Err: err}
 		}
-		return nil, fmt.Errorf("log in to %s as %s: %w", addr, o.Username, err)
+		return nil, fmt.Errorf("log in to %s as %s: %w", addr, mb.user(), err)
 	}
 	if o.Processed != "" {
 		if err := mb.ensureFolder(o.Processed); err != nil {
@@ -109,6 +116,50 @@ func DialMailbox(ctx context.Context, o IMAPOptions) (*Mailbox, error) {
 	}
 	mb.validity = sel.UIDValidity
 	return mb, nil
+}
+
+func (mb *Mailbox) user() string {
+	if mb.opts.OAuth2 != nil && mb.opts.OAuth2.User() != "" {
+		return mb.opts.OAuth2.User()
+	}
+	return mb.opts.Username
+}
+
+// login logs in with the password, or with an OAuth2 token. A token the
+// server rejects is renewed once and offered again: it may have been revoked
+// or expired early; a second rejection is a refused login.
+func (mb *Mailbox) login(ctx context.Context) error {
+	ts := mb.opts.OAuth2
+	if ts == nil {
+		return mb.c.Login(mb.opts.Username, mb.opts.Password).Wait()
+	}
+	return ts.loggedIn(mb.tokenLogin(ctx, ts))
+}
+
+func (mb *Mailbox) tokenLogin(ctx context.Context, ts *TokenSource) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := ts.Token(ctx)
+		if err != nil {
+			return err
+		}
+		cl, err := newBearerClient(ts.Mechanism(), mb.user(), tok, mb.opts.Host, mb.opts.Port)
+		if err != nil {
+			return err
+		}
+		err = mb.c.Authenticate(cl)
+		var ie *imap.Error
+		if err == nil || !errors.As(err, &ie) || ie.Code == imap.ResponseCodeUnavailable {
+			return err // logged in, the connection failed, or "try again later"
+		}
+		ts.Invalidate()
+		if attempt == 0 {
+			continue
+		}
+		if said := cl.refusal(); said != "" {
+			err = fmt.Errorf("%w; the server said %s", err, said)
+		}
+		return &LoginRefusedError{Step: "IMAP", Err: err, Hint: LoginHint(ts.Options().Provider, "IMAP", mb.user())}
+	}
 }
 
 func (mb *Mailbox) poke() {
@@ -243,6 +294,16 @@ func (mb *Mailbox) MarkDone(ctx context.Context, uids []uint32) error {
 // ctx ends. Without IDLE it simply waits max. It ends with a NOOP so a
 // connection that died silently is noticed here.
 func (mb *Mailbox) WaitForNews(ctx context.Context, max time.Duration) error {
+	renew := mb.opts.IdleRenew
+	if renew <= 0 {
+		renew = 25 * time.Minute
+	}
+	if mb.CanIdle() {
+		// One IDLE never outlives what the provider tolerates. go-imap
+		// also restarts IDLE on its own after 28 minutes, which is too late
+		// for a shorter limit set here.
+		max = min(max, renew)
+	}
 	timer := time.NewTimer(max)
 	defer timer.Stop()
 	if !mb.CanIdle() {

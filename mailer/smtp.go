@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	netmail "net/mail"
+	"net/textproto"
 	"strings"
 	"time"
 	"unicode"
 
 	mail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // SMTPOptions says how to reach the outgoing mail server.
@@ -22,6 +24,8 @@ type SMTPOptions struct {
 	Password string
 	HELO     string
 	Timeout  time.Duration
+	// OAuth2, when set, logs in with a bearer token instead of Password.
+	OAuth2 *TokenSource
 }
 
 // Outgoing is one mail ready to send. Its Message-ID and Date were fixed when
@@ -123,8 +127,45 @@ type SMTPSession struct {
 	c *mail.Client
 }
 
-// DialSMTP opens a connection and logs in when a username is set.
+// DialSMTP opens a connection and logs in when a username is set, or with an
+// OAuth2 token when one is configured. A token the server rejects is renewed
+// once and the login tried again; a second rejection is a refused login.
 func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
+	if o.OAuth2 == nil {
+		return dialSMTP(ctx, o, nil)
+	}
+	sess, err := dialSMTPToken(ctx, o)
+	return sess, o.OAuth2.loggedIn(err)
+}
+
+func dialSMTPToken(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
+	user := firstOf(o.OAuth2.User(), o.Username)
+	for attempt := 0; ; attempt++ {
+		tok, err := o.OAuth2.Token(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("connect to SMTP server %s:%d as %s: %w", o.Host, o.Port, user, err)
+		}
+		cl, err := newBearerClient(o.OAuth2.Mechanism(), user, tok, o.Host, o.Port)
+		if err != nil {
+			return nil, err
+		}
+		sess, err := dialSMTP(ctx, o, smtpAuth{cl})
+		var te *textproto.Error
+		if err == nil || !errors.As(err, &te) || te.Code < 500 || !strings.Contains(err.Error(), "SMTP AUTH failed") {
+			return sess, err // sent, the connection failed, or 454 "try again later"
+		}
+		o.OAuth2.Invalidate()
+		if attempt == 0 {
+			continue
+		}
+		if said := cl.refusal(); said != "" {
+			err = fmt.Errorf("%w; the server said %s", err, said)
+		}
+		return nil, &LoginRefusedError{Step: "SMTP", Err: err, Hint: LoginHint(o.OAuth2.Options().Provider, "SMTP", user)}
+	}
+}
+
+func dialSMTP(ctx context.Context, o SMTPOptions, auth smtp.Auth) (*SMTPSession, error) {
 	if o.Timeout == 0 {
 		o.Timeout = 30 * time.Second
 	}
@@ -140,7 +181,9 @@ func DialSMTP(ctx context.Context, o SMTPOptions) (*SMTPSession, error) {
 	if o.HELO != "" {
 		opts = append(opts, mail.WithHELO(o.HELO))
 	}
-	if o.Username != "" {
+	if auth != nil {
+		opts = append(opts, mail.WithSMTPAuthCustom(auth))
+	} else if o.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(o.Username), mail.WithPassword(o.Password))
 	}
 	c, err := mail.NewClient(o.Host, opts...)
@@ -187,6 +230,9 @@ func IsTemporary(err error) bool {
 	var pe *PermanentError
 	if errors.As(err, &pe) {
 		return false
+	}
+	if _, held := LimitHold(err); held {
+		return true // a provider's quota, not a fault of the mail
 	}
 	var se *mail.SendError
 	if errors.As(err, &se) {

@@ -86,16 +86,18 @@ func (d *Desk) Alert(ctx context.Context, name string, problems []string) error 
 	if d.opts.Admin == "" {
 		return nil
 	}
-	return d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *sql.Tx) error {
 		r := d.receiptAt(ctx, tx, d.clock.Now())
 		data := r.templateData(&ticketRow{}, nil)
 		data.Summary, data.Problems = fmt.Sprintf("%d problem(s)", len(problems)), problems
-		if err := r.enqueue(outMail{template: name, toEmail: d.opts.Admin, auto: "auto-generated", data: data}); err != nil {
-			return err
-		}
-		d.Queued()
-		return nil
+		return r.enqueue(outMail{template: name, toEmail: d.opts.Admin, auto: "auto-generated", data: data})
 	})
+	if err != nil {
+		return err
+	}
+	// Only once committed: a sender woken earlier finds nothing and sleeps.
+	d.Queued()
+	return nil
 }
 
 // Stuck counts mail that keeps failing to send (three tries or more) and

@@ -42,6 +42,8 @@ type Sender struct {
 	refused atomic.Bool
 	// sent counts every mail sent since the Sender was made.
 	sent atomic.Int64
+	// Limit caps how fast mail goes out (ratelimit.go).
+	Limit RateLimit
 }
 
 // Sent is how many mails this Sender has handed to the SMTP server.
@@ -151,6 +153,9 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	defer sess.Close()
 	sent := 0
 	for _, r := range rows {
+		if held, err := s.pace(ctx); held || err != nil {
+			return sent, err
+		}
 		start := s.clock.Now()
 		serr := sess.Send(&r.out)
 		if s.OnSend != nil {
@@ -238,11 +243,10 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 	now := s.clock.Now()
 	if mailer.IsTemporary(sendErr) {
 		wait := s.MinBackoff << min(r.attempts, 16)
-		wait = min(wait, s.MaxBackoff)
+		wait = s.holdOnLimit(ctx, sendErr, min(wait, s.MaxBackoff))
 		if mailer.IsLoginRefused(sendErr) {
-			wait = max(wait, 5*time.Minute) // a person must fix the password: retry slowly
-		}
-		if !mailer.IsLoginRefused(sendErr) { // said once by sendAll
+			wait = max(wait, 5*time.Minute) // a person must fix the login: retry slowly
+		} else { // a refused login is said once by sendAll
 			s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
 		}
 		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,

@@ -36,11 +36,13 @@ type monitor struct {
 	mu      sync.Mutex
 	alive   map[string]time.Time
 	refused map[string]string // "IMAP INBOX" or "SMTP": whose login was refused, in words
+	// refusals are logins refused (OAuth2): named at once, not after stall.
+	refusals *refusals
 }
 
 func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
 	m := &monitor{
-		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refused: map[string]string{},
+		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refused: map[string]string{}, refusals: newRefusals(),
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
 			Help: "Time to fetch one batch of messages.", Buckets: prometheus.DefBuckets}, []string{"mailbox"}),
 		sendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_send_seconds",
@@ -77,6 +79,7 @@ func (m *monitor) onAlive(name string) {
 	m.alive[name] = now
 	delete(m.refused, "mailbox "+name)
 	m.mu.Unlock()
+	m.refusals.clear("mailbox " + name)
 	m.lastAlive.WithLabelValues(name).Set(float64(now.Unix()))
 }
 
@@ -108,8 +111,9 @@ func (m *monitor) setRefused(who string, err error) {
 	m.refused[who] = fmt.Sprintf("%s: login refused for %s by the %s server %s; check the username and password", who, le.User, le.Server, le.Addr)
 }
 
-// refusals lists the refused logins, in words.
-func (m *monitor) refusals() []string {
+// refusedLogins lists the logins a mail server refused, in words (a token
+// the provider would not give is in refusals).
+func (m *monitor) refusedLogins() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []string
@@ -124,7 +128,7 @@ func (m *monitor) refusals() []string {
 // the stall time (after the same grace at start), or a database that does
 // not answer.
 func (m *monitor) problems(ctx context.Context, store *tickets.Store) []string {
-	out := m.refusals()
+	out := append(m.refusedLogins(), m.refusals.list()...)
 	for _, s := range m.stalled(m.stall) {
 		out = append(out, fmt.Sprintf("mailbox %s: not reached for %s", s.name, s.lasted.Round(time.Second)))
 	}

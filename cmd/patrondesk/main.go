@@ -28,6 +28,7 @@ Commands:
   init                  write an example config file and create the database
   check                 check the config, database, disk, every mailbox, SMTP and the
                         templates' plain language (--send-test: also send a test mail)
+  login [--mailbox N]   consent once for an OAuth2 mailbox (flow "device") and keep the token
   run [--once]          watch the mailbox, answer patrons, send reminders and summaries
                         (--once: one round, then exit; --once --dry-run: a drill that prints
                         what would go out and changes nothing; --once --at TIME: the same
@@ -109,6 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"quarantine": cmdQuarantine,
 		"link":       cmdLink,
 	}
+	cmds["login"] = cmdLogin
 	cmd, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "patrondesk: unknown command %q\n\n%s", args[0], usage)

@@ -55,6 +55,7 @@ func needsRestart(old, next *config.Config) []string {
 		"imap": {old.IMAP, next.IMAP}, "smtp": {old.SMTP, next.SMTP}, "database": {old.Database, next.Database},
 		"intake": {old.Intake, next.Intake}, "mailbox": {old.Mailboxes, next.Mailboxes}, "http": {old.HTTP, next.HTTP},
 		"library.address": {old.Library.Address, next.Library.Address},
+		"oauth2":          {old.OAuth2, next.OAuth2},
 	} {
 		if !reflect.DeepEqual(pair[0], pair[1]) {
 			out = append(out, name)

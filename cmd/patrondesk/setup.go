@@ -71,6 +71,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "FAIL  %s: %v\n      %s\n", what, err, hint)
 	}
 	checkDatabase(ctx, cfg, stdout, report)
+	checkOAuth2(ctx, cfg, report)
 	for _, b := range mailboxes(cfg) {
 		opts := b.imap
 		opts.Processed = "" // check creates nothing; run makes the processed folder

@@ -24,7 +24,7 @@ type healthWatch struct {
 
 // troubles lists what is wrong now.
 func (w *healthWatch) troubles(ctx context.Context) []string {
-	out := w.mon.refusals() // at once: waiting will not fix a password
+	out := append(w.mon.refusedLogins(), w.mon.refusals.list()...) // at once: waiting will not fix a login
 	for _, s := range w.mon.stalled(w.after) {
 		out = append(out, fmt.Sprintf("mailbox %s could not be reached for %s; new mail there waits", s.name, s.lasted.Round(time.Minute)))
 	}
@@ -62,6 +62,8 @@ func (w *healthWatch) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			w.check(ctx)
+		case <-w.mon.refusals.kick: // a refused login will not mend itself: say so now
 			w.check(ctx)
 		}
 	}

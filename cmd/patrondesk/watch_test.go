@@ -106,7 +106,7 @@ func TestRefusedLoginAlertsAtOnce(t *testing.T) {
 		t.Errorf("alert:\n%s", body)
 	}
 	mon.onAlive("INBOX")
-	if p := mon.refusals(); len(p) != 0 {
+	if p := mon.refusedLogins(); len(p) != 0 {
 		t.Errorf("refusals after the mailbox was reached: %v", p)
 	}
 }

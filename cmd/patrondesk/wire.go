@@ -76,7 +76,8 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 func imapOptions(cfg *config.Config) mailer.IMAPOptions {
 	c := cfg.IMAP
 	return mailer.IMAPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
-		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: cfg.Intake.Timeout.Duration}
+		Mailbox: c.Mailbox, Processed: c.Processed, Timeout: cfg.Intake.Timeout.Duration,
+		OAuth2: tokenSource(cfg.IMAPOAuth2()), IdleRenew: cfg.Intake.IdleRenew.Duration}
 }
 
 func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
@@ -86,7 +87,7 @@ func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
 		_, helo, _ = strings.Cut(cfg.Library.Address, "@")
 	}
 	return mailer.SMTPOptions{Host: c.Host, Port: c.Port, Security: c.Security, Username: c.Username, Password: c.Password,
-		HELO: helo, Timeout: 30 * time.Second}
+		HELO: helo, Timeout: 30 * time.Second, OAuth2: tokenSource(cfg.SMTPOAuth2())}
 }
 
 // wire opens the database and builds the desk, sender and intake.
@@ -111,8 +112,10 @@ func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, cl
 		store.Close()
 		return nil, err
 	}
-	sender := tickets.NewSender(store, clk, smtpOptions(cfg), log)
+	smtpOpts := smtpOptions(cfg)
+	sender := tickets.NewSender(store, clk, smtpOpts, log)
 	sender.Connections = cfg.SMTP.Connections
+	sender.Limit.PerMinute, sender.Limit.PerDay = cfg.SendingRate()
 	desk.Queued = sender.Kick
 	boxes := mailboxes(cfg)
 	var names []string
@@ -123,8 +126,10 @@ func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, cl
 	mon := newMonitor(store, clk, names, 3*poll+time.Minute)
 	sender.OnSend = mon.onSend
 	sender.OnDial = mon.onDial
+	watchLogins(smtpOpts.OAuth2, mon.refusals, "SMTP")
 	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
 	for _, b := range boxes {
+		watchLogins(b.imap.OAuth2, mon.refusals, "mailbox "+b.name)
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{
 			Name: b.name, IMAP: b.imap, BatchSize: cfg.Intake.BatchSize, PollInterval: poll,
 			Progress: progress, OnFetch: mon.onFetch, OnAlive: mon.onAlive, OnError: mon.onError, OnBacklog: mon.onBacklog, Now: clk.Now, Logger: log,
@@ -144,9 +149,10 @@ type watched struct {
 // [[mailbox]].
 func mailboxes(cfg *config.Config) []watched {
 	out := []watched{{name: cfg.IMAP.Mailbox, imap: imapOptions(cfg)}}
-	for _, m := range cfg.Mailboxes {
+	for i, m := range cfg.Mailboxes {
 		out = append(out, watched{name: m.Name, team: m.Team, imap: mailer.IMAPOptions{Host: m.Host, Port: m.Port, Security: m.Security,
-			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: cfg.Intake.Timeout.Duration}})
+			Username: m.Username, Password: m.Password, Mailbox: m.Folder, Processed: m.Processed, Timeout: cfg.Intake.Timeout.Duration,
+			OAuth2: tokenSource(cfg.MailboxOAuth2(i)), IdleRenew: cfg.Intake.IdleRenew.Duration}})
 	}
 	return out
 }

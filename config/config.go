@@ -339,7 +339,7 @@ func Default() *Config {
 	return &Config{
 		Library:  Library{Timezone: "UTC", Tag: "Help", Language: "en"},
 		IMAP:     IMAP{Port: 993, Security: "tls", Mailbox: "INBOX", Processed: "Processed"},
-		SMTP:     SMTP{Port: 587, Security: "starttls", Connections: 4},
+		SMTP:     SMTP{Port: 587, Security: "starttls", Connections: 3},
 		Database: Database{Path: "patrondesk.db"},
 		Intake: Intake{
 			PollInterval: Duration{time.Minute},

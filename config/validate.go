@@ -39,7 +39,7 @@ func (c *Config) Validate() Problems {
 	checkServer(add, "imap", c.IMAP.Host, c.IMAP.Port, c.IMAP.Security)
 	checkServer(add, "smtp", c.SMTP.Host, c.SMTP.Port, c.SMTP.Security)
 	if c.SMTP.Connections < 1 || c.SMTP.Connections > 16 {
-		add("smtp.connections", "%d is not between 1 and 16; 4 suits most mail servers", c.SMTP.Connections)
+		add("smtp.connections", "%d is not between 1 and 16; 3 suits most mail servers (Microsoft 365 refuses a fourth)", c.SMTP.Connections)
 	}
 	if c.IMAP.Username == "" {
 		add("imap.username", "is empty; write the login of the shared mailbox")

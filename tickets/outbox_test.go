@@ -35,4 +35,3 @@ func TestSendOverSeveralConnections(t *testing.T) {
 		t.Errorf("Sent() = %d", h.sender.Sent())
 	}
 }
-

@@ -52,7 +52,7 @@ func main() {
 	flag.Float64Var(&b.rate, "rate", 5, "messages a second in the pickup latency test")
 	flag.IntVar(&b.tickets, "tickets", 1000000, "tickets in the scale test's database")
 	flag.IntVar(&b.passN, "pass", 500, "messages taken in the whole-pass test (each sends two mails)")
-	flag.IntVar(&b.connections, "connections", 4, "SMTP connections in the whole-pass test (smtp.connections)")
+	flag.IntVar(&b.connections, "connections", 3, "SMTP connections in the whole-pass test (smtp.connections)")
 	only := flag.String("only", "pass,ingest,send,latency,scale,memory", "which parts to run")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	flag.Parse()

@@ -60,4 +60,11 @@ func TestAttachmentsConfig(t *testing.T) {
 	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), `"10MB"`) {
 		t.Errorf("a bare number: %v", err)
 	}
+	src = strings.Replace(string(Example), `mail_total = "7MB"`, `mail_total = "0KB"`, 1)
+	if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "attachments.mail_total: must be more than 0") {
+		t.Errorf("no room for files: %v", err)
+	}
 }

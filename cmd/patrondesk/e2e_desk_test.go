@@ -40,7 +40,7 @@ func TestE2EDeskPage(t *testing.T) {
 		at = at.AddDate(0, 0, 1)
 	}
 	moment := time.Date(at.Year(), at.Month(), at.Day(), 8, 30, 0, 0, chicago).Format(time.RFC3339)
-	if out := e.patrondesk("run", "--once", "--at", moment); !strings.Contains(out, "daily summary to boss@library.test") {
+	if out := e.patrondesk("run", "--once", "--at", moment, "--commit"); !strings.Contains(out, "daily summary to boss@library.test") {
 		t.Fatalf("run --once --at %s said:\n%s", moment, out)
 	}
 	summary := waitInbox(t, "boss@library.test", 1)[0]

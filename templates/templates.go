@@ -44,9 +44,14 @@ type Data struct {
 	SignOff  string   // the staff member's own sign-off ("Kind regards,"), over their name
 	Handover string   // what a staff member wrote to the new owner with #assign
 	Problems []string // commands that were not understood
-	Summary  string   // a request's state, for #status
-	Commands string   // the list of commands, one per line
-	Marker   string   // ReplyMarker, at the top of every mail to staff
+	Summary  string   // a request's state, for #status; a list, for #mine, #late, #history
+	Event    string   // the first line of a mail to staff, when the template does not write its own
+	// The owner's notice: saved answers that look right, and the patron's
+	// last requests.
+	Suggestions string
+	Earlier     []string
+	Commands    string // the list of commands, one per line
+	Marker      string // ReplyMarker, at the top of every mail to staff
 	// Follow-up mail.
 	Priority string
 	Due      string // when the answer was due ("Mon 7 Dec 10:00")

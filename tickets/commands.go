@@ -20,6 +20,8 @@ type command struct {
 	until    time.Time
 	priority string
 	lang     string
+	answer   string // #answer: a saved answer's name
+	merge    int64  // #merge: the request to make part of this one
 }
 
 // commandHelp is how each command is written, for the replies that explain
@@ -36,10 +38,17 @@ var commandHelp = map[string]string{
 	"lang":     "#lang es  (write to this patron in that language from now on)",
 	"status":   "#status  (get a summary of the request)",
 	"help":     "#help  (get the list of commands)",
+	"answer":   "#answer renewals  (send a saved answer in the patron's language, on its own line; your own words above and below it go with it)",
+	"merge":    "#merge 123  (make request 123 part of this one; nobody is written to)",
+	"history":  "#history  (get this patron's other requests)",
+	"mine":     "#mine  (get your open requests, late ones first; also as the first line of a new email to the help address)",
+	"late":     "#late  (supervisors: get every late request)",
+	"send":     "#send  (send the answer that was held because someone else had answered first)",
+	"spam":     "#spam  (close the request without a word and keep the sender's later mail as spam)",
 }
 
 // commandOrder is the order the help lists the commands in.
-var commandOrder = []string{"note", "close", "assign", "take", "wait", "priority", "reopen", "lang", "away", "status", "help"}
+var commandOrder = []string{"note", "close", "answer", "assign", "take", "wait", "priority", "reopen", "merge", "lang", "away", "spam", "send", "status", "history", "mine", "late", "help"}
 
 // commandParser knows what names and teams exist and when "now" is, to check
 // the arguments.
@@ -48,6 +57,8 @@ type commandParser struct {
 	now   time.Time
 	loc   *time.Location
 	langs []string // languages patrons can be written to in
+	// answers names the saved answers (#answer).
+	answers []string
 }
 
 // parse reads the commands at the top of text: the lines, before any other
@@ -124,7 +135,7 @@ func noteWithText(l string) (cmd, text string, ok bool) {
 // strayCommand finds a known command written below the top of a reply,
 // where it does not count: "…\n#note she owes $40" would otherwise reach
 // the patron.
-var strayCommand = regexp.MustCompile(`(?i)(^|[\s(\[>"'*_])#(note|close|assign|take|wait|priority|reopen|lang|away|status|help|answer|merge|mine)\b`)
+var strayCommand = regexp.MustCompile(`(?i)(^|[\s(\[>"'*_])#(note|close|assign|take|wait|priority|reopen|lang|away|status|help|answer|merge|mine|history|late|send|spam)\b`)
 
 // stray returns the first known command in text, or "".
 func stray(text string) string {
@@ -175,6 +186,17 @@ func (p commandParser) one(s string) (command, string) {
 		default:
 			return c, fmt.Sprintf("#priority: %q is not a priority. Write it like this: %s", arg, usage)
 		}
+	case word == "answer":
+		c.answer = strings.ToLower(arg)
+		if !slices.Contains(p.answers, c.answer) {
+			return c, fmt.Sprintf("#answer: there is no saved answer called %q; the saved answers are %s. Write it like this: %s", arg, strings.Join(p.answers, ", "), usage)
+		}
+	case word == "merge":
+		n, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
+		if err != nil || n <= 0 {
+			return c, fmt.Sprintf("#merge needs the number of the other request (found %q). Write it like this: %s", arg, usage)
+		}
+		c.merge = n
 	case word == "lang":
 		c.lang = strings.ToLower(arg)
 		if !slices.Contains(p.langs, c.lang) {

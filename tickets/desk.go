@@ -383,6 +383,10 @@ type receipt struct {
 	auth *mailer.SenderAuth
 	// released: the message left the spam queue by hand (see spam.go).
 	released bool
+	// tok is the staff token a staff reply carries (nil at the terminal).
+	tok *mailer.Token
+	// sending: a held answer goes out with #send (no collision check).
+	sending bool
 	// suspect caches suspicion's verdict.
 	suspect *suspectVerdict
 	// lastOutbox is the outbox row enqueue wrote last.
@@ -432,6 +436,8 @@ func (r *receipt) take() (Outcome, error) {
 			err = r.event(t.ID, r.sender(), "automated mail received", verdict.Reason, msgID)
 		}
 		return Automated, err
+	case t == nil && staffTok == nil && r.queueRequest() != "":
+		return Appended, r.answerQueue(key, r.queueRequest())
 	case staffTok != nil:
 		if done, err := r.confirmForward(t, key); done || err != nil {
 			return Appended, err

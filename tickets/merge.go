@@ -33,6 +33,10 @@ func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor st
 		{"messages", `UPDATE messages SET ticket_id = ?1 WHERE ticket_id = ?2`},
 		{"history", `UPDATE events SET ticket_id = ?1 WHERE ticket_id = ?2`},
 		{"mail", `UPDATE outbox SET ticket_id = ?1 WHERE ticket_id = ?2`},
+		// A file name stays unique within a ticket: one the kept ticket
+		// has already is renamed after the request it came from.
+		{"file names", `UPDATE attachments SET name = name || ' (from request ' || ?2 || ')' WHERE ticket_id = ?2 AND name IN (SELECT name FROM attachments WHERE ticket_id = ?1)`},
+		{"files", `UPDATE attachments SET ticket_id = ?1 WHERE ticket_id = ?2`},
 		{"ticket", `UPDATE tickets SET merged_into = ?1, status = 'closed', closed_at = ?3, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ?3 WHERE id = ?2`},
 		{"chains", `UPDATE tickets SET origin_ticket = ?1 WHERE origin_ticket = ?2`},
 	}

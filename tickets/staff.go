@@ -15,6 +15,7 @@ import (
 // token: commands at the top, then an answer for the patron or a note.
 func (r *receipt) staffReply(t *ticketRow, tok mailer.Token, key string) error {
 	actor := r.staff(r.sender())
+	r.tok = &tok
 	text := r.d.ownText(r.m.Text)
 	if why := r.unproven(tok); why != "" {
 		return r.refuse(t, actor, key, text, []string{why})
@@ -60,17 +61,34 @@ func (r *receipt) refuse(t *ticketRow, actor *Staff, key, text string, problems 
 // patron, unless #note keeps it for staff or #assign hands it to the new
 // owner. Whatever is in doubt sends the patron nothing (see hold).
 func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
-	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages()}
+	p := commandParser{staff: r.d.opts.Staff, now: r.now, loc: r.d.opts.Location, langs: r.d.patronLanguages(), answers: r.d.answerNames()}
 	names := []string{t.PatronName, firstName(t.PatronName, t.PatronEmail)}
-	rd := readReply(p, text, names, func(rest string) mailer.Writer { return r.writer(actor, rest) })
+	placed, saved, problems := r.placeAnswers(text, p.answers)
+	if len(problems) > 0 {
+		return r.refuse(t, actor, key, text, problems)
+	}
+	rd := readReply(p, placed, names, func(rest string) mailer.Writer { return r.writer(actor, rest) })
 	cmds, rest, out := rd.cmds, rd.rest, rd.answer
+	if mp, err := r.mergeProblems(t, cmds); err != nil || len(mp) > 0 {
+		rd.problems = append(rd.problems, mp...)
+		if err != nil {
+			return err
+		}
+	}
 	if len(rd.problems) > 0 {
 		return r.refuse(t, actor, key, text, rd.problems)
 	}
 	if rd.stray != "" {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
-	note, closing, reopening, handing := rd.has("note"), rd.has("close"), rd.has("reopen"), rd.has("assign")
+	// #spam, like #note, keeps every word for staff.
+	note, closing, reopening, handing := rd.has("note") || rd.has("spam"), rd.has("close"), rd.has("reopen"), rd.has("assign")
+	if len(saved) > 0 && !note && !handing {
+		var why string
+		if out, why = r.fillAnswers(t, out, saved); why != "" {
+			return r.hold(t, actor, key, text, why)
+		}
+	}
 	if handing {
 		// Words written with #assign are for the new owner, never the patron.
 		h := out
@@ -91,6 +109,15 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		}
 		if why != "" {
 			return r.hold(t, actor, key, text, why)
+		}
+		if r.tok != nil && !r.sending {
+			c, err := r.collided(t, actor, r.tok.Issued)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return r.holdCollision(t, actor, key, text, c)
+			}
 		}
 	}
 	kind := "staff_note"
@@ -152,7 +179,7 @@ func (r *receipt) staffOnlyIn(t *ticketRow, out answerText) (string, error) {
 func (r *receipt) applyAll(t *ticketRow, actor *Staff, cmds []command, msgID int64) ([]command, error) {
 	var replies []command
 	for _, c := range cmds {
-		if c.name == "status" || c.name == "help" {
+		if slices.Contains(replyCommands, c.name) {
 			replies = append(replies, c)
 			continue
 		}
@@ -252,8 +279,14 @@ func (r *receipt) hold(t *ticketRow, actor *Staff, key, text, why string) error 
 // apply carries out one command and records it.
 func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) error {
 	switch c.name {
-	case "note":
-		return nil
+	case "note", "answer":
+		return nil // #answer is read with the words it goes with
+	case "merge":
+		return r.applyMerge(t, actor, c.merge)
+	case "spam":
+		return r.markSpam(t, actor, msgID)
+	case "send":
+		return r.sendHeld(t, actor, msgID)
 	case "close":
 		return r.update(t.ID, actor, msgID, "solved", "", `status = 'solved', solved_at = ?, owed_since = NULL, due_at = NULL, next_check_at = ?`, unix(r.now), unix(r.now))
 	case "reopen":
@@ -335,6 +368,9 @@ func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID i
 	data.Text = text
 	data.Staff, data.Handover = actor.FirstName(), r.handover
 	r.handover = ""
+	if err := r.noticeExtras(&data, nt, r.firstWords(t.ID)); err != nil {
+		return err
+	}
 	if err := r.queue(nt, "assigned", owner.Name, owner.Email, data, "auto-generated"); err != nil {
 		return err
 	}
@@ -389,6 +425,17 @@ func (r *receipt) mailPatron(t *ticketRow, name, fromName, auto string, data tem
 func (r *receipt) reply(t *ticketRow, actor *Staff, name string) error {
 	data := r.templateData(t, r.staff(t.Owner.String))
 	data.Staff, data.Commands = actor.FirstName(), helpText()
+	if name == "history" || name == "mine" || name == "late" {
+		what, list, err := r.replyText(t, actor, name)
+		if err != nil {
+			return err
+		}
+		if name == "history" {
+			what = t.PatronName + "'s other requests"
+		}
+		data.Event, data.Summary = what+", as you asked.", list
+		return r.queue(t, "queue", actor.Name, actor.Email, data, "auto-replied")
+	}
 	tpl := "help"
 	if name == "status" {
 		tpl = "command_reply"

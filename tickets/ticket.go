@@ -163,6 +163,9 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 		return t, r.event(t.ID, "patrondesk", "notice not sent", orNone(suspect), 0)
 	}
 	data.Text = noticeText
+	if err := r.noticeExtras(&data, t, r.m.Text); err != nil {
+		return nil, err
+	}
 	if err := r.queue(t, "assigned", owner.Name, owner.Email, data, "auto-generated"); err != nil {
 		return nil, err
 	}

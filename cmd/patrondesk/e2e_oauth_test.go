@@ -422,7 +422,8 @@ func TestE2EOAuth2(t *testing.T) {
 		stack.waitInbox(t, "help@library.test", 1)
 		d.must("run", "--once")
 		ack := stack.waitInbox(t, "ann@patrons.test", 1)[0]
-		if ack.msg.Subject != "[Seymour #1] Please renew my books" {
+		// No mail server vouches for Ann here, so her words stay out of it.
+		if ack.msg.Subject != "[Seymour #1] We have your message" {
 			t.Errorf("acknowledgement subject %q", ack.msg.Subject)
 		}
 		stack.waitInbox(t, "alice@library.test", 1)

@@ -68,16 +68,39 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 	return own, answers > 1
 }
 
-// QuotedText is the quoted lines of a reply, without their quote marks:
-// what the writer chose to quote, above the unquoted copy of the answered
-// mail that some clients add.
-func QuotedText(text string, o ReplyOptions) string {
+// InlineQuotes is, for an inline answer (the writer's lines in two places
+// or more between quotes), the quoted lines above its last own line
+// (without their quote marks): what the answer answers. The quote left
+// under the last answer is not in it, and a top- or bottom-posted answer
+// (one block of own lines) has none; a signature under the quote does not
+// count as own lines.
+func InlineQuotes(text string, o ReplyOptions) string {
 	lines := strings.Split(NormaliseText(text), "\n")
-	var out []string
-	for _, l := range lines[:quoteCut(lines, o.IsMarker)] {
-		if t := strings.TrimSpace(l); strings.HasPrefix(t, ">") {
-			out = append(out, strings.TrimLeft(t, "> "))
+	lines = lines[:quoteCut(lines, o.IsMarker)]
+	first, last := -1, -1
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "--" {
+			break // the signature under the quote
 		}
+		if t == "" || isQuoteLine(lines, i) || deviceLine.MatchString(t) || imageLine.MatchString(t) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		last = i
+	}
+	var out []string
+	between := false
+	for i := 0; first >= 0 && i < last; i++ {
+		if t := strings.TrimSpace(lines[i]); strings.HasPrefix(t, ">") {
+			out = append(out, strings.TrimLeft(t, "> "))
+			between = between || i > first
+		}
+	}
+	if !between {
+		return "" // one block of own lines: not inline
 	}
 	return strings.Join(out, "\n")
 }

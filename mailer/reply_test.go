@@ -60,6 +60,22 @@ func TestOwnText(t *testing.T) {
 	}
 }
 
+func TestInlineQuotes(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"above the last answer", "On x, Seymour Library wrote:\n> top\n\nOne.\n\n> middle\n> more\n\nTwo.\n\n> bottom", "top\nmiddle\nmore"},
+		{"top-posted", "Answer.\n\nOn x, Seymour Library wrote:\n> all of it", ""},
+		{"bottom-posted", "On x, Seymour Library wrote:\n> all of it\n\nAnswer.\n\nAlice", ""},
+		{"signature under the quote", "Answer.\n\n> quoted\n\n-- \nAlice", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := InlineQuotes(tc.in, ReplyOptions{}); got != tc.want {
+				t.Errorf("InlineQuotes = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestTrimSignature(t *testing.T) {
 	alice := Writer{Name: "Alice Smith", Addresses: []string{"alice@library.test"}}
 	cases := []struct {

@@ -10,17 +10,17 @@ import (
 )
 
 // inlineQuoteLeak returns staff-only words that an inline reply keeps in
-// its quotes, or "". Quotes never reach the patron, but a writer who
-// answers between quoted lines of staff-only text (a note, the notice's
-// staff-only part) may have meant the patron to read them, so the reply is
-// held. The quote under a top-posted or over a bottom-posted answer is the
-// answered notice and does not count.
+// the quotes between its own lines, or "". Quotes never reach the patron,
+// but a writer who answers between quoted lines of staff-only text (a note,
+// the notice's staff-only part) may have meant the patron to read them, so
+// the reply is held. The quote above a bottom-posted or under a top-posted
+// answer is the answered notice and does not count.
 func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
-	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners}
-	if _, inline := mailer.OwnText(text, opts); !inline {
+	q := mailer.InlineQuotes(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners})
+	if q == "" {
 		return ""
 	}
-	return leak(mailer.QuotedText(text, opts), g)
+	return leak(q, g)
 }
 
 // ownText is what a staff member wrote in a reply: without the notice they

@@ -41,7 +41,7 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 		if quoted && len(cur) == 0 && strings.TrimSpace(l) == "" {
 			continue
 		}
-		if t := strings.TrimSpace(l); deviceLine.MatchString(t) || imageLine.MatchString(t) {
+		if t := strings.TrimSpace(l); isDeviceLine(t) || imageLine.MatchString(t) {
 			continue
 		}
 		cur = append(cur, l)
@@ -83,7 +83,7 @@ func InlineQuotes(text string, o ReplyOptions) string {
 		if t == "--" {
 			break // the signature under the quote
 		}
-		if t == "" || isQuoteLine(lines, i) || deviceLine.MatchString(t) || imageLine.MatchString(t) {
+		if t == "" || isQuoteLine(lines, i) || isDeviceLine(t) || imageLine.MatchString(t) {
 			continue
 		}
 		if first < 0 {
@@ -241,8 +241,15 @@ func isQuoteLine(lines []string, i int) bool {
 	return false
 }
 
+// isDeviceLine reports the short line a phone or webmail adds under what
+// was written; a sentence ("Sent via courier today, it will arrive
+// Friday.") is the writer's.
+func isDeviceLine(t string) bool {
+	return deviceLine.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.HasSuffix(t, ".")
+}
+
 // deviceLine is the line a phone or webmail adds under what was written.
-var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato (da|dal) (il mio|mio|outlook|yahoo)\b|skickat från\b|wysłane z\b)`)
+var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato da\b|skickat från\b|wysłane z\b|verstuurd (vanaf|met|via)\b|sendt fra\b|lähetetty\b|отправлено с\b|obtener outlook para\b|obtenha o outlook para\b|télécharger outlook pour\b|outlook für .{1,20} herunterladen|holen sie sich outlook\b|scarica outlook per\b|.{1,30} gönderildi$)`)
 
 // imageLine is what a plain part shows for an inline image: Outlook's
 // "[cid:image001.png@01DB…]", Gmail's "[image: logo.png]".
@@ -622,6 +629,18 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	named := false
 	if j := lastNonBlank(lines[:i]); j >= 0 && looksLikeName(lines[j]) {
 		i, named = j, true
+	}
+	// Without a name on top, the block must stand apart from the answer: "Your
+	// book is waiting at:\nSeymour Library\n12 Main Street" is an answer.
+	if j := lastNonBlank(lines[:i]); !named && j >= 0 {
+		k := i
+		for k < len(lines) && strings.TrimSpace(lines[k]) == "" {
+			k++
+		}
+		above := strings.TrimSpace(lines[j])
+		if strings.HasSuffix(above, ":") || j == k-1 && !IsSignOff(above) {
+			return cut
+		}
 	}
 	for i > 0 && strings.TrimSpace(lines[i-1]) == "" {
 		i--

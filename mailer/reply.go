@@ -402,8 +402,9 @@ func TrimSignature(text string, s Writer) Trimmed {
 		cut = c
 	}
 	cut = trailingSignature(lines[:cut], s, cut)
-	tr := Trimmed{Signature: strings.TrimSpace(strings.Join(lines[cut:], "\n"))}
 	body := lines[:cut]
+	sig, ps := postscriptOut(lines[cut:])
+	tr := Trimmed{Signature: strings.TrimSpace(strings.Join(sig, "\n"))}
 	if j := lastNonBlank(body); j > 0 {
 		if so, ok := signOffWithName(body[j], s); ok {
 			tr.SignOff, body = so, body[:j]
@@ -419,7 +420,30 @@ func TrimSignature(text string, s Writer) Trimmed {
 		body = body[:j]
 	}
 	tr.Body = strings.TrimSpace(strings.Join(body, "\n"))
+	if ps != "" {
+		tr.Body = strings.TrimSpace(tr.Body + "\n\n" + ps)
+	}
 	return tr
+}
+
+// postscript starts a P.S.
+var postscript = regexp.MustCompile(`(?i)^p\.?\s?s\.?(\s|:|-|$)`)
+
+// postscriptOut takes a P.S. paragraph out of what was cut as signature: it
+// is part of the answer, though written under the name.
+func postscriptOut(sig []string) (rest []string, ps string) {
+	for i, l := range sig {
+		if !postscript.MatchString(strings.TrimSpace(l)) {
+			continue
+		}
+		end := i
+		for end < len(sig) && strings.TrimSpace(sig[end]) != "" {
+			end++
+		}
+		rest = append(append(rest, sig[:i]...), sig[end:]...)
+		return rest, strings.Join(sig[i:end], "\n")
+	}
+	return sig, ""
 }
 
 func lastNonBlank(lines []string) int {

@@ -109,6 +109,7 @@ func TestTrimSignature(t *testing.T) {
 		{"name with a middle initial and a title", "Renewed.\n\nDr. Alice M. Smith\nHead of Circulation", alice, "Renewed.", "", "Head"},
 		{"name with pronouns", "Renewed.\n\nAlice (she/her)\nSeymour Library", alice, "Renewed.", "", "she/her"},
 		{"a sentence starting with her first name stays", "Alice here. Your books are renewed.", alice, "Alice here. Your books are renewed.", "", ""},
+		{"a P.S. under the name stays", "Renewed.\n\nAlice\n\nP.S. The DVD is due a week sooner.\n\nAlice Smith\nCirculation", alice, "Renewed.\n\nP.S. The DVD is due a week sooner.", "", "Circulation"},
 		{"Spanish sign-off", "Renovado.\n\nSaludos,\nAlice", alice, "Renovado.", "Saludos,", "Alice"},
 	}
 	for _, tc := range cases {

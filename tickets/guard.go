@@ -10,7 +10,8 @@ import (
 )
 
 // inlineQuoteLeak returns staff-only words that an inline reply keeps in
-// the quotes between its own lines, or "". Quotes never reach the patron,
+// the quotes it answers (above its last own line), or "". Quotes never
+// reach the patron,
 // but a writer who answers between quoted lines of staff-only text (a note,
 // the notice's staff-only part) may have meant the patron to read them, so
 // the reply is held. The quote above a bottom-posted or under a top-posted
@@ -31,8 +32,8 @@ func (d *Desk) ownText(text string) string {
 }
 
 // shingle is how many words in a row the leak guard compares: enough that
-// a common phrase ("let me know if you") does not count, few enough that a
-// re-wrapped sentence of a note does.
+// a short common phrase ("the book is on") rarely matches by chance, few
+// enough that any sentence of a note, however re-wrapped, does.
 const shingle = 5
 
 // guardTexts is what the leak guard compares an answer with.

@@ -134,11 +134,11 @@ func words(s string) []string {
 	})
 }
 
-// grams is every run of shingle words; a text shorter than that but of at
-// least three words is one run.
+// grams is every run of shingle words; a text shorter than that but of
+// four words is one run ("no answer yet" is too common to count).
 func grams(w []string) []string {
 	if len(w) < shingle {
-		if len(w) >= 3 {
+		if len(w) == shingle-1 {
 			return []string{strings.Join(w, " ")}
 		}
 		return nil

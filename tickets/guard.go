@@ -51,7 +51,7 @@ func leak(answer string, g guardTexts) string {
 	seenGrams, seenWords := map[string]bool{}, map[string]bool{}
 	for _, t := range g.seen {
 		w := words(t)
-		for _, k := range grams(w) {
+		for _, k := range append(runs(w, shingle), runs(w, shingle-1)...) {
 			seenGrams[k] = true
 		}
 		for _, x := range w {
@@ -86,7 +86,7 @@ func leak(answer string, g guardTexts) string {
 		}
 	}
 	aw := words(answer)
-	for _, k := range grams(aw) {
+	for _, k := range append(runs(aw, shingle), runs(aw, shingle-1)...) {
 		if secret[k] {
 			return k
 		}
@@ -134,18 +134,24 @@ func words(s string) []string {
 	})
 }
 
-// grams is every run of shingle words; a text shorter than that but of
-// four words is one run ("no answer yet" is too common to count).
+// grams are the phrases of a staff-only text: every run of shingle
+// words, or the whole text when it is one word shorter than that (a text
+// of three words or fewer, "no answer yet", is too common to count).
 func grams(w []string) []string {
-	if len(w) < shingle {
-		if len(w) == shingle-1 {
-			return []string{strings.Join(w, " ")}
-		}
+	if len(w) == shingle-1 {
+		return runs(w, shingle-1)
+	}
+	return runs(w, shingle)
+}
+
+// runs is every run of n words in w.
+func runs(w []string, n int) []string {
+	if len(w) < n {
 		return nil
 	}
-	out := make([]string, 0, len(w)-shingle+1)
-	for i := 0; i+shingle <= len(w); i++ {
-		out = append(out, strings.Join(w[i:i+shingle], " "))
+	out := make([]string, 0, len(w)-n+1)
+	for i := 0; i+n <= len(w); i++ {
+		out = append(out, strings.Join(w[i:i+n], " "))
 	}
 	return out
 }

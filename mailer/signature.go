@@ -211,9 +211,8 @@ func signOffWithName(line string, s Writer) (string, bool) {
 	full := strings.ToLower(strings.Join(strings.Fields(s.Name), " "))
 	first, _, _ := strings.Cut(full, " ")
 	t := strings.TrimSpace(line)
-	low := strings.ToLower(t)
 	for _, name := range []string{full, first} {
-		if name == "" || !strings.HasSuffix(low, name) {
+		if name == "" || len(t) < len(name) || !strings.EqualFold(t[len(t)-len(name):], name) {
 			continue
 		}
 		head := strings.TrimRight(t[:len(t)-len(name)], " ,|-–—")

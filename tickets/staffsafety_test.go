@@ -336,6 +336,7 @@ func TestWhatReachesThePatronPerCommand(t *testing.T) {
 		{"take with words", "#take\nRenewed.", false, "Renewed."},
 		{"wait with words", "#wait 3d\nWe are looking.", false, "We are looking."},
 		{"priority alone", "#priority urgent", false, ""},
+		{"a command word inside a note is just words", "#note\nRemember to #close it after pickup.", false, ""},
 		{"reopen alone", "#reopen", true, "We have opened your request 1 again."},
 		{"reopen with words", "#reopen\nSorry, one book was missed.", true, "Sorry, one book was missed."},
 		{"status alone", "#status", false, ""},
@@ -363,5 +364,19 @@ func TestWhatReachesThePatronPerCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCommandWordInsideANoteIsKept(t *testing.T) {
+	h, notice := newTicket(t)
+	before := len(h.mailTo(alice))
+	h.replyTo(alice, notice, "#note\nRemember to #close it after pickup.", 1)
+	h.runOnce()
+	d := h.ticket(1)
+	if !hasEvent(d, alice, "note") || hasEvent(d, alice, "held") || d.Status != "open" {
+		t.Errorf("status %s, events %v", d.Status, d.Events)
+	}
+	if n := len(h.mailTo(alice)) - before; n != 0 || len(h.mailTo(ann)) != 1 {
+		t.Errorf("Alice got %d mails, Ann %d", n, len(h.mailTo(ann)))
 	}
 }

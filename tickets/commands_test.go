@@ -32,6 +32,13 @@ func TestParseCommands(t *testing.T) {
 		{"bad wait", "#wait soonish", "", "", `"soonish" is not a time`},
 		{"past date", "#wait 2020-01-01", "", "", "is not a time"},
 		{"bad priority", "#priority high", "", "", `"high" is not a priority`},
+		{"bold from a converted HTML mail", "*#note*\nShe owes $40.", "note", "She owes $40.", ""},
+		{"bold command and argument", "**#priority** *urgent*", "priority:urgent", "", ""},
+		{"italic", "_#close_\nDone.", "close", "Done.", ""},
+		{"note with text on its line", "#note: she owes $40\nand a DVD.", "note", "she owes $40\nand a DVD.", ""},
+		{"note then another command is two commands", "#note #wait 3d", "note wait:2026-12-10T15:00", "", ""},
+		{"zero-width space before a command", "\u200b#note\nx", "note", "x", ""},
+		{"upper case", "#CLOSE", "close", "", ""},
 		{"close takes no words", "#close now please", "", "", "#close takes nothing after it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,5 +71,20 @@ func TestParseCommands(t *testing.T) {
 				t.Errorf("problems = %q, want one containing %q", problems, tc.problem)
 			}
 		})
+	}
+}
+
+func TestStrayCommand(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Renewed.\n#close", "#close"},
+		{"Renewed. (#note: she owes)", "#note"},
+		{"Renewed.\n*#NOTE*", "#note"},
+		{"Renewed. Use hashtag #library on social media.", ""},
+		{"Item #1234 is renewed.", ""},
+		{"Renewed.", ""},
+	} {
+		if got := stray(tc.in); got != tc.want {
+			t.Errorf("stray(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -10,17 +10,18 @@ import (
 )
 
 // inlineQuoteLeak returns staff-only words that an inline reply keeps in
-// its quotes, or "". Quotes never reach the patron, but a writer who
-// answers between quoted lines of staff-only text (a note, the notice's
-// staff-only part) may have meant the patron to read them, so the reply is
-// held. The quote under a top-posted or over a bottom-posted answer is the
-// answered notice and does not count.
+// the quotes it answers (above its last own line), or "". Quotes never
+// reach the patron,
+// but a writer who answers between quoted lines of staff-only text (a note,
+// the notice's staff-only part) may have meant the patron to read them, so
+// the reply is held. The quote above a bottom-posted or under a top-posted
+// answer is the answered notice and does not count.
 func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
-	opts := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners}
-	if _, inline := mailer.OwnText(text, opts); !inline {
+	q := mailer.InlineQuotes(text, mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners})
+	if q == "" {
 		return ""
 	}
-	return leak(mailer.QuotedText(text, opts), g)
+	return leak(q, g)
 }
 
 // ownText is what a staff member wrote in a reply: without the notice they
@@ -31,8 +32,8 @@ func (d *Desk) ownText(text string) string {
 }
 
 // shingle is how many words in a row the leak guard compares: enough that
-// a common phrase ("let me know if you") does not count, few enough that a
-// re-wrapped sentence of a note does.
+// a short common phrase ("the book is on") rarely matches by chance, few
+// enough that any sentence of a note, however re-wrapped, does.
 const shingle = 5
 
 // guardTexts is what the leak guard compares an answer with.
@@ -50,7 +51,7 @@ func leak(answer string, g guardTexts) string {
 	seenGrams, seenWords := map[string]bool{}, map[string]bool{}
 	for _, t := range g.seen {
 		w := words(t)
-		for _, k := range grams(w) {
+		for _, k := range append(runs(w, shingle), runs(w, shingle-1)...) {
 			seenGrams[k] = true
 		}
 		for _, x := range w {
@@ -85,7 +86,7 @@ func leak(answer string, g guardTexts) string {
 		}
 	}
 	aw := words(answer)
-	for _, k := range grams(aw) {
+	for _, k := range append(runs(aw, shingle), runs(aw, shingle-1)...) {
 		if secret[k] {
 			return k
 		}
@@ -133,18 +134,24 @@ func words(s string) []string {
 	})
 }
 
-// grams is every run of shingle words; a text shorter than that but of at
-// least three words is one run.
+// grams are the phrases of a staff-only text: every run of shingle
+// words, or the whole text when it is one word shorter than that (a text
+// of three words or fewer, "no answer yet", is too common to count).
 func grams(w []string) []string {
-	if len(w) < shingle {
-		if len(w) >= 3 {
-			return []string{strings.Join(w, " ")}
-		}
+	if len(w) == shingle-1 {
+		return runs(w, shingle-1)
+	}
+	return runs(w, shingle)
+}
+
+// runs is every run of n words in w.
+func runs(w []string, n int) []string {
+	if len(w) < n {
 		return nil
 	}
-	out := make([]string, 0, len(w)-shingle+1)
-	for i := 0; i+shingle <= len(w); i++ {
-		out = append(out, strings.Join(w[i:i+shingle], " "))
+	out := make([]string, 0, len(w)-n+1)
+	for i := 0; i+n <= len(w); i++ {
+		out = append(out, strings.Join(w[i:i+n], " "))
 	}
 	return out
 }

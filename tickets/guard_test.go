@@ -9,7 +9,7 @@ import (
 
 func TestLeak(t *testing.T) {
 	g := guardTexts{
-		notes:   []string{"Her account has a note about an unpaid fine from 2019. Do not waive.\nPIN is 4821, locker B12X."},
+		notes:   []string{"Her account has a note about an unpaid fine from 2019. Do not waive.\nPIN is 4821, locker B12X.", "Husband picks up books", "No answer yet"},
 		notices: []string{"===== Staff only: the patron never sees what follows =====\nFrom:        Ann Lee\nI would like to renew my books please."},
 		seen:    []string{"I would like to renew my books please.", "Your request number is 1."},
 	}
@@ -31,6 +31,8 @@ func TestLeak(t *testing.T) {
 		{"patron's own words stay", "> I would like to renew my books please.\nDone!", false},
 		{"the request number stays", "Your request number is 1.", false},
 		{"short common words stay", "Do not worry.\nThanks,", false},
+		{"a four-word note inside a longer answer", "Good news: your husband picks up books on Friday.", true},
+		{"a three-word note is too common to count", "We have no answer yet from the publisher.", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := leak(tc.in, g); (got != "") != tc.leaks {

@@ -219,10 +219,10 @@ func readReply(p commandParser, text string, names []string, writer func(rest st
 	}
 	var rd reading
 	rd.cmds, rd.rest, rd.problems = p.parse(body)
-	rd.stray = stray(rd.rest)
 	if rd.has("note") {
-		return rd
+		return rd // a note goes to no patron: a command inside it is just words
 	}
+	rd.stray = stray(rd.rest)
 	under := rd.rest
 	if greet == "" {
 		greet, under = mailer.SplitGreeting(rd.rest, names...)

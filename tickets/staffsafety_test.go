@@ -319,3 +319,64 @@ func TestConfiguredBanner(t *testing.T) {
 		})
 	}
 }
+
+// TestWhatReachesThePatronPerCommand checks the README's table: what the
+// patron gets for each command, with and without words under it.
+func TestWhatReachesThePatronPerCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name, reply string
+		solvedFirst bool
+		want        string // in Ann's new mail; "" = no new mail
+	}{
+		{"answer", "Renewed until 4 January.", false, "Renewed until 4 January."},
+		{"note", "#note\nCalled her.", false, ""},
+		{"close with words", "#close\nRenewed until 4 January.", false, "Renewed until 4 January."},
+		{"close alone", "#close", false, "We think we have sorted out your request"},
+		{"assign with words", "#assign Bob\nBob, please call her.", false, ""},
+		{"take with words", "#take\nRenewed.", false, "Renewed."},
+		{"wait with words", "#wait 3d\nWe are looking.", false, "We are looking."},
+		{"priority alone", "#priority urgent", false, ""},
+		{"a command word inside a note is just words", "#note\nRemember to #close it after pickup.", false, ""},
+		{"reopen alone", "#reopen", true, "We have opened your request 1 again."},
+		{"reopen with words", "#reopen\nSorry, one book was missed.", true, "Sorry, one book was missed."},
+		{"status alone", "#status", false, ""},
+		{"help with words", "#help\nRenewed.", false, "Renewed."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, notice := newTicket(t)
+			if tc.solvedFirst {
+				h.replyTo(alice, notice, "#note\n#close", 100)
+				h.runOnce()
+			}
+			before := len(h.mailTo(ann))
+			h.replyTo(alice, notice, tc.reply, 1)
+			h.runOnce()
+			got := h.mailTo(ann)[before:]
+			switch {
+			case tc.want == "" && len(got) != 0:
+				t.Errorf("Ann got:\n%s", text(t, got[0]))
+			case tc.want != "" && (len(got) != 1 || !strings.Contains(text(t, got[0]), tc.want)):
+				t.Errorf("Ann got %d mails, want one with %q", len(got), tc.want)
+			}
+			for _, m := range got {
+				if strings.Contains(m, "Called her") || strings.Contains(m, "please call her") {
+					t.Errorf("staff words reached Ann:\n%s", text(t, m))
+				}
+			}
+		})
+	}
+}
+
+func TestCommandWordInsideANoteIsKept(t *testing.T) {
+	h, notice := newTicket(t)
+	before := len(h.mailTo(alice))
+	h.replyTo(alice, notice, "#note\nRemember to #close it after pickup.", 1)
+	h.runOnce()
+	d := h.ticket(1)
+	if !hasEvent(d, alice, "note") || hasEvent(d, alice, "held") || d.Status != "open" {
+		t.Errorf("status %s, events %v", d.Status, d.Events)
+	}
+	if n := len(h.mailTo(alice)) - before; n != 0 || len(h.mailTo(ann)) != 1 {
+		t.Errorf("Alice got %d mails, Ann %d", n, len(h.mailTo(ann)))
+	}
+}

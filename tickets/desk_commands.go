@@ -127,25 +127,62 @@ type collision struct {
 	words string
 }
 
-// collided finds another staff member's answer to t's patron since since.
+// collided finds another staff member's answer to t's patron made after
+// the staff mail this reply answers: by the outbox's order when that mail is
+// known (answers can cross within a second), else by time.
 func (r *receipt) collided(t *ticketRow, actor *Staff, since time.Time) (*collision, error) {
-	var who string
+	after, err := r.repliedOutboxID()
+	if err != nil {
+		return nil, err
+	}
+	mine := actor.FirstName() + " at " + r.d.opts.Library
+	var from string
 	var at int64
-	var body sql.NullString
-	err := r.tx.QueryRowContext(r.ctx, `SELECT e.actor, e.at, m.body FROM events e LEFT JOIN messages m ON m.id = e.message
-		WHERE e.ticket_id = ? AND e.action = 'answered the patron' AND e.actor <> ? AND e.at >= ? ORDER BY e.id DESC LIMIT 1`,
-		t.ID, actor.Email, unix(since)).Scan(&who, &at, &body)
+	q := `SELECT from_name, created_at FROM outbox WHERE ticket_id = ? AND to_email = ? AND kind IN ('update', 'closed') AND from_name <> ? AND `
+	arg := any(after)
+	if after > 0 {
+		q += `id > ? ORDER BY id DESC LIMIT 1`
+	} else {
+		q += `created_at > ? ORDER BY id DESC LIMIT 1`
+		arg = unix(since)
+	}
+	err = r.tx.QueryRowContext(r.ctx, q, t.ID, t.PatronEmail, mine, arg).Scan(&from, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look for another answer: %w", err)
 	}
-	name := who
-	if s := r.staff(who); s != nil {
-		name = s.FirstName()
+	who, _, _ := strings.Cut(from, " at ")
+	var body sql.NullString
+	err = r.tx.QueryRowContext(r.ctx, `SELECT m.body FROM events e JOIN messages m ON m.id = e.message
+		WHERE e.ticket_id = ? AND e.action = 'answered the patron' AND e.actor <> ? ORDER BY e.id DESC LIMIT 1`, t.ID, actor.Email).Scan(&body)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read the other answer: %w", err)
 	}
-	return &collision{who: name, at: time.Unix(at, 0), words: answerWords(body.String)}, nil
+	return &collision{who: who, at: time.Unix(at, 0), words: answerWords(body.String)}, nil
+}
+
+// repliedOutboxID is the outbox row of the staff mail this reply answers
+// (the first signed staff id among In-Reply-To and References), or 0.
+func (r *receipt) repliedOutboxID() (int64, error) {
+	ids := append([]string{}, r.m.InReplyTo...)
+	for i := len(r.m.References) - 1; i >= 0; i-- {
+		ids = append(ids, r.m.References[i])
+	}
+	for _, id := range ids {
+		tok, ok := r.d.signer.Verify(id)
+		if !ok || tok.Audience != mailer.ForStaff {
+			continue
+		}
+		var n int64
+		err := r.tx.QueryRowContext(r.ctx, `SELECT id FROM outbox WHERE message_id = ?`, strings.Trim(id, "<> ")).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return n, err
+	}
+	return 0, nil
 }
 
 // answerWords is what a colleague wrote, for the collision notice: their

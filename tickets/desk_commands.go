@@ -213,16 +213,7 @@ func (r *receipt) holdCollision(t *ticketRow, actor *Staff, key, text string, c 
 		when = c.at.In(r.d.opts.Location).Format("Mon 2 Jan 15:04")
 	}
 	why := fmt.Sprintf("%s answered %s at %s: %q. Your answer is kept; reply #send within a day to send it anyway.", c.who, firstName(t.PatronName, t.PatronEmail), when, c.words)
-	msgID, err := r.saveMessageBody(key, &t.ID, kindHeldAnswer, why, text)
-	if err != nil {
-		return err
-	}
-	if err := r.event(t.ID, actor.Email, "held", why, msgID); err != nil {
-		return err
-	}
-	data := r.templateData(t, r.staff(t.Owner.String))
-	data.Staff, data.Problems = actor.FirstName(), []string{why}
-	return r.queue(t, "held", actor.Name, actor.Email, data, "auto-replied")
+	return r.holdAs(kindHeldAnswer, t, actor, key, text, why)
 }
 
 // kindHeldAnswer is an answer held because another answer crossed it.

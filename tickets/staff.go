@@ -260,11 +260,16 @@ func (a answerText) full() string {
 // the text is meant for the patron and free of staff-only words. The
 // sender is told why and how to send it.
 func (r *receipt) hold(t *ticketRow, actor *Staff, key, text, why string) error {
+	return r.holdAs("staff_note", t, actor, key, text, why)
+}
+
+// holdAs is hold, keeping the reply as a message of kind.
+func (r *receipt) holdAs(kind string, t *ticketRow, actor *Staff, key, text, why string) error {
 	if actor == &adminActor {
 		// At the terminal: say it there, and change nothing.
 		return &ErrCommand{Problems: []string{"nothing was done: " + why}}
 	}
-	msgID, err := r.saveMessageBody(key, &t.ID, "staff_note", why, text)
+	msgID, err := r.saveMessageBody(key, &t.ID, kind, why, text)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ var autoSubjectPhrases = []string{
 	// English
 	`auto(matic|mated)?[ -]?(reply|response|answer|respons)`, `autoreply`, `autoresponse`, `auto:`, `out of (the )?office`,
 	`ooo\b`, `away from (the |my )?office`, `vacation (reply|response|notice)`, `read:`, `not read:`,
-	`disposition notification`,
+	`disposition notification`, `(support )?ticket (received|opened|created)`, `request received`, `we('ve| have) received your (request|message|e-?mail)`,
 	// German
 	`automatische antwort`, `abwesenheit`, `nicht im b[üu]ro`, `au(ß|ss)er haus`, `gelesen:`, `ungelesen:`,
 	// French
@@ -92,6 +92,9 @@ var autoBodyPhrases = []string{
 	`(i am|i'm|i’m) (currently |now )?(out of (the )?office|away from (the |my )?(office|desk)|on (annual |parental |sick )?leave|on vacation|on holiday|travell?ing)`,
 	`i will be (out of (the )?office|away|on (annual )?leave|on vacation)`, `this is an? (automatic|automated|auto-generated) (reply|response|message|e-?mail)`,
 	`(thank you|thanks) for your (e-?mail|message)[.!,]? (i am|i'm|i’m) (currently )?(out|away|on leave)`, `auto-?reply`,
+	// Ticket systems (Zendesk, Freshdesk, Jira, osTicket) acknowledging our mail
+	`#*-? *please (type|write|enter) your reply above this line`, `we would like to acknowledge that we have received`,
+	`your (request|ticket) \(?#?[\w-]+\)? has been (received|created|opened)`, `a (request for support|support ticket|ticket) has been (created|opened)`,
 	// German
 	`ich bin (derzeit |zurzeit |momentan |bis .{1,40}? )?(nicht im b[üu]ro|abwesend|au(ß|ss)er haus|im urlaub)`,
 	`(vielen )?dank f[üu]r ihre (e-?mail|nachricht)[.!,]? ich bin`, `dies ist eine automatische`,
@@ -135,12 +138,12 @@ var autoBody = regexp.MustCompile(`(?i)^[\s*_>"“]*(` + strings.Join(autoBodyPh
 // only beside a word about coming back or about other contacts, which every
 // out-of-office has and few answers do.
 var (
-	autoSays = regexp.MustCompile(`(?i)(automatic|automated|auto-generated|auto-?reply|automatische|automatique|autom[áa]tic|automatica|automatisch|automatyczna|автоматическ|автоматичн|自[动動]回|自動|자동|تلقائي|خودکار|אוטומטית|t[ựu] [đd][ộo]ng|awtomatikong|स्वचालित|otomatik|automatisk|automaattinen|automatick|αυτόματη|automat|automatikus)`)
+	autoSays = regexp.MustCompile(`(?i)(reply above this line|have received your request|has been (received|created|opened)|automatic|automated|auto-generated|auto-?reply|automatische|automatique|autom[áa]tic|automatica|automatisch|automatyczna|автоматическ|автоматичн|自[动動]回|自動|자동|تلقائي|خودکار|אוטומטית|t[ựu] [đd][ộo]ng|awtomatikong|स्वचालित|otomatik|automatisk|automaattinen|automatick|αυτόματη|automat|automatikus)`)
 	awayMark = regexp.MustCompile(`(?i)(until|till|return|back on|back in|be back|limited access|urgent|in my absence|bis |zur[üu]ck|dringend|hasta|regres|vuelta|urgente|jusqu|retour|urgence|fino al|rientr|at[ée] |retorno|tot en met|terug|dringend|do dnia|powrot|powrót|до |вернусь|повернуся|terug|[0-9]{1,2}[./][0-9]{1,2}|以后|之后|まで|까지|حتى|تا |עד |hanggang|kadar|tills|indtil|til |asti|do |έως|până|-ig|-jéig)`)
 )
 
 // greetingLine is a line an automatic reply may start with before its words.
-var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:]*|` +
+var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:，！。：]*|[\p{L}][\p{L} .'’-]{0,40},|` +
 	`(thank you|thanks|many thanks) for your (e-?mail|message|mail)|(vielen )?dank f[üu]r ihre (e-?mail|nachricht)|merci (pour|de) votre (message|e-?mail|courriel)|gracias por su (mensaje|correo)|grazie per (il suo|la sua) (messaggio|e-?mail)|obrigad[oa] pel[ao] (sua )?(mensagem|e-?mail))[\s,!.:]*$`)
 
 // autoFirstLine returns the line that shows an automatic reply in a message

@@ -31,6 +31,11 @@ func fillCaps(o *Options) {
 func (r *receipt) senderAuth() mailer.SenderAuth {
 	if r.auth == nil {
 		a := mailer.CheckSender(r.m, r.d.opts.TrustedAuthserv)
+		if r.viaForm != "" {
+			// The MX checked the website's mail, not the address
+			// someone typed into the form.
+			a.Verified = false
+		}
 		r.auth = &a
 	}
 	return *r.auth

@@ -155,7 +155,7 @@ func autoFirstLine(m *Message) string {
 	if !m.IsReply() {
 		return ""
 	}
-	var lines []string
+	var lines, all []string
 	words := 0
 	for _, l := range strings.Split(m.Text, "\n") {
 		t := strings.TrimSpace(l)
@@ -166,6 +166,7 @@ func autoFirstLine(m *Message) string {
 			break
 		}
 		words += len(strings.Fields(t))
+		all = append(all, t)
 		if len(lines) < 3 {
 			lines = append(lines, t)
 		}
@@ -184,8 +185,18 @@ func autoFirstLine(m *Message) string {
 			return ""
 		}
 	}
-	if line == "" || !autoSays.MatchString(line) && !awayMark.MatchString(strings.Join(lines, " ")) {
+	if line == "" || autoSays.MatchString(line) {
+		return line
+	}
+	// "I am away until Monday" alone is not automatic: a patron answering
+	// us may start so and then ask something, and a patron's question
+	// taken for a robot's is lost.
+	if !awayMark.MatchString(strings.Join(lines, " ")) || asks.MatchString(strings.Join(all, " ")) {
 		return ""
 	}
 	return line
 }
+
+// asks finds a question or a request in a person's words: out-of-office
+// notices tell, they do not ask.
+var asks = regexp.MustCompile(`(?i)[?？؟]|\b(could|can|would|will) (you|someone|somebody|i)\b|\bplease (post|send|keep|hold|renew|extend|cancel|mail|deliver|reserve)\b`)

@@ -152,3 +152,21 @@ func TestReviewBuildAddresses(t *testing.T) {
 		}
 	}
 }
+
+func TestReviewPatronRepliesThatSoundAway(t *testing.T) {
+	for _, body := range []string{
+		"Hi,\r\nI'm on holiday until 20 December. Could you keep the book on hold until then?",
+		"Thanks,\r\nI will be away until Monday; can someone else pick up my reservation?",
+		"Ann,\r\nI am out of the office until the 10th, so please post the card to my home.",
+		"Hello,\r\nI'm currently travelling until January. Can I renew my books online from abroad?",
+	} {
+		raw := "From: Ann <ann@patrons.test>\r\nTo: help@library.test\r\nSubject: Re: [Seymour #3] Your hold\r\nIn-Reply-To: <ack1@library.test>\r\nMessage-ID: <p@patrons.test>\r\n\r\n" + body + "\r\n"
+		m, err := Parse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := Classify(m, []string{"help@library.test"}); v.Kind != Personal {
+			t.Errorf("a patron's question was taken as %s (%s):\n%s", v.Kind, v.Reason, body)
+		}
+	}
+}

@@ -231,3 +231,60 @@ func TestReviewDisplayNamesInNotices(t *testing.T) {
 		})
 	}
 }
+
+// mutate changes a robot's text slightly, as spam tools do: a word swapped
+// for a synonym, a number, a zero-width character inside a word, case.
+func mutate(text string, n int) string {
+	syn := [][2]string{{"received", "got"}, {"shortly", "soon"}, {"message", "mail"}, {"team", "crew"}, {"regards", "wishes"}}
+	s := syn[n%len(syn)]
+	text = strings.Replace(text, s[0], s[1], 1)
+	s = syn[(n+2)%len(syn)]
+	text = strings.Replace(text, s[0], s[1], 1)
+	text = strings.Replace(text, "back", "ba\u200bck", n%2)
+	if n%3 == 0 {
+		text = strings.ToUpper(text[:1]) + strings.ToUpper(text[1:10]) + text[10:]
+	}
+	return fmt.Sprintf("Ref %d. %s", n*7919, text)
+}
+
+func TestReviewMutatingRobot(t *testing.T) {
+	texts := []struct{ lang, charsetHeader, text string }{
+		{"en", "", "We received your message and will get back to you shortly. Kind regards, the support team of Acme."},
+	}
+	for _, tc := range texts {
+		t.Run(tc.lang, func(t *testing.T) {
+			h := safeHarness(t)
+			h.deliver(raw("robot0@bots0.test", "Hello", "", tc.text, 0))
+			seen, n := 0, 0
+			start := h.clock.Now()
+			for h.clock.Now().Sub(start) <= 5*time.Minute {
+				h.runOnce()
+				got := h.robotMail()
+				for range got[seen:] {
+					n++
+					h.deliver(raw(fmt.Sprintf("robot%d@bots%d.test", n, n), fmt.Sprintf("Case %d opened", n*31), tc.charsetHeader, mutate(tc.text, n), n))
+				}
+				seen = len(got)
+				h.clock.Advance(20 * time.Second)
+			}
+			h.runOnce()
+			if total := len(h.robotMail()); total > 20 {
+				t.Errorf("a robot mutating its words got %d mails in five minutes; want at most 20", total)
+			}
+		})
+	}
+}
+
+func TestReviewPatronAwayButAskingReachesTheOwner(t *testing.T) {
+	h := safeHarness(t)
+	h.deliver(raw("Ann Lee <ann@patrons.test>", "Renew my books", passAR, "Can I renew my books?", 1))
+	h.runOnce()
+	h.replyTo("Ann Lee <ann@patrons.test>", h.last("ann@patrons.test"), "Hi,\nI'm on holiday until 20 December. Could you keep the book on hold until then?", 2)
+	h.runOnce()
+	if n := h.count(`SELECT COUNT(*) FROM messages WHERE ticket_id = 1 AND kind = 'personal'`); n != 2 {
+		t.Errorf("the ticket has %d messages from Ann, want 2 (her question is not a robot's)", n)
+	}
+	if got := h.mailTo("alice@library.test"); len(got) != 2 || !strings.Contains(text(t, got[1]), "keep the book on hold") {
+		t.Errorf("the owner got %d mails, want the notice of Ann's question", len(got))
+	}
+}

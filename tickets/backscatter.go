@@ -64,6 +64,11 @@ func (r *receipt) judgeSender() (why string, flood bool, err error) {
 	if a := r.senderAuth(); a.Suspect != "" {
 		return a.Suspect, false, nil
 	}
+	if r.m.From.Email == "" {
+		// Only the From address is checked by the MX (DMARC): a Reply-To
+		// on mail without one can name anybody.
+		return "it has no sender address in From, only a Reply-To address, which nothing proves", false, nil
+	}
 	n, short, err := r.floodCount()
 	if err != nil {
 		return "", false, err

@@ -288,3 +288,34 @@ func TestReviewPatronAwayButAskingReachesTheOwner(t *testing.T) {
 		t.Errorf("the owner got %d mails, want the notice of Ann's question", len(got))
 	}
 }
+
+func TestReviewReplyToAndOwnAddressTricks(t *testing.T) {
+	mxNone := "Authentication-Results: mx.library.test; spf=pass smtp.mailfrom=evil.test; dkim=none; dmarc=none\n"
+	for _, tc := range []struct {
+		name, mail string
+		want       map[string]int
+	}{
+		{"no From, Reply-To a victim",
+			"To: help@library.test\nSubject: You won\nReply-To: Victim <victim@elsewhere.test>\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <nf1@evil.test>\n" + mxNone + "\nClaim your prize at evil.test\n",
+			map[string]int{"bob@library.test": 1}},
+		{"From that is not an address, Reply-To a victim",
+			"From: Prize Team\nTo: help@library.test\nSubject: You won\nReply-To: victim@elsewhere.test\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <nf2@evil.test>\n" + mxNone + "\nClaim your prize at evil.test\n",
+			map[string]int{"bob@library.test": 1}},
+		{"From our own address with a +tag",
+			"From: Seymour Library <help+x@library.test>\nTo: help@library.test\nSubject: Hello\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <own1@evil.test>\n\nHello there\n",
+			map[string]int{}},
+		{"From our own address in upper case",
+			"From: HELP@LIBRARY.TEST\nTo: help@library.test\nSubject: Hello\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <own2@evil.test>\n\nHello there\n",
+			map[string]int{}},
+		{"From a patron, Reply-To a victim: only the sender hears",
+			raw("Ann Lee <ann@patrons.test>", "Renew", passAR+"Reply-To: victim@elsewhere.test\n", "Can I renew my books?", 1),
+			map[string]int{"ann@patrons.test": 1, "alice@library.test": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := safeHarness(t)
+			h.deliver(tc.mail)
+			h.runOnce()
+			h.wantMailboxes(tc.want)
+		})
+	}
+}

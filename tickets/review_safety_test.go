@@ -319,3 +319,44 @@ func TestReviewReplyToAndOwnAddressTricks(t *testing.T) {
 		})
 	}
 }
+
+func TestReviewLongMergeChainAndCycles(t *testing.T) {
+	h := safeHarness(t)
+	ann := "Ann Lee <ann@patrons.test>"
+	const n = 10
+	for i := 1; i <= n; i++ {
+		h.deliver(raw(ann, fmt.Sprintf("Question %d", i), passAR, fmt.Sprintf("Question number %d about my loans.", i), i))
+	}
+	h.runOnce()
+	acks := h.mailTo("ann@patrons.test")
+	if len(acks) != n {
+		t.Fatalf("%d acknowledgements, want %d", len(acks), n)
+	}
+	ctx := context.Background()
+	for i := 1; i < n; i++ { // 1 into 2, 2 into 3, … 9 into 10: nine hops
+		if err := h.desk.Merge(ctx, int64(i+1), int64(i)); err != nil {
+			t.Fatalf("merge %d into %d: %v", i, i+1, err)
+		}
+	}
+	// Merging back along the chain is refused: it is one request now.
+	if err := h.desk.Merge(ctx, 1, n); err == nil {
+		t.Error("merging the keeper into a request merged into it worked")
+	}
+	h.replyTo(ann, acks[0], "A reply to the very first acknowledgement.", 100)
+	h.runOnce()
+	if got := len(h.tickets("all")); got != n {
+		t.Errorf("%d tickets, want %d (no new one)", got, n)
+	}
+	d, err := h.store.Show(ctx, n, h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Messages != n+1 {
+		t.Errorf("the last keeper has %d messages, want %d", d.Messages, n+1)
+	}
+	for i := 1; i < n; i++ {
+		if o, _ := h.store.Show(ctx, int64(i), h.clock.Now()); o.Status != "closed" {
+			t.Errorf("merged request %d is %s, want closed", i, o.Status)
+		}
+	}
+}

@@ -268,9 +268,11 @@ func TestReviewMutatingRobot(t *testing.T) {
 				h.clock.Advance(20 * time.Second)
 			}
 			h.runOnce()
-			if total := len(h.robotMail()); total > 20 {
+			total := len(h.robotMail())
+			if total > 20 {
 				t.Errorf("a robot mutating its words got %d mails in five minutes; want at most 20", total)
 			}
+			t.Logf("the mutating robot got %d mail(s); %d in the spam queue", total, h.count(`SELECT COUNT(*) FROM messages WHERE kind = 'spam'`))
 		})
 	}
 }
@@ -358,5 +360,30 @@ func TestReviewLongMergeChainAndCycles(t *testing.T) {
 		if o, _ := h.store.Show(ctx, int64(i), h.clock.Now()); o.Status != "closed" {
 			t.Errorf("merged request %d is %s, want closed", i, o.Status)
 		}
+	}
+}
+
+func TestReviewSamePhoneQuestionFromSeveralPatrons(t *testing.T) {
+	for _, tc := range []struct{ name, body string }{
+		{"phone signature", "Can I renew my books?\n\nSent from my iPhone"},
+		{"Outlook mobile signature", "Is the library open today?\n\nGet Outlook for Android"},
+		{"signature with dashes", "Can I renew my books?\n\n-- \nSent from Yahoo Mail on Android"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := safeHarness(t)
+			for i, who := range []string{"ann@patrons.test", "marco@mail.test", "kim@web.test"} {
+				h.deliver(raw(who, "Question", "", tc.body, i))
+				h.clock.Advance(3 * time.Minute)
+				h.runOnce()
+			}
+			for _, a := range []string{"ann@patrons.test", "marco@mail.test", "kim@web.test"} {
+				if n := len(h.mailTo(a)); n != 1 {
+					t.Errorf("%s got %d mails, want the acknowledgement", a, n)
+				}
+			}
+			if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind = 'spam'`); n != 0 {
+				t.Errorf("%d patrons' questions went to the spam queue", n)
+			}
+		})
 	}
 }

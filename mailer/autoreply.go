@@ -120,6 +120,10 @@ var autoBodyPhrases = []string{
 	`t[ôo]i (hi[ệe]n )?([đd]ang )?v[ắa]ng m[ặa]t`, `[đd][âa]y l[àa] (th[ưu]|email) tr[ảa] l[ờo]i t[ựu] [đd][ộo]ng`,
 	`wala ako sa opisina`, `awtomatikong (tugon|sagot)`, `मैं (अभी )?कार्यालय से बाहर`, `यह एक स्वचालित (उत्तर|जवाब)`,
 	`ofis d[ıi][şs][ıi]nday[ıi]m`, `izindeyim`, `bu otomatik bir (yan[ıi]t|cevap)`,
+	// Verb-last languages put the date first: "10 Aralık tarihine kadar izindeyim",
+	// "12月10日まで不在にしております", "12월 10일까지 휴가 중입니다".
+	`.{0,60}?\b(izindeyim|tatildeyim|ofis d[ıi][şs][ıi]nday[ıi]m)`, `.{0,30}?(不在にしております|不在にしています|休暇を(いただいて|取って)おります|不在です)`,
+	`.{0,30}?(휴가 ?중입니다|부재 ?중입니다|자리를 비웁니다)`, `मैं .{0,40}?(कार्यालय से बाहर|छुट्टी पर)`, `من .{0,40}?(در مرخصی|خارج از دفتر) هستم`,
 	// Nordic, Finnish
 	`jag [äa]r (f[öo]r n[äa]rvarande )?(inte p[åa] kontoret|ledig|bortrest|p[åa] semester|tj[äa]nstledig)`, `detta [äa]r ett automatiskt svar`,
 	`jeg er (for tiden )?(ikke p[åa] kontoret|p[åa] ferie|frav[æa]rende|borte)`, `dette er et automatisk svar`,
@@ -139,11 +143,11 @@ var autoBody = regexp.MustCompile(`(?i)^[\s*_>"“]*(` + strings.Join(autoBodyPh
 // out-of-office has and few answers do.
 var (
 	autoSays = regexp.MustCompile(`(?i)(reply above this line|have received your request|has been (received|created|opened)|automatic|automated|auto-generated|auto-?reply|automatische|automatique|autom[áa]tic|automatica|automatisch|automatyczna|автоматическ|автоматичн|自[动動]回|自動|자동|تلقائي|خودکار|אוטומטית|t[ựu] [đd][ộo]ng|awtomatikong|स्वचालित|otomatik|automatisk|automaattinen|automatick|αυτόματη|automat|automatikus)`)
-	awayMark = regexp.MustCompile(`(?i)(until|till|return|back on|back in|be back|limited access|urgent|in my absence|bis |zur[üu]ck|dringend|hasta|regres|vuelta|urgente|jusqu|retour|urgence|fino al|rientr|at[ée] |retorno|tot en met|terug|dringend|do dnia|powrot|powrót|до |вернусь|повернуся|terug|[0-9]{1,2}[./][0-9]{1,2}|以后|之后|まで|까지|حتى|تا |עד |hanggang|kadar|tills|indtil|til |asti|do |έως|până|-ig|-jéig)`)
+	awayMark = regexp.MustCompile(`(?i)(until|till|return|back on|back in|be back|limited access|urgent|in my absence|bis |zur[üu]ck|dringend|hasta|regres|vuelta|urgente|jusqu|retour|urgence|fino al|rientr|at[ée] |retorno|tot en met|terug|dringend|do dnia|powrot|powrót|до |вернусь|повернуся|terug|[0-9]{1,2}[./][0-9]{1,2}|以后|之后|まで|까지|حتى|تا |עד |hanggang|kadar|tills|indtil|til |asti|do |έως|până|-ig|-jéig|तक)`)
 )
 
 // greetingLine is a line an automatic reply may start with before its words.
-var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:，！。：]*|[\p{L}][\p{L} .'’-]{0,40},|` +
+var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好|お世話になっております|안녕하세요|merhaba|नमस्ते|سلام|مرحبا|xin ch[àa]o|γεια σας)[\s,!.:，！。：、]*|[\p{L}][\p{L} .'’-]{0,40},|` +
 	`(thank you|thanks|many thanks) for your (e-?mail|message|mail)|(vielen )?dank f[üu]r ihre (e-?mail|nachricht)|merci (pour|de) votre (message|e-?mail|courriel)|gracias por su (mensaje|correo)|grazie per (il suo|la sua) (messaggio|e-?mail)|obrigad[oa] pel[ao] (sua )?(mensagem|e-?mail))[\s,!.:]*$`)
 
 // autoFirstLine returns the line that shows an automatic reply in a message

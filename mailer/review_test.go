@@ -54,6 +54,14 @@ func TestReviewOutOfOfficeInCharsets(t *testing.T) {
 		{"Greek ISO-8859-7", "ISO-8859-7", charmap.ISO8859_7, "Αυτόματη απάντηση: [Seymour #3]", "Είμαι εκτός γραφείου έως 10/12."},
 		{"Vietnamese UTF-8", "UTF-8", encoding.Nop, "Trả lời tự động: [Seymour #3]", "Tôi hiện đang vắng mặt đến ngày 10/12."},
 		{"Chinese GB2312", "GB2312", simplifiedchinese.HZGB2312, "自动回复: [Seymour #3]", "您好，我目前正在休假，12月10日以后回复。"},
+		{"Japanese body only, verb last", "ISO-2022-JP", japanese.ISO2022JP, "Re: [Seymour #3]", "お世話になっております。\n12月10日まで不在にしております。"},
+		{"Turkish body only, verb last", "ISO-8859-9", charmap.ISO8859_9, "Re: [Seymour #3]", "Merhaba,\n10 Aralık tarihine kadar izindeyim."},
+		{"Korean body only", "UTF-8", encoding.Nop, "Re: [Seymour #3]", "안녕하세요.\n12월 10일까지 휴가 중입니다."},
+		{"Hindi body only", "UTF-8", encoding.Nop, "Re: [Seymour #3]", "मैं 10 दिसंबर तक कार्यालय से बाहर हूँ।"},
+		{"Persian body only", "UTF-8", encoding.Nop, "Re: [Seymour #3]", "من تا ۱۰ دسامبر در مرخصی هستم."},
+		{"Greek body only", "ISO-8859-7", charmap.ISO8859_7, "Re: [Seymour #3]", "Είμαι εκτός γραφείου έως 10/12."},
+		{"Vietnamese body only", "UTF-8", encoding.Nop, "Re: [Seymour #3]", "Tôi hiện đang vắng mặt đến ngày 10/12."},
+		{"Arabic body only", "windows-1256", charmap.Windows1256, "Re: [Seymour #3]", "أنا خارج المكتب حتى 10 ديسمبر."},
 		{"Chinese GBK body only", "GBK", simplifiedchinese.GBK, "Re: [Seymour #3] 续借", "您好，\n这是一封自动回复邮件。我会尽快回复您。"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

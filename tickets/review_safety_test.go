@@ -2,10 +2,16 @@ package tickets
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // The safety review's cases: web-form tricks, forged forwards, tag floods,
@@ -386,4 +392,60 @@ func TestReviewSamePhoneQuestionFromSeveralPatrons(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestReviewStaffOutOfOfficeInCharsets(t *testing.T) {
+	for _, tc := range []struct {
+		name, cs      string
+		enc           encoding.Encoding
+		subject, body string
+	}{
+		{"Japanese ISO-2022-JP", "ISO-2022-JP", japanese.ISO2022JP, "不在のお知らせ", "12月10日まで不在にしております。"},
+		{"Japanese ISO-2022-JP body only", "ISO-2022-JP", japanese.ISO2022JP, "Re: %s", "お世話になっております。\n12月10日まで不在にしております。"},
+		{"Russian KOI8-R body only", "KOI8-R", charmap.KOI8R, "Re: %s", "Здравствуйте!\nЯ в отпуске до 10 декабря."},
+		{"Chinese GB2312 body only", "GB2312", simplifiedchinese.GBK, "Re: %s", "您好，\n这是一封自动回复邮件。"},
+		{"Greek ISO-8859-7", "ISO-8859-7", charmap.ISO8859_7, "Αυτόματη απάντηση: %s", "Είμαι εκτός γραφείου έως 10/12."},
+		{"Turkish ISO-8859-9", "ISO-8859-9", charmap.ISO8859_9, "Re: %s", "10 Aralık tarihine kadar izindeyim."},
+		{"Polish ISO-8859-2", "ISO-8859-2", charmap.ISO8859_2, "Re: %s", "Dzień dobry,\njestem obecnie poza biurem do 10.12."},
+		{"Vietnamese UTF-8", "UTF-8", encoding.Nop, "Trả lời tự động: %s", "Tôi hiện đang vắng mặt đến ngày 10/12."},
+		{"Arabic windows-1256", "windows-1256", charmap.Windows1256, "Re: %s", "أنا خارج المكتب حتى 10 ديسمبر."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, notice := newTicket(t)
+			id := headerValue(notice, "Message-Id")
+			enc := func(s string) string {
+				b, err := tc.enc.NewEncoder().String(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return base64.StdEncoding.EncodeToString([]byte(b))
+			}
+			subject := tc.subject
+			if strings.Contains(subject, "%s") {
+				subject = fmt.Sprintf(subject, "Seymour")
+			}
+			h.deliver(fmt.Sprintf("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: =?%s?B?%s?=\nMessage-ID: <ooo@library.test>\nIn-Reply-To: %s\nReferences: %s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=%s\nContent-Transfer-Encoding: base64\n\n%s\n",
+				tc.cs, enc(subject), id, id, tc.cs, enc(tc.body)))
+			h.runOnce()
+			if n := len(h.mailTo(ann)); n != 1 {
+				t.Errorf("the patron got %d mails; the out-of-office was relayed", n)
+			}
+			if n := len(h.mailTo(alice)); n != 1 {
+				t.Errorf("alice got %d mails; want only the first notice", n)
+			}
+			if d := h.ticket(1); d.Status != "open" || !hasEvent(d, alice, "automated mail received") {
+				t.Errorf("ticket %s, events %v", d.Status, d.Events)
+			}
+		})
+	}
+}
+
+func TestReviewForgedVerdictBelowTheMX(t *testing.T) {
+	h := safeHarness(t)
+	headers := "Authentication-Results: mx.library.test; spf=none smtp.mailfrom=patrons.test; dkim=none; dmarc=none header.from=patrons.test\n" +
+		"Authentication-Results: mx.library.test; dkim=pass header.d=patrons.test; dmarc=pass header.from=patrons.test\n"
+	h.deliver(raw("Ann Lee <ann@patrons.test>", "Visit cheap-pills.test today", headers, "Can I renew my books?", 1))
+	h.runOnce()
+	h.wantMailboxes(map[string]int{"ann@patrons.test": 1, "bob@library.test": 1})
+	noWords(t, h.last("ann@patrons.test"), "cheap-pills")
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"patrondesk/mailer"
+
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
@@ -448,4 +450,53 @@ func TestReviewForgedVerdictBelowTheMX(t *testing.T) {
 	h.runOnce()
 	h.wantMailboxes(map[string]int{"ann@patrons.test": 1, "bob@library.test": 1})
 	noWords(t, h.last("ann@patrons.test"), "cheap-pills")
+}
+
+func TestReviewSpamBlockFoldsTheAddress(t *testing.T) {
+	h := safeHarness(t)
+	h.deliver(raw("Spammer <ann@patrons.test>", "Renew cheap pills", passAR, "Buy cheap pills at pills.test", 1))
+	h.runOnce()
+	h.replyTo("alice@library.test", h.last("alice@library.test"), "#spam", 2)
+	h.runOnce()
+	for i, from := range []string{"ANN@patrons.test", "ann+x@Patrons.Test", "Ann Lee <ann+promo@patrons.test>"} {
+		h.deliver(raw(from, fmt.Sprintf("Offer %d", i), passAR, fmt.Sprintf("Offer number %d at pills.test", i), 10+i))
+	}
+	h.runOnce()
+	h.wantMailboxes(map[string]int{"ann@patrons.test": 1, "alice@library.test": 1})
+	if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind = 'spam'`); n != 3 {
+		t.Errorf("%d mails in the spam queue, want 3", n)
+	}
+}
+
+func TestReviewFormRelayInOtherCase(t *testing.T) {
+	h := safeHarness(t)
+	withFormRelay(h)
+	h.deliver(strings.Replace(formMail("Ann Lee <ann@patrons.test>", "Renew question", "Message: Can I renew my books?\n", 1), "webform@library.test", "WebForm@Library.TEST", 1))
+	h.runOnce()
+	h.wantMailboxes(map[string]int{"ann@patrons.test": 1, "alice@library.test": 1})
+}
+
+func TestReviewVerifiedSubjectIsOneCleanLine(t *testing.T) {
+	h := safeHarness(t)
+	h.deliver(raw("Ann Lee <ann@patrons.test>", "=?utf-8?q?Renew=0D=0ABcc:_x=40evil.test_=E2=80=AEfdp.exe=E2=80=8B?=", passAR, "Can I renew my books?", 1))
+	h.runOnce()
+	h.wantMailboxes(map[string]int{"ann@patrons.test": 1, "alice@library.test": 1})
+	for _, m := range []string{h.last("ann@patrons.test"), h.last("alice@library.test")} {
+		s := headerValue(m, "Subject")
+		p, err := parseSubject(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(p, "\r\n\u202e\u200b") || strings.Contains(strings.ToLower(m), "\r\nbcc:") {
+			t.Errorf("subject %q (decoded %q) is not one clean line", s, p)
+		}
+	}
+}
+
+func parseSubject(raw string) (string, error) {
+	m, err := mailer.Parse([]byte(raw))
+	if err != nil {
+		return "", err
+	}
+	return m.Subject, nil
 }

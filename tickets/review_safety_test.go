@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"patrondesk/mailer"
-
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"patrondesk/mailer"
 )
 
 // The safety review's cases: web-form tricks, forged forwards, tag floods,
@@ -499,4 +499,56 @@ func parseSubject(raw string) (string, error) {
 		return "", err
 	}
 	return m.Subject, nil
+}
+
+func TestReviewWebFormBoilerplateIsNotAFlood(t *testing.T) {
+	h := safeHarness(t)
+	withFormRelay(h)
+	form := "Submitted on Mon, 12/07/2026 - 08:%02d\nSubmitted by: Anonymous\nSubmitted values are:\n\nYour name: %s\nYour e-mail address: %s\nLibrary card number (optional):\nBranch: Main library\nQuestion:\n%s\n\n" +
+		"The results of this submission may be viewed at:\nhttps://library.test/node/12/submission/%d\n\nThis message was sent from the Ask a Librarian form of the Seymour Library website. Please do not reply to the website address. " +
+		"Privacy notice: the Seymour Library keeps the information you give in this form only to answer your question. It is stored on the library's own servers, " +
+		"seen only by library staff, never shared with anyone else and deleted after two years. You can ask to see or delete it at any time by writing to the library. " +
+		"Read the full privacy policy on the library website under About us."
+	patrons := []struct{ name, email, q string }{
+		{"Ann Lee", "ann@patrons.test", "Can I renew my books?"},
+		{"Marco Ruiz", "marco@mail.test", "Is the library open on Sunday?"},
+		{"Kim Park", "kim@web.test", "Do you have the new Zadie Smith novel?"},
+		{"Olu Ade", "olu@home.test", "How do I get a library card?"},
+	}
+	for i, p := range patrons {
+		h.deliver(formMail(p.name+" <"+p.email+">", "Ask a Librarian submission", fmt.Sprintf(form, i, p.name, p.email, p.q, 500+i), 10+i))
+		h.clock.Advance(4 * time.Minute)
+		h.runOnce()
+	}
+	for _, p := range patrons {
+		if n := len(h.mailTo(p.email)); n != 1 {
+			t.Errorf("%s got %d mails, want the acknowledgement", p.email, n)
+		}
+	}
+	if n := h.count(`SELECT COUNT(*) FROM messages WHERE kind = 'spam'`); n != 0 {
+		t.Errorf("%d form requests went to the spam queue", n)
+	}
+}
+
+func TestReviewWebFormRobotIsCapped(t *testing.T) {
+	h := safeHarness(t)
+	withFormRelay(h)
+	for i := 0; i < 30; i++ {
+		h.deliver(formMail(fmt.Sprintf("Victim %d <victim%d@elsewhere.test>", i, i), "Cheap pills at evil.test", "Message: Cheap pills at evil.test, buy now!\n", 100+i))
+		h.clock.Advance(10 * time.Second)
+		h.runOnce()
+	}
+	sent := 0
+	for i := 0; i < 30; i++ {
+		for _, m := range h.mailTo(fmt.Sprintf("victim%d@elsewhere.test", i)) {
+			sent++
+			noWords(t, m, "pills", "evil.test")
+		}
+	}
+	if sent > h.desk.opts.FirstAckLimit {
+		t.Errorf("a robot filling the web form with victims' addresses had %d acknowledgements sent, want at most %d", sent, h.desk.opts.FirstAckLimit)
+	}
+	if n := len(h.mailTo(admin)); n != 1 {
+		t.Errorf("the admin was told %d times, want once", n)
+	}
 }

@@ -552,3 +552,20 @@ func TestReviewWebFormRobotIsCapped(t *testing.T) {
 		t.Errorf("the admin was told %d times, want once", n)
 	}
 }
+
+func TestReviewProvenForwardOfOurOwnMail(t *testing.T) {
+	for _, orig := range []string{"Seymour Library <help+loop@library.test>", "HELP@LIBRARY.TEST"} {
+		t.Run(orig, func(t *testing.T) {
+			h := safeHarness(t)
+			h.deliver("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: Fwd: Your request\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <fwo@library.test>\n" +
+				"Authentication-Results: mx.library.test; dkim=pass header.d=library.test; dmarc=pass header.from=library.test\n\n" +
+				"FYI\n\n---------- Forwarded message ---------\nFrom: " + orig + "\nSubject: Your request\n\nWe have your message.\n")
+			h.runOnce()
+			for addr := range h.mailboxes() {
+				if strings.HasPrefix(addr, "help") {
+					t.Errorf("the desk wrote to its own address %s", addr)
+				}
+			}
+		})
+	}
+}

@@ -170,7 +170,8 @@ func CheckSender(m *Message, authserv string) SenderAuth {
 				dkimPass = true
 			}
 		case r.method == "dmarc" && r.value == "pass":
-			if f := r.props["header.from"]; f == "" || f == domain {
+			// A pass that names no domain proves nothing about this From.
+			if f := r.props["header.from"]; f != "" && f == domain {
 				a.Verified = true
 			}
 		case r.method == "dmarc" && r.value == "fail":

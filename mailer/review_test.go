@@ -119,6 +119,7 @@ func TestReviewCheckSender(t *testing.T) {
 		{"Microsoft 365 pass", []string{"spf=pass (sender IP is 192.0.2.9) smtp.mailfrom=patrons.test; dkim=pass (signature was verified) header.d=patrons.test;dmarc=pass action=none header.from=patrons.test;compauth=pass reason=100"}, "microsoft365", true, false},
 		{"Microsoft 365: a forged nameless header below counts for nothing", []string{"spf=none smtp.mailfrom=patrons.test; dkim=none; dmarc=none header.from=patrons.test", "dkim=pass header.d=patrons.test; dmarc=pass header.from=patrons.test"}, "microsoft365", false, false},
 		{"Google form", []string{"mx.google.com; dkim=pass header.i=@patrons.test header.s=s1 header.b=abc; spf=pass (google.com: domain of ann@patrons.test designates 192.0.2.1 as permitted sender) smtp.mailfrom=ann@patrons.test; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=patrons.test"}, "mx.google.com", true, false},
+		{"DMARC pass naming no domain", []string{"mx.library.test; dmarc=pass"}, "mx.library.test", false, false},
 		{"DMARC pass for another domain", []string{"mx.library.test; dmarc=pass header.from=evil.test"}, "mx.library.test", false, false},
 		{"authserv in upper case", []string{"MX.Library.Test; dkim=pass header.d=patrons.test"}, "mx.library.test", true, false},
 	} {

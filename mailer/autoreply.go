@@ -184,8 +184,9 @@ func autoFirstLine(m *Message) string {
 			line = l
 			break
 		}
-		if i == 0 && !greetingLine.MatchString(l) {
-			// Only a greeting may come before the words.
+		if i == 0 && (!greetingLine.MatchString(l) || IsSignOff(l)) {
+			// Only a greeting may come before the words; "Thanks," opens a
+			// person's answer, not an out-of-office.
 			return ""
 		}
 	}

@@ -167,6 +167,7 @@ func TestReviewPatronRepliesThatSoundAway(t *testing.T) {
 		"Hi,\r\nI'm on holiday until 20 December. Could you keep the book on hold until then?",
 		"Thanks,\r\nI will be away until Monday; can someone else pick up my reservation?",
 		"Ann,\r\nI am out of the office until the 10th, so please post the card to my home.",
+		"Thanks,\r\nI will be away until Monday.",
 		"Hello,\r\nI'm currently travelling until January. Can I renew my books online from abroad?",
 	} {
 		raw := "From: Ann <ann@patrons.test>\r\nTo: help@library.test\r\nSubject: Re: [Seymour #3] Your hold\r\nIn-Reply-To: <ack1@library.test>\r\nMessage-ID: <p@patrons.test>\r\n\r\n" + body + "\r\n"

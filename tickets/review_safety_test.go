@@ -569,3 +569,33 @@ func TestReviewProvenForwardOfOurOwnMail(t *testing.T) {
 		})
 	}
 }
+
+func TestReviewTicketSystemAnsweringOurAcknowledgement(t *testing.T) {
+	for _, tc := range []struct{ name, subject, body string }{
+		{"Freshdesk", "Ticket Received - %s", "Dear Seymour Library,\nWe would like to acknowledge that we have received your request and a ticket has been created.\nA support representative will be reviewing your request."},
+		{"osTicket", "Support Ticket Opened [#%d]", "Seymour Library,\nA request for support has been created and assigned #845123. A representative will follow-up with you as soon as possible."},
+		{"Jira", "[JIRA] (HELP-%d) %s", "Your request HELP-77 has been received. Our team will get back to you."},
+		{"Zendesk", "[Acme] Re: %s", "##- Please type your reply above this line -##\nYour request (4521) has been received and is being reviewed by our support staff."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := safeHarness(t)
+			h.deliver(raw("Acme Support <support@acme.test>", "Invoice for the library's e-book licences", "", "Dear library, please find the invoice for your licences attached to our portal.", 1))
+			h.runOnce()
+			for i := 0; i < 10; i++ {
+				got := h.mailTo("support@acme.test")
+				ack := got[len(got)-1]
+				subject := strings.NewReplacer("%s", headerValue(ack, "Subject"), "%d", fmt.Sprint(1000+i)).Replace(tc.subject)
+				id := headerValue(ack, "Message-Id")
+				h.deliver(fmt.Sprintf("From: Acme Support <support@acme.test>\nTo: help@library.test\nSubject: %s\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <ts%d@acme.test>\nIn-Reply-To: %s\nReferences: %s\n\n%s\n", subject, i, id, id, tc.body))
+				h.clock.Advance(time.Minute)
+				h.runOnce()
+			}
+			if n := len(h.mailTo("support@acme.test")); n != 1 {
+				t.Errorf("the ticket system got %d mails, want only the first acknowledgement", n)
+			}
+			if n := len(h.tickets("all")); n != 1 {
+				t.Errorf("%d tickets, want 1", n)
+			}
+		})
+	}
+}

@@ -196,11 +196,16 @@ func autoFirstLine(m *Message) string {
 	// "I am away until Monday" alone is not automatic: a patron answering
 	// us may start so and then ask something, and a patron's question
 	// taken for a robot's is lost.
-	if !awayMark.MatchString(strings.Join(lines, " ")) || asks.MatchString(strings.Join(all, " ")) {
+	own := strings.Join(all, " ")
+	if !awayMark.MatchString(strings.Join(lines, " ")) || asks.MatchString(own) && !redirects.MatchString(own) {
 		return ""
 	}
 	return line
 }
+
+// redirects finds where an out-of-office sends people meanwhile ("Need help
+// sooner? Write to Bob"): such a text is a notice even when it asks.
+var redirects = regexp.MustCompile(`(?i)urgent|in my absence|contact|colleague|write to|reach|limited access|dringend|vertret|urgente|urgence|coll[èe]gue|collega|contatt|contacte|kontakt|pilne|срочн|紧急|至急|緊急|긴급|عاجل|acil`)
 
 // asks finds a question or a request in a person's words: out-of-office
 // notices tell, they do not ask.

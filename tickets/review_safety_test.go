@@ -599,3 +599,22 @@ func TestReviewTicketSystemAnsweringOurAcknowledgement(t *testing.T) {
 		})
 	}
 }
+
+func TestReviewStaffOutOfOfficeThatAsks(t *testing.T) {
+	for _, body := range []string{
+		"I'm out of the office until Monday 14 December. Need help sooner? Please write to bob@library.test.",
+		"Hi,\nI am on leave until 4 January. Is it urgent? Contact the circulation desk on 555-0100.",
+	} {
+		h, notice := newTicket(t)
+		id := headerValue(notice, "Message-Id")
+		h.deliver(fmt.Sprintf("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: Re: %s\nMessage-ID: <ooo@library.test>\nIn-Reply-To: %s\nReferences: %s\n\n%s\n",
+			headerValue(notice, "Subject"), id, id, body))
+		h.runOnce()
+		if n := len(h.mailTo(ann)); n != 1 {
+			t.Errorf("the patron got %d mails; the out-of-office was relayed:\n%s", n, body)
+		}
+		if d := h.ticket(1); d.Status != "open" {
+			t.Errorf("ticket %s after an out-of-office", d.Status)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 // authResult is one "method=result prop=value …" of a header.
 type authResult struct {
+	header        int // which Authentication-Results header, top first
 	method, value string
 	props         map[string]string // "header.d", "header.from", "smtp.mailfrom"
 }
@@ -73,6 +74,9 @@ func trustedResults(m *Message, authserv string) []authResult {
 	var out []authResult
 	for i, v := range m.Header.Values("Authentication-Results") {
 		id, results := parseAuthResults(v)
+		for j := range results {
+			results[j].header = i
+		}
 		switch {
 		case id != "" && strings.EqualFold(id, authserv):
 			out = append(out, results...)
@@ -80,7 +84,42 @@ func trustedResults(m *Message, authserv string) []authResult {
 			out = append(out, results...)
 		}
 	}
+	return dropContradicted(out)
+}
+
+// dropContradicted removes the passes of a method that another header
+// claiming the same server reports as not passing. RFC 8601 asks the MX to
+// remove headers with its name that arrive from outside, but many do not, so
+// a forger can write "dkim=pass" under the MX's own "dkim=none": the MX's
+// word against the forger's is no proof. Failures always stay.
+func dropContradicted(rs []authResult) []authResult {
+	notPass := map[string]map[int]bool{}
+	for _, r := range rs {
+		if r.value != "pass" {
+			if notPass[r.method] == nil {
+				notPass[r.method] = map[int]bool{}
+			}
+			notPass[r.method][r.header] = true
+		}
+	}
+	out := rs[:0:0]
+	for _, r := range rs {
+		if r.value == "pass" && contradicted(notPass[r.method], r.header) {
+			continue
+		}
+		out = append(out, r)
+	}
 	return out
+}
+
+// contradicted reports a non-pass in a header other than h.
+func contradicted(headers map[int]bool, h int) bool {
+	for i := range headers {
+		if i != h {
+			return true
+		}
+	}
+	return false
 }
 
 // Authenticated reports whether a trusted server (its authserv-id in the
@@ -131,7 +170,8 @@ func CheckSender(m *Message, authserv string) SenderAuth {
 				dkimPass = true
 			}
 		case r.method == "dmarc" && r.value == "pass":
-			if f := r.props["header.from"]; f == "" || f == domain {
+			// A pass that names no domain proves nothing about this From.
+			if f := r.props["header.from"]; f != "" && f == domain {
 				a.Verified = true
 			}
 		case r.method == "dmarc" && r.value == "fail":

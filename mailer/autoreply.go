@@ -20,7 +20,7 @@ var autoSubjectPhrases = []string{
 	// English
 	`auto(matic|mated)?[ -]?(reply|response|answer|respons)`, `autoreply`, `autoresponse`, `auto:`, `out of (the )?office`,
 	`ooo\b`, `away from (the |my )?office`, `vacation (reply|response|notice)`, `read:`, `not read:`,
-	`disposition notification`,
+	`disposition notification`, `(support )?ticket (received|opened|created)`, `request received`, `we('ve| have) received your (request|message|e-?mail)`,
 	// German
 	`automatische antwort`, `abwesenheit`, `nicht im b[üu]ro`, `au(ß|ss)er haus`, `gelesen:`, `ungelesen:`,
 	// French
@@ -92,6 +92,9 @@ var autoBodyPhrases = []string{
 	`(i am|i'm|i’m) (currently |now )?(out of (the )?office|away from (the |my )?(office|desk)|on (annual |parental |sick )?leave|on vacation|on holiday|travell?ing)`,
 	`i will be (out of (the )?office|away|on (annual )?leave|on vacation)`, `this is an? (automatic|automated|auto-generated) (reply|response|message|e-?mail)`,
 	`(thank you|thanks) for your (e-?mail|message)[.!,]? (i am|i'm|i’m) (currently )?(out|away|on leave)`, `auto-?reply`,
+	// Ticket systems (Zendesk, Freshdesk, Jira, osTicket) acknowledging our mail
+	`#*-? *please (type|write|enter) your reply above this line`, `we would like to acknowledge that we have received`,
+	`your (request|ticket) \(?#?[\w-]+\)? has been (received|created|opened)`, `a (request for support|support ticket|ticket) has been (created|opened)`,
 	// German
 	`ich bin (derzeit |zurzeit |momentan |bis .{1,40}? )?(nicht im b[üu]ro|abwesend|au(ß|ss)er haus|im urlaub)`,
 	`(vielen )?dank f[üu]r ihre (e-?mail|nachricht)[.!,]? ich bin`, `dies ist eine automatische`,
@@ -117,6 +120,10 @@ var autoBodyPhrases = []string{
 	`t[ôo]i (hi[ệe]n )?([đd]ang )?v[ắa]ng m[ặa]t`, `[đd][âa]y l[àa] (th[ưu]|email) tr[ảa] l[ờo]i t[ựu] [đd][ộo]ng`,
 	`wala ako sa opisina`, `awtomatikong (tugon|sagot)`, `मैं (अभी )?कार्यालय से बाहर`, `यह एक स्वचालित (उत्तर|जवाब)`,
 	`ofis d[ıi][şs][ıi]nday[ıi]m`, `izindeyim`, `bu otomatik bir (yan[ıi]t|cevap)`,
+	// Verb-last languages put the date first: "10 Aralık tarihine kadar izindeyim",
+	// "12月10日まで不在にしております", "12월 10일까지 휴가 중입니다".
+	`.{0,60}?\b(izindeyim|tatildeyim|ofis d[ıi][şs][ıi]nday[ıi]m)`, `.{0,30}?(不在にしております|不在にしています|休暇を(いただいて|取って)おります|不在です)`,
+	`.{0,30}?(휴가 ?중입니다|부재 ?중입니다|자리를 비웁니다)`, `मैं .{0,40}?(कार्यालय से बाहर|छुट्टी पर)`, `من .{0,40}?(در مرخصی|خارج از دفتر) هستم`,
 	// Nordic, Finnish
 	`jag [äa]r (f[öo]r n[äa]rvarande )?(inte p[åa] kontoret|ledig|bortrest|p[åa] semester|tj[äa]nstledig)`, `detta [äa]r ett automatiskt svar`,
 	`jeg er (for tiden )?(ikke p[åa] kontoret|p[åa] ferie|frav[æa]rende|borte)`, `dette er et automatisk svar`,
@@ -135,12 +142,12 @@ var autoBody = regexp.MustCompile(`(?i)^[\s*_>"“]*(` + strings.Join(autoBodyPh
 // only beside a word about coming back or about other contacts, which every
 // out-of-office has and few answers do.
 var (
-	autoSays = regexp.MustCompile(`(?i)(automatic|automated|auto-generated|auto-?reply|automatische|automatique|autom[áa]tic|automatica|automatisch|automatyczna|автоматическ|автоматичн|自[动動]回|自動|자동|تلقائي|خودکار|אוטומטית|t[ựu] [đd][ộo]ng|awtomatikong|स्वचालित|otomatik|automatisk|automaattinen|automatick|αυτόματη|automat|automatikus)`)
-	awayMark = regexp.MustCompile(`(?i)(until|till|return|back on|back in|be back|limited access|urgent|in my absence|bis |zur[üu]ck|dringend|hasta|regres|vuelta|urgente|jusqu|retour|urgence|fino al|rientr|at[ée] |retorno|tot en met|terug|dringend|do dnia|powrot|powrót|до |вернусь|повернуся|terug|[0-9]{1,2}[./][0-9]{1,2}|以后|之后|まで|까지|حتى|تا |עד |hanggang|kadar|tills|indtil|til |asti|do |έως|până|-ig|-jéig)`)
+	autoSays = regexp.MustCompile(`(?i)(reply above this line|have received your request|has been (received|created|opened)|automatic|automated|auto-generated|auto-?reply|automatische|automatique|autom[áa]tic|automatica|automatisch|automatyczna|автоматическ|автоматичн|自[动動]回|自動|자동|تلقائي|خودکار|אוטומטית|t[ựu] [đd][ộo]ng|awtomatikong|स्वचालित|otomatik|automatisk|automaattinen|automatick|αυτόματη|automat|automatikus)`)
+	awayMark = regexp.MustCompile(`(?i)(until|till|return|back on|back in|be back|limited access|urgent|in my absence|bis |zur[üu]ck|dringend|hasta|regres|vuelta|urgente|jusqu|retour|urgence|fino al|rientr|at[ée] |retorno|tot en met|terug|dringend|do dnia|powrot|powrót|до |вернусь|повернуся|terug|[0-9]{1,2}[./][0-9]{1,2}|以后|之后|まで|까지|حتى|تا |עד |hanggang|kadar|tills|indtil|til |asti|do |έως|până|-ig|-jéig|तक)`)
 )
 
 // greetingLine is a line an automatic reply may start with before its words.
-var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好)[\s,!.:]*|` +
+var greetingLine = regexp.MustCompile(`(?i)^((hello|hi|dear [^,]{0,40}|good (morning|afternoon|day)|hallo|guten tag|bonjour|hola|buongiorno|ol[áa]|bom dia|dzie[ńn] dobry|здравствуйте|привіт|您好|你好|お世話になっております|안녕하세요|merhaba|नमस्ते|سلام|مرحبا|xin ch[àa]o|γεια σας)[\s,!.:，！。：、]*|[\p{L}][\p{L} .'’-]{0,40},|` +
 	`(thank you|thanks|many thanks) for your (e-?mail|message|mail)|(vielen )?dank f[üu]r ihre (e-?mail|nachricht)|merci (pour|de) votre (message|e-?mail|courriel)|gracias por su (mensaje|correo)|grazie per (il suo|la sua) (messaggio|e-?mail)|obrigad[oa] pel[ao] (sua )?(mensagem|e-?mail))[\s,!.:]*$`)
 
 // autoFirstLine returns the line that shows an automatic reply in a message
@@ -152,7 +159,7 @@ func autoFirstLine(m *Message) string {
 	if !m.IsReply() {
 		return ""
 	}
-	var lines []string
+	var lines, all []string
 	words := 0
 	for _, l := range strings.Split(m.Text, "\n") {
 		t := strings.TrimSpace(l)
@@ -163,6 +170,7 @@ func autoFirstLine(m *Message) string {
 			break
 		}
 		words += len(strings.Fields(t))
+		all = append(all, t)
 		if len(lines) < 3 {
 			lines = append(lines, t)
 		}
@@ -176,13 +184,29 @@ func autoFirstLine(m *Message) string {
 			line = l
 			break
 		}
-		if i == 0 && !greetingLine.MatchString(l) {
-			// Only a greeting may come before the words.
+		if i == 0 && (!greetingLine.MatchString(l) || IsSignOff(l)) {
+			// Only a greeting may come before the words; "Thanks," opens a
+			// person's answer, not an out-of-office.
 			return ""
 		}
 	}
-	if line == "" || !autoSays.MatchString(line) && !awayMark.MatchString(strings.Join(lines, " ")) {
+	if line == "" || autoSays.MatchString(line) {
+		return line
+	}
+	// "I am away until Monday" alone is not automatic: a patron answering
+	// us may start so and then ask something, and a patron's question
+	// taken for a robot's is lost.
+	own := strings.Join(all, " ")
+	if !awayMark.MatchString(strings.Join(lines, " ")) || asks.MatchString(own) && !redirects.MatchString(own) {
 		return ""
 	}
 	return line
 }
+
+// redirects finds where an out-of-office sends people meanwhile ("Need help
+// sooner? Write to Bob"): such a text is a notice even when it asks.
+var redirects = regexp.MustCompile(`(?i)urgent|in my absence|contact|colleague|write to|reach|limited access|dringend|vertret|urgente|urgence|coll[èe]gue|collega|contatt|contacte|kontakt|pilne|срочн|紧急|至急|緊急|긴급|عاجل|acil`)
+
+// asks finds a question or a request in a person's words: out-of-office
+// notices tell, they do not ask.
+var asks = regexp.MustCompile(`(?i)[?？؟]|\b(could|can|would|will) (you|someone|somebody|i)\b|\bplease (post|send|keep|hold|renew|extend|cancel|mail|deliver|reserve)\b`)

@@ -38,7 +38,7 @@ func Classify(m *Message, own []string) Verdict {
 // counts as spam (rspamd and SpamAssassin scores).
 func ClassifyWith(m *Message, own []string, spamScore float64) Verdict {
 	for _, a := range own {
-		if m.From.Email != "" && strings.EqualFold(m.From.Email, a) {
+		if m.From.Email != "" && ownMailbox(m.From.Email, a) {
 			return Verdict{Own, "sent from our own address " + a}
 		}
 	}
@@ -55,6 +55,17 @@ func ClassifyWith(m *Message, own []string, spamScore float64) Verdict {
 		return Verdict{Bulk, r}
 	}
 	return Verdict{Personal, "no sign of automated mail"}
+}
+
+// ownMailbox reports whether from reaches the mailbox own: case and a
+// "+tag" do not matter (help+x@ is delivered to help@, so answering it loops).
+func ownMailbox(from, own string) bool {
+	fl, fd, _ := strings.Cut(strings.ToLower(from), "@")
+	ol, od, _ := strings.Cut(strings.ToLower(own), "@")
+	if base, _, ok := strings.Cut(fl, "+"); ok && base != "" {
+		fl = base
+	}
+	return fl == ol && fd == od
 }
 
 func header(m *Message, key string) string {

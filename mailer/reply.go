@@ -247,6 +247,9 @@ func isDeviceLine(t string) bool {
 	return deviceLine.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.HasSuffix(t, ".")
 }
 
+// IsDeviceLine is isDeviceLine for one line with its spaces.
+func IsDeviceLine(line string) bool { return isDeviceLine(strings.TrimSpace(line)) }
+
 // deviceLine is the line a phone or webmail adds under what was written.
 var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato da\b|skickat från\b|wysłane z\b|verstuurd (vanaf|met|via)\b|sendt fra\b|lähetetty\b|отправлено с\b|obtener outlook para\b|obtenha o outlook para\b|télécharger outlook pour\b|outlook für .{1,20} herunterladen|holen sie sich outlook\b|scarica outlook per\b|.{1,30} gönderildi$)`)
 

@@ -31,6 +31,11 @@ func fillCaps(o *Options) {
 func (r *receipt) senderAuth() mailer.SenderAuth {
 	if r.auth == nil {
 		a := mailer.CheckSender(r.m, r.d.opts.TrustedAuthserv)
+		if r.viaForm != "" {
+			// The MX checked the website's mail, not the address
+			// someone typed into the form.
+			a.Verified = false
+		}
 		r.auth = &a
 	}
 	return *r.auth
@@ -58,6 +63,11 @@ type suspectVerdict struct {
 func (r *receipt) judgeSender() (why string, flood bool, err error) {
 	if a := r.senderAuth(); a.Suspect != "" {
 		return a.Suspect, false, nil
+	}
+	if r.m.From.Email == "" {
+		// Only the From address is checked by the MX (DMARC): a Reply-To
+		// on mail without one can name anybody.
+		return "it has no sender address in From, only a Reply-To address, which nothing proves", false, nil
 	}
 	n, short, err := r.floodCount()
 	if err != nil {

@@ -27,12 +27,17 @@ var formHeaders = []string{"Auto-Submitted", "Precedence", "X-Auto-Response-Supp
 
 // errNoFormPatron is why a form mail without the person's address is kept
 // for a human instead of answered: the only address is the website's.
-const errNoFormPatron = "it came from the web form, but names no address to answer (no Reply-To and no \"Email:\" line)"
+const errNoFormPatron = "it came from the web form, but names no address to answer (no Reply-To and no \"Email:\" line " +
+	"other than the library's own or a staff member's)"
 
-// formPatron finds the person a relayed form mail is from.
-func formPatron(m *mailer.Message, own []string) (mailer.Address, bool) {
+// formPatron finds the person a relayed form mail is from. Anyone can type
+// anything into a form, so an address that reaches the library itself (its
+// own, the relay's, a staff member's, in any case or with any +tag) is never
+// the patron: a form naming a staff address would otherwise speak with the
+// staff member's voice, and the website's DKIM pass would vouch for it.
+func formPatron(m *mailer.Message, ours func(string) bool) (mailer.Address, bool) {
 	for _, a := range m.ReplyTo {
-		if a.Email != "" && a.Email != m.From.Email && !slices.Contains(own, a.Email) {
+		if a.Email != "" && !ours(a.Email) {
 			if a.Name == "" {
 				a.Name = formField(formName, m.Text)
 			}
@@ -40,11 +45,23 @@ func formPatron(m *mailer.Message, own []string) (mailer.Address, bool) {
 		}
 	}
 	if f := formField(formEmail, m.Text); f != "" {
-		if email := strings.ToLower(formAddr.FindString(f)); email != "" && email != m.From.Email && !slices.Contains(own, email) {
+		if email := strings.ToLower(formAddr.FindString(f)); email != "" && !ours(email) {
 			return mailer.Address{Name: formField(formName, m.Text), Email: email}, true
 		}
 	}
 	return mailer.Address{}, false
+}
+
+// oursOrStaff reports an address that reaches the library: its own, a form
+// relay's or a staff member's, case and +tag folded.
+func (r *receipt) oursOrStaff(email string) bool {
+	f := foldAddress(email)
+	for _, a := range append([]string{r.d.opts.Address, r.m.From.Email}, r.d.opts.FormSenders...) {
+		if f == foldAddress(a) {
+			return true
+		}
+	}
+	return r.staff(email) != nil
 }
 
 func formField(re *regexp.Regexp, text string) string {
@@ -60,8 +77,7 @@ func (r *receipt) fromForm() (problem string) {
 	if !slices.Contains(r.d.opts.FormSenders, r.m.From.Email) {
 		return ""
 	}
-	own := append([]string{r.d.opts.Address}, r.d.opts.FormSenders...)
-	p, ok := formPatron(r.m, own)
+	p, ok := formPatron(r.m, r.oursOrStaff)
 	if !ok {
 		return errNoFormPatron
 	}

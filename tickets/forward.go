@@ -15,7 +15,8 @@ func (r *receipt) forwardedByStaff() bool {
 	if f == nil || r.staff(r.sender()) == nil || f.From.Email == "" {
 		return false
 	}
-	return r.staff(f.From.Email) == nil && !strings.EqualFold(f.From.Email, r.d.opts.Address)
+	// Our own mail (any case or +tag of the address) forwarded back is not a patron's.
+	return r.staff(f.From.Email) == nil && foldAddress(f.From.Email) != foldAddress(r.d.opts.Address)
 }
 
 // unconfirmedForward starts the suspect reason of a ticket whose forward

@@ -39,6 +39,10 @@ func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor st
 		{"files", `UPDATE attachments SET ticket_id = ?1 WHERE ticket_id = ?2`},
 		{"ticket", `UPDATE tickets SET merged_into = ?1, status = 'closed', closed_at = ?3, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ?3 WHERE id = ?2`},
 		{"chains", `UPDATE tickets SET origin_ticket = ?1 WHERE origin_ticket = ?2`},
+		// Requests merged into other earlier now point at keep directly, so
+		// however long a chain of merges grows, every request is one hop
+		// from its keeper and loadTicket never stops short of it.
+		{"earlier merges", `UPDATE tickets SET merged_into = ?1 WHERE merged_into = ?2`},
 	}
 	for _, s := range steps {
 		if _, err := tx.ExecContext(ctx, s.sql, keep.ID, other.ID, now); err != nil {

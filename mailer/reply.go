@@ -142,8 +142,8 @@ func quoteCut(lines []string, isMarker func(string) bool) int {
 		}
 		switch {
 		case isMarker != nil && isMarker(t):
-			return headerStart(lines, i)
-		case originalMessage.MatchString(t):
+			return attributionAbove(lines, i, headerStart(lines, i))
+		case originalMessage.MatchString(t) || forwardMarker.MatchString(t):
 			return i
 		case headerFrom.MatchString(t) && headerBlockFollows(lines, i):
 			return headerStart(lines, i)
@@ -183,6 +183,32 @@ func headerStart(lines []string, i int) int {
 		}
 	}
 	return top
+}
+
+// attributionAbove moves a cut at an unquoted copy of the answered mail
+// (marker at i) up to the "On … wrote:" line a client put over it, and
+// over the lines between (the copy's first lines, above its marker), when
+// that line is at most three lines up. Yahoo and webmails indent the copy
+// instead of quoting it.
+func attributionAbove(lines []string, i, cut int) int {
+	seen := 0
+	for j := min(i, cut) - 1; j >= 0 && seen < 3; j-- {
+		t := strings.TrimSpace(lines[j])
+		if t == "" {
+			continue
+		}
+		seen++
+		if attribution.MatchString(t) || bareAttribution.MatchString(t) {
+			return j
+		}
+	}
+	// An indented copy without one: its lines above the marker are indented
+	// as the marker is.
+	indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+	for cut == i && indent != "" && cut > 0 && strings.HasPrefix(lines[cut-1], indent) && strings.TrimSpace(lines[cut-1]) != "" {
+		cut--
+	}
+	return cut
 }
 
 // anyHeader is a "Key: value" line of a quoted header block in any
@@ -244,8 +270,12 @@ func isQuoteLine(lines []string, i int) bool {
 // was written; a sentence ("Sent via courier today, it will arrive
 // Friday.") is the writer's.
 func isDeviceLine(t string) bool {
-	return deviceLine.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.HasSuffix(t, ".")
+	return deviceLine.MatchString(t) && len(strings.Fields(t)) <= 8 && (!strings.HasSuffix(t, ".") || deviceApp.MatchString(t))
 }
+
+// deviceApp is a device line that ends in a full stop and names the app or
+// device: "Sent with Proton Mail secure email.", "Sent from my iPhone."
+var deviceApp = regexp.MustCompile(`(?i)\b(iphone|ipad|android|galaxy|samsung|blackberry|outlook|yahoo mail|proton ?mail|secure email|gmail|aol|mobile|smartphone|tablet)\.$`)
 
 // deviceLine is the line a phone or webmail adds under what was written.
 var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato da\b|skickat från\b|wysłane z\b|verstuurd (vanaf|met|via)\b|sendt fra\b|lähetetty\b|отправлено с\b|obtener outlook para\b|obtenha o outlook para\b|télécharger outlook pour\b|outlook für .{1,20} herunterladen|holen sie sich outlook\b|scarica outlook per\b|.{1,30} gönderildi$)`)

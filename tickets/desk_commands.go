@@ -50,7 +50,7 @@ func (r *receipt) placeAnswers(text string, known []string) (string, []string, [
 		if !strings.Contains(strings.ToLower(cl), "#answer") || !strings.HasPrefix(cl, "#") {
 			continue
 		}
-		var others []string
+		var others, places []string
 		for _, part := range splitCommands(cl) {
 			word, arg, _ := strings.Cut(strings.TrimPrefix(part, "#"), " ")
 			if strings.ToLower(word) != "answer" {
@@ -62,12 +62,22 @@ func (r *receipt) placeAnswers(text string, known []string) (string, []string, [
 				problems = append(problems, fmt.Sprintf("#answer: there is no saved answer called %q; the saved answers are %s. Write it like this: %s", arg, strings.Join(known, ", "), commandHelp["answer"]))
 				continue
 			}
-			others = append(others, placeholder(len(names)))
+			places = append(places, placeholder(len(names)))
 			names = append(names, name)
 		}
-		lines[i] = strings.Join(others, "\n")
+		// "#answer renewals #close": the commands on a line above it.
+		lines[i] = strings.Join(append(others, places...), "\n")
 	}
 	return strings.Join(lines, "\n"), names, problems
+}
+
+// unplace writes "#answer NAME" back where a placeholder stands in words
+// that do not go to the patron (a note handed over with #assign).
+func unplace(text string, names []string) string {
+	for i, name := range names {
+		text = strings.ReplaceAll(text, placeholder(i), "#answer "+name)
+	}
+	return text
 }
 
 // fillAnswers puts the saved answers, in the patron's language, where their

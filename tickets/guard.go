@@ -68,7 +68,7 @@ func leak(answer string, g guardTexts) string {
 	}
 	seenRuns := map[string]bool{}
 	for _, t := range g.seen {
-		for _, r := range digitRuns(t) {
+		for _, r := range digitRuns(t, true) {
 			seenRuns[r] = true
 		}
 	}
@@ -79,7 +79,7 @@ func leak(answer string, g guardTexts) string {
 				codes[x] = true
 			}
 		}
-		for _, r := range digitRuns(t) {
+		for _, r := range digitRuns(t, false) {
 			if !seenRuns[r] {
 				codes["#"+r] = true
 			}
@@ -96,7 +96,7 @@ func leak(answer string, g guardTexts) string {
 			return x
 		}
 	}
-	for _, r := range digitRuns(answer) {
+	for _, r := range digitRuns(answer, true) {
 		if codes["#"+r] {
 			return r
 		}
@@ -104,26 +104,49 @@ func leak(answer string, g guardTexts) string {
 	return ""
 }
 
-// digitRun is a number written with spaces, dashes, dots or slashes in it:
-// "4 8 2 1", "48-21".
-var digitRun = regexp.MustCompile(`\d(?:[ .\-/]?\d)+`)
+// digitRun is a number written with spaces, dashes, dots, slashes or a
+// line break (and its quote mark) in it: "4 8 2 1", "48-21", "48\n> 21".
+var digitRun = regexp.MustCompile(`\d(?:[\s.\-/>]{1,3}\d|\d)*`)
+
+// digitGroup is one group of digits of a digit run.
+var digitGroup = regexp.MustCompile(`\d+`)
 
 // digitRuns are the numbers of four digits or more in text, without their
-// separators, so a PIN spaced out in an answer is still the note's PIN.
-func digitRuns(text string) []string {
+// separators, so a PIN spaced out or split over two lines in an answer is
+// still the note's PIN; digits written as words ("four eight two one")
+// count. With parts, so do the runs of neighbouring groups inside a run:
+// an answer's "4821 2" holds the note's 4821.
+func digitRuns(text string, parts bool) []string {
 	var out []string
-	for _, m := range digitRun.FindAllString(text, -1) {
-		d := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
+	for _, m := range digitRun.FindAllString(digitWords(text), -1) {
+		g := digitGroup.FindAllString(m, -1)
+		for i := range g {
+			d := ""
+			for j := i; j < len(g); j++ {
+				d += g[j]
+				if len(d) >= 4 && (parts || i == 0 && j == len(g)-1) {
+					out = append(out, d)
+				}
 			}
-			return -1
-		}, m)
-		if len(d) >= 4 {
-			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// digitWord is a digit written as a word, in the languages patrondesk has
+// and their neighbours.
+var digitWord = regexp.MustCompile(`(?i)\b(zero|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zéro|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun)\b`)
+
+var digitOf = map[string]string{
+	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+	"cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
+	"zéro": "0", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8", "neuf": "9",
+	"null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+}
+
+// digitWords writes digits spelt out as words as digits.
+func digitWords(text string) string {
+	return digitWord.ReplaceAllStringFunc(text, func(w string) string { return digitOf[strings.ToLower(w)] })
 }
 
 // words is text as lower-case words and numbers, with everything else

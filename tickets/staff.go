@@ -83,6 +83,9 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	}
 	// #spam, like #note, keeps every word for staff.
 	note, closing, reopening, handing := rd.has("note") || rd.has("spam"), rd.has("close"), rd.has("reopen"), rd.has("assign")
+	if len(saved) > 0 && handing && !note {
+		return r.hold(t, actor, key, text, "#answer sends a saved answer to the patron, but what you write with #assign goes only to the new owner, so patrondesk could not tell which you meant. Send #assign in one reply and the saved answer in another.")
+	}
 	if len(saved) > 0 && !note && !handing {
 		var why string
 		if out, why = r.fillAnswers(t, out, saved); why != "" {
@@ -95,7 +98,7 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		if note {
 			h = answerText{body: mailer.TrimSignature(rest, r.writer(actor, rest)).Body}
 		}
-		r.handover = strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n"))
+		r.handover = unplace(strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n")), saved)
 		out = answerText{}
 	}
 	if !note && !handing && out.body == "" && len(cmds) == 0 {
@@ -160,6 +163,9 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 
 // staffOnlyIn says why an answer may hold staff-only words, or "".
 func (r *receipt) staffOnlyIn(t *ticketRow, out answerText) (string, error) {
+	if f := r.m.Forwarded; f != nil && !strings.Contains(f.Text, templates.ReplyMarker) {
+		return "your email forwards another email under your words, and patrondesk never sends forwarded mail to a patron: it may hold staff-only words. Copy what the patron should read into your answer and send it again.", nil
+	}
 	g, err := r.guardTexts(t.ID)
 	if err != nil {
 		return "", err

@@ -1,0 +1,211 @@
+package tickets
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReviewStaffReplies tries replies from clients, signatures, leaks and
+// commands the staff-reply corpus does not hold. Each case says what Ann
+// must get: one answer with exactly these words, or nothing (the reply is
+// held and Alice is told why, or it is a note).
+func TestReviewStaffReplies(t *testing.T) {
+	const htmlHeader = "Content-Type: text/html; charset=utf-8"
+	const flowedHeader = "Content-Type: text/plain; charset=utf-8; format=flowed"
+	for _, tc := range []struct {
+		name, header, body string
+		note               bool   // Alice's note with the PIN 4821 comes first
+		want               string // Ann's answer between the greeting and the library's name
+		greeting           string // "" = "Hello Ann,"
+		held               string // words of Alice's "not sent" mail; Ann gets nothing
+		isNote             bool   // a note: nobody gets mail
+		status             string // the ticket's status after, if it matters
+	}{
+		// Clients the corpus does not hold.
+		{name: "Yahoo plain, quote indented without marks", header: plainHeader,
+			body: "Your books are renewed until 4 January.\n\nSent from Yahoo Mail on Android\n\n  On Mon, Dec 7, 2026 at 9:00, Seymour Library<help@library.test> wrote:\n__INDENTED__",
+			want: "Your books are renewed until 4 January.\n\nAlice"},
+		{name: "Proton, sentence-like device line", header: plainHeader,
+			body: "Your books are renewed until 4 January.\n\nSent with Proton Mail secure email.\n\nOn Monday, December 7th, 2026 at 9:00 AM, Seymour Library <help@library.test> wrote:\n__QUOTE__",
+			want: "Your books are renewed until 4 January.\n\nAlice"},
+		{name: "Zimbra original message with header block", header: plainHeader,
+			body: "Renewed until 4 January.\n\nAlice\n\n----- Original Message -----\nFrom: \"Seymour Library\" <help@library.test>\nTo: \"Alice Smith\" <alice@library.test>\nSent: Monday, December 7, 2026 9:00:00 AM\nSubject: [Seymour #1] New request for you\n\n__NOTICE__",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Roundcube attribution and signature", header: plainHeader,
+			body: "Renewed until 4 January.\n\n-- \nAlice Smith\nSeymour Library\n\nOn 2026-12-07 15:00, Seymour Library wrote:\n__QUOTE__",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Mutt default attribution", header: plainHeader,
+			body: "Renewed until 4 January.\n\nOn Mon, Dec 07, 2026 at 09:00:00AM -0600, Seymour Library wrote:\n__QUOTEBODY__\n-- \nAlice",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Mutt custom attribution", header: plainHeader,
+			body: "Renewed until 4 January.\n\n* Seymour Library <help@library.test> [2026-12-07 09:00]:\n__QUOTEBODY__",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "HCL Notes header block with tabs", header: plainHeader,
+			body: "Renewed until 4 January.\n\nAlice Smith\nCirculation\n\n\n\nFrom:\t\"Seymour Library\" <help@library.test>\nTo:\talice@library.test\nDate:\t12/07/2026 09:00 AM\nSubject:\t[Seymour #1] New request for you\n\n\n\n__NOTICE__",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Notes 9 wrote-on attribution", header: plainHeader,
+			body: "Renewed until 4 January.\n\n\"Seymour Library\" <help@library.test> wrote on 12/07/2026 09:00:00 AM:\n\n__QUOTEBODY__",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Outlook 2010 plain with mailto header", header: plainHeader,
+			body: "Renewed until 4 January.\n\nRegards,\nAlice\n\nFrom: Seymour Library [mailto:help@library.test] \nSent: Monday, December 07, 2026 9:00 AM\nTo: Alice Smith\nSubject: [Seymour #1] New request for you\n\n__NOTICE__",
+			want: "Renewed until 4 January.\n\nRegards,\nAlice"},
+		{name: "Gmail with the notice forwarded under the answer", header: plainHeader,
+			body: "Renewed until 4 January.\n\n---------- Forwarded message ---------\nFrom: Seymour Library <help@library.test>\nDate: Mon, Dec 7, 2026 at 9:00 AM\nSubject: [Seymour #1] New request for you\nTo: <alice@library.test>\n\n\n__NOTICE__",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Apple Mail smart quotes", header: flowedHeader,
+			body: "Hi Ann,\n\nYou’re all set: “Middlemarch” is renewed until 4 January.\n\nBest,\nAlice\n\n> On 7 Dec 2026, at 09:00, Seymour Library <help@library.test> wrote:\n> \n__QUOTEBODY__",
+			want: "You’re all set: “Middlemarch” is renewed until 4 January.\n\nBest,\nAlice", greeting: "Hi Ann,"},
+		{name: "Spanish Gmail", header: plainHeader,
+			body: "Hola Ann,\n\nSus libros están renovados hasta el 4 de enero.\n\nSaludos,\nAlice\n\nEl lun, 7 dic 2026 a las 9:00, Seymour Library (<help@library.test>) escribió:\n__QUOTEBODY__",
+			want: "Sus libros están renovados hasta el 4 de enero.\n\nSaludos,\nAlice", greeting: "Hola Ann,"},
+		{name: "French Thunderbird", header: flowedHeader,
+			body: "Bonjour Ann,\n\nVos livres sont renouvelés jusqu'au 4 janvier.\n\nCordialement,\nAlice\n\nLe 07/12/2026 à 09:00, Seymour Library a écrit :\n__QUOTEBODY__",
+			want: "Vos livres sont renouvelés jusqu'au 4 janvier.\n\nCordialement,\nAlice", greeting: "Bonjour Ann,"},
+
+		// Signatures of unusual shapes.
+		{name: "vCard-like signature", header: plainHeader,
+			body: "Renewed until 4 January.\n\nA. Smith | Seymour Library\nw: seymourlibrary.org | t: 555 010 0100",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "quote of the day under the name", header: plainHeader,
+			body: "Renewed until 4 January.\n\nAlice\n\n\"A library is not a luxury but one of the necessities of life.\" - Henry Ward Beecher",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "signature in three languages", header: plainHeader,
+			body: "Renewed until 4 January.\n\nAlice Smith\nBibliothécaire | Librarian | Bibliotecaria\nSeymour Library",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "signature naming the patron's first name", header: plainHeader,
+			body: "Renewed until 4 January.\n\nAlice Smith\nAnn Lee Reading Room, Seymour Library\n555-010-0100",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "ASCII-art signature under the name", header: plainHeader,
+			body: "Renewed until 4 January.\n\nAlice\n  .--.  .--.\n /    \\/    \\\n |  Seymour  |\n  \\________/",
+			want: "Renewed until 4 January.\n\nAlice"},
+
+		// Notes leaked in new disguises.
+		{name: "note quoted inside an HTML table", header: htmlHeader, note: true,
+			body: "<p>Renewed.</p><table><tr><td>Her account is blocked for a fine from 2019.</td></tr></table>",
+			held: "internal note"},
+		{name: "note in a forwarded block", header: plainHeader, note: true,
+			body: "See below.\n\n---------- Forwarded message ---------\nFrom: Alice Smith <alice@library.test>\nDate: Mon, Dec 7, 2026 at 9:30 AM\nSubject: note\nTo: <help@library.test>\n\nHer account is blocked for a fine from 2019. PIN 4821.",
+			held: "forwarded"},
+		{name: "PIN split over two lines", header: plainHeader, note: true,
+			body: "Your PIN is 48\n21, use it at the kiosk.", held: "internal note"},
+		{name: "PIN in words", header: plainHeader, note: true,
+			body: "Your PIN is four eight two one.", held: "internal note"},
+		{name: "PIN spaced out with a number after it", header: plainHeader, note: true,
+			body: "Your PIN is 4821 2 copies are waiting.", held: "internal note"},
+		{name: "note as bullet points", header: htmlHeader, note: true,
+			body: "<p>Renewed. In short:</p><ul><li>account blocked</li><li>fine from 2019</li><li>PIN 4821</li></ul>",
+			held: "internal note"},
+
+		// Commands written oddly.
+		{name: "upper-case #NOTE", header: plainHeader, body: "#NOTE\nShe owes $40.", isNote: true},
+		{name: "#note: with text", header: plainHeader, body: "#note: she owes $40.", isNote: true},
+		{name: "full-width ＃note", header: plainHeader, body: "＃note\nShe owes $40.", isNote: true},
+		{name: "note after a long empty HTML div", header: htmlHeader,
+			body:   "<div><br></div><div><br></div><div>&nbsp;</div><p>&nbsp;</p><div><span>&#8203;</span></div><div><br></div><div>#note</div><div>She owes $40.</div>",
+			isNote: true},
+		{name: "note in Gmail's ltr div", header: htmlHeader,
+			body:   `<div dir="ltr"><div>#note</div><div>She owes $40.</div></div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, Dec 7, 2026 at 9:00 AM Seymour Library &lt;help@library.test&gt; wrote:<br></div><blockquote class="gmail_quote">Alice, request 1 is yours.</blockquote></div>`,
+			isNote: true},
+		{name: "answer quoting an earlier #close is an answer", header: plainHeader,
+			body: "Renewed until 4 January.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Alice Smith <alice@library.test> wrote:\n> #close\n> Renewed until 21 December.\n",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "note with the earlier note quoted", header: plainHeader,
+			body:   "#note\nCalled her again.\n\nOn Mon, Dec 7, 2026 at 9:00 AM Alice Smith <alice@library.test> wrote:\n> #note\n> She owes $40.\n",
+			isNote: true},
+
+		// #answer with other commands.
+		{name: "#answer and #close on one line", header: plainHeader, body: "#answer renewals #close",
+			want: "You can renew", status: "solved"},
+		{name: "#close above #answer", header: plainHeader, body: "#close\n#answer renewals",
+			want: "You can renew", status: "solved"},
+		{name: "#note with #answer stays a note", header: plainHeader, body: "#note\n#answer renewals\nShe owes $40.", isNote: true},
+		{name: "#assign with #answer", header: plainHeader, body: "#assign Bob\n#answer renewals",
+			held: "saved answer"},
+
+		// Answers that must go through.
+		{name: "Done.", header: plainHeader, body: "Done.", want: "Done.\n\nAlice"},
+		{name: "only a link", header: plainHeader, body: "https://catalog.seymour.test/renew?id=1",
+			want: "https://catalog.seymour.test/renew?id=1\n\nAlice"},
+		{name: "only an HTML link", header: htmlHeader, body: `<div><a href="https://catalog.seymour.test/renew">Renew here</a></div>`,
+			want: "Renew here (https://catalog.seymour.test/renew)\n\nAlice"},
+		{name: "a quoted line from the patron above the answer", header: plainHeader,
+			body: "> Can I keep Middlemarch two more weeks?\n\nYes, until 4 January.",
+			want: "Yes, until 4 January.\n\nAlice"},
+		{name: "answer mentioning a year and a phone", header: plainHeader,
+			body: "Renewed until 4 January 2027. Call 555-0100 if the kiosk refuses.",
+			want: "Renewed until 4 January 2027. Call 555-0100 if the kiosk refuses.\n\nAlice"},
+		{name: "Yes. with a sign-off", header: plainHeader, body: "Yes.\n\nCheers,\nAlice", want: "Yes.\n\nCheers,\nAlice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, notice := newTicket(t)
+			if tc.note {
+				h.replyTo(alice, notice, "#note\nHer account is blocked for a fine from 2019. PIN 4821.", 100)
+				h.runOnce()
+			}
+			noticeText := text(t, notice)
+			var indented, quoteBody strings.Builder
+			for _, l := range strings.Split(noticeText, "\n") {
+				indented.WriteString("    " + l + "\n")
+				quoteBody.WriteString("> " + l + "\n")
+			}
+			body := strings.NewReplacer("__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
+				"__INDENTED__", indented.String(), "__QUOTEBODY__", quoteBody.String()).Replace(tc.body)
+			annBefore, aliceBefore := len(h.mailTo(ann)), len(h.mailTo(alice))
+			h.staffReply("Alice Smith <alice@library.test>", notice, tc.header, body, 1)
+			h.runOnce()
+			got := h.mailTo(ann)[annBefore:]
+			for _, m := range got {
+				for _, secret := range []string{"4821", "owes", "Staff only", "pdsavedanswer", "alice@", "##-", "Forwarded", "wrote:"} {
+					if strings.Contains(withoutIDs(m), secret) {
+						t.Errorf("Ann's mail shows %q:\n%s", secret, text(t, m))
+					}
+				}
+			}
+			d := h.ticket(1)
+			if tc.status != "" && d.Status != tc.status {
+				t.Errorf("status %s, want %s", d.Status, tc.status)
+			}
+			toAlice := h.mailTo(alice)[aliceBefore:]
+			switch {
+			case tc.want != "":
+				if len(got) != 1 {
+					t.Fatalf("Ann got %d mails, want the answer; Alice got:\n%s", len(got), text(t, h.last(alice)))
+				}
+				b := trimLines(text(t, got[0]))
+				first, rest, _ := strings.Cut(b, "\n")
+				answer, _, _ := strings.Cut(rest, "\nSeymour Library")
+				greeting := tc.greeting
+				if greeting == "" {
+					greeting = "Hello Ann,"
+				}
+				if tc.status == "" && (first != greeting || strings.TrimSpace(answer) != tc.want) {
+					t.Errorf("Ann got:\n%s\n\nwant %q then:\n%s", b, greeting, tc.want)
+				}
+				if tc.status != "" && !strings.Contains(b, tc.want) {
+					t.Errorf("Ann got:\n%s\n\nwant %q in it", b, tc.want)
+				}
+			case tc.held != "":
+				if len(got) != 0 {
+					t.Fatalf("Ann got %d mails, want none:\n%s", len(got), text(t, got[0]))
+				}
+				if len(toAlice) != 1 || !strings.Contains(strings.Join(strings.Fields(text(t, toAlice[0])), " "), tc.held) {
+					var b string
+					if len(toAlice) > 0 {
+						b = text(t, toAlice[0])
+					}
+					t.Fatalf("Alice got %d mails, want one saying %q:\n%s", len(toAlice), tc.held, b)
+				}
+				if d.Status != "open" || d.FirstResponseAt != nil {
+					t.Errorf("status %s, first response %v: want open and unanswered", d.Status, d.FirstResponseAt)
+				}
+			case tc.isNote:
+				if len(got) != 0 || len(toAlice) != 0 {
+					t.Fatalf("Ann got %d mails, Alice %d: want none for a note", len(got), len(toAlice))
+				}
+				if !hasEvent(d, alice, "note") || d.Status != "open" {
+					t.Errorf("status %s, events %v: want an open ticket with Alice's note", d.Status, d.Events)
+				}
+			}
+		})
+	}
+}

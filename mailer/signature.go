@@ -187,7 +187,11 @@ func nameLine(lines []string, s Writer) int {
 // name: "Alice", "Alice Smith | Circulation", "Dr. Alice M. Smith",
 // "Alice (she/her)", "Smith, Alice".
 func isNameLine(line, first, full string) bool {
-	n := normLine(honorificStart.ReplaceAllString(strings.TrimSpace(line), ""))
+	// "📚 Alice", "~Alice": marks around the name are decoration.
+	n := strings.TrimFunc(line, func(r rune) bool {
+		return unicode.IsSymbol(r) || unicode.IsSpace(r) || strings.ContainsRune("*_|-–—.,>•·", r)
+	})
+	n = normLine(honorificStart.ReplaceAllString(n, ""))
 	switch {
 	case n == first || n == full || reversedName(n, full):
 		return true

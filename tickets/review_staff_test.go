@@ -20,6 +20,7 @@ func TestReviewStaffReplies(t *testing.T) {
 		held               string // words of Alice's "not sent" mail; Ann gets nothing
 		isNote             bool   // a note: nobody gets mail
 		status             string // the ticket's status after, if it matters
+		bob                string // words Bob's last notice must hold
 	}{
 		// Clients the corpus does not hold.
 		{name: "Yahoo plain, quote indented without marks", header: plainHeader,
@@ -122,7 +123,35 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "#assign with #answer", header: plainHeader, body: "#assign Bob\n#answer renewals",
 			held: "saved answer"},
 
+		{name: "#note #assign with #answer hands over the words as written", header: plainHeader,
+			body: "#note #assign Bob\n#answer renewals\nShe may want the long loan.", bob: "#answer renewals"},
+		{name: "full-width ＃ＮＯＴＥ", header: plainHeader, body: "＃ＮＯＴＥ\nShe owes $40.", isNote: true},
+		{name: "full-width command under the answer", header: plainHeader,
+			body: "Renewed.\n\n＃ｎｏｔｅ she owes $40", held: "was not on the first lines"},
+		{name: "note under a Mimecast banner", header: plainHeader,
+			body: "This message originated outside your organization.\n\n#note\nShe owes $40.", isNote: true},
+		{name: "note under a CAUTION originated-outside banner", header: plainHeader,
+			body: "CAUTION: This email originated outside of the organization. Do not click links unless you know the content is safe.\n\n#note\nShe owes $40.", isNote: true},
+		{name: "note bottom-posted under the quote", header: plainHeader,
+			body: "__QUOTE__\n#note\nShe owes $40.", isNote: true},
+		{name: "greeting over #close", header: plainHeader, body: "Hi Ann,\n\n#close\nRenewed until 4 January.",
+			want: "Renewed until 4 January.", greeting: "Hi Ann,", status: "solved"},
+		{name: "misspelt #notes sends nothing", header: plainHeader, body: "#notes\nShe owes $40.", held: "not a command"},
+		{name: "#close with words on its line sends nothing", header: plainHeader, body: "#close Renewed until 4 January.", held: "takes nothing after it"},
+
+		// Signatures, again.
+		{name: "emoji name line", header: plainHeader,
+			body: "Renewed until 4 January.\n\n📚 Alice\nSeymour Library · seymourlibrary.org",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "tilde name", header: plainHeader, body: "Renewed until 4 January.\n\n~Alice", want: "Renewed until 4 January.\n\nAlice"},
+		{name: "name in capitals with title", header: plainHeader,
+			body: "Renewed until 4 January.\n\nALICE SMITH\nHead of Circulation", want: "Renewed until 4 January.\n\nAlice"},
+
 		// Answers that must go through.
+		{name: "a sentence naming Alice stays", header: plainHeader,
+			body: "Renewed.\nAlice will call you tomorrow.", want: "Renewed.\nAlice will call you tomorrow.\n\nAlice"},
+		{name: "a number the patron gave back to her", header: plainHeader, note: true,
+			body: "Renewed until 4 January 2027.", want: "Renewed until 4 January 2027.\n\nAlice"},
 		{name: "Done.", header: plainHeader, body: "Done.", want: "Done.\n\nAlice"},
 		{name: "only a link", header: plainHeader, body: "https://catalog.seymour.test/renew?id=1",
 			want: "https://catalog.seymour.test/renew?id=1\n\nAlice"},
@@ -162,6 +191,9 @@ func TestReviewStaffReplies(t *testing.T) {
 				}
 			}
 			d := h.ticket(1)
+			if tc.bob != "" && !strings.Contains(text(t, h.last(bob)), tc.bob) {
+				t.Errorf("Bob's notice lacks %q:\n%s", tc.bob, text(t, h.last(bob)))
+			}
 			if tc.status != "" && d.Status != tc.status {
 				t.Errorf("status %s, want %s", d.Status, tc.status)
 			}

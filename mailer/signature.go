@@ -98,12 +98,12 @@ func lastNonBlank(lines []string) int {
 }
 
 // signOff is a line that closes a letter.
-var signOff = regexp.MustCompile(`(?i)^(with )?(best|kind|kindest|warm|warmest|many|all the|with|yours|thanks|thank you|thanks again|cheers|sincerely|regards|respectfully|cordially|take care|have a (good|great|nice) (day|one|weekend)|talk soon|speak soon|bye|cordialement|bien (à vous|cordialement)|merci( beaucoup)?|saludos( cordiales)?|un saludo|atentamente|gracias|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|lg|mfg|danke|groeten|met vriendelijke groet(en)?|cordiali saluti|grazie|obrigad[oa]|atenciosamente|pozdrawiam|med vänlig hälsning|mvh|vh)\b[\w\s,.!&'-]{0,40}$`)
+var signOff = regexp.MustCompile(`(?i)^(with )?(best|kind|kindest|warm|warmest|many|all the|with|yours|thanks|thank you|thanks again|cheers|sincerely|regards|respectfully|cordially|take care|have a (good|great|nice) (day|one|weekend)|talk soon|speak soon|bye|cordialement|bien (à vous|cordialement)|merci( beaucoup)?|saludos( cordiales)?|un (cordial )?saludo|reciba(n)? un (cordial )?saludo|muchas gracias|mil gracias|un abrazo|abrazos|atentamente|gracias|bonne (journée|soirée|fin de journée)|belle journée|amicalement|bien amicalement|à bientôt|sinc[eè]res salutations|meilleures salutations|salutations|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|liebe grüße|herzliche grüße|schöne grüße|lg|mfg|danke|groeten|met vriendelijke groet(en)?|cordiali saluti|grazie|obrigad[oa]|atenciosamente|pozdrawiam|med vänlig hälsning|mvh|vh)\b[\w\s,.!&'-]{0,40}$`)
 
 // IsSignOff reports a short closing line: "Best,", "Thanks!", "Kind
 // regards", "Many thanks again,".
 func IsSignOff(line string) bool {
-	t := strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*_-–—"))
+	t := strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*_-–—¡¿"))
 	if t == "" || len(strings.Fields(t)) > 6 || !signOff.MatchString(t) {
 		return false
 	}

@@ -68,7 +68,42 @@ func (r *receipt) placeAnswers(text string, known []string) (string, []string, [
 		// "#answer renewals #close": the commands on a line above it.
 		lines[i] = strings.Join(append(others, places...), "\n")
 	}
-	return strings.Join(lines, "\n"), names, problems
+	return commandsFirst(strings.Join(lines, "\n")), names, problems
+}
+
+// commandsFirst moves the saved answers' placeholders in the block of
+// command lines at the top (under a greeting, if any) below that block:
+// "#answer renewals\n#close" sends the answer and closes.
+func commandsFirst(text string) string {
+	lines := strings.Split(text, "\n")
+	i := 0
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	if i < len(lines) && mailer.IsGreeting(lines[i]) {
+		i++
+	}
+	var cmds, places []string
+	j := i
+	for ; j < len(lines); j++ {
+		l := strings.TrimSpace(lines[j])
+		switch {
+		case l == "":
+			continue
+		case strings.HasPrefix(l, "pdsavedanswer") && strings.HasSuffix(l, "pd"):
+			places = append(places, l)
+			continue
+		case strings.HasPrefix(commandLine(l), "#"):
+			cmds = append(cmds, l)
+			continue
+		}
+		break
+	}
+	if len(places) == 0 || len(cmds) == 0 {
+		return text
+	}
+	top := append(append(append([]string{}, lines[:i]...), cmds...), places...)
+	return strings.Join(append(top, lines[j:]...), "\n")
 }
 
 // unplace writes "#answer NAME" back where a placeholder stands in words

@@ -144,8 +144,26 @@ var digitOf = map[string]string{
 	"null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
 }
 
-// digitWords writes digits spelt out as words as digits.
+// pairWord is an English number from ten to ninety-nine written as words,
+// as a PIN is read out in pairs: "forty-eight twenty-one".
+var pairWord = regexp.MustCompile(`(?i)\b(?:(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)|(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](one|two|three|four|five|six|seven|eight|nine)\b)?)\b`)
+
+var teens = map[string]string{"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+var tens = map[string]string{"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8", "ninety": "9"}
+
+// digitWords writes digits and pairs spelt out as words as digits.
 func digitWords(text string) string {
+	text = pairWord.ReplaceAllStringFunc(text, func(w string) string {
+		m := pairWord.FindStringSubmatch(w)
+		if m[1] != "" {
+			return teens[strings.ToLower(m[1])]
+		}
+		unit := "0"
+		if m[3] != "" {
+			unit = digitOf[strings.ToLower(m[3])]
+		}
+		return tens[strings.ToLower(m[2])] + unit
+	})
 	return digitWord.ReplaceAllStringFunc(text, func(w string) string { return digitOf[strings.ToLower(w)] })
 }
 

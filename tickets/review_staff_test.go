@@ -139,6 +139,29 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "misspelt #notes sends nothing", header: plainHeader, body: "#notes\nShe owes $40.", held: "not a command"},
 		{name: "#close with words on its line sends nothing", header: plainHeader, body: "#close Renewed until 4 January.", held: "takes nothing after it"},
 
+		{name: "#answer above #close", header: plainHeader, body: "#answer renewals\n#close",
+			want: "You can renew", status: "solved"},
+		{name: "#answer inside a sentence is held", header: plainHeader, body: "Please read #answer renewals for the steps.",
+			held: "was not on the first lines"},
+		{name: "PIN in compound words", header: plainHeader, note: true,
+			body: "Your PIN is forty-eight twenty-one.", held: "internal note"},
+
+		// Other languages.
+		{name: "Spanish sign-off alone is nothing", header: plainHeader, body: "Un cordial saludo,\nAlice",
+			held: "nothing for the patron"},
+		{name: "Spanish thanks with an opening mark is nothing", header: plainHeader, body: "¡Muchas gracias!\n\nAlice",
+			held: "nothing for the patron"},
+		{name: "French formal greeting", header: plainHeader,
+			body: "Madame,\n\nVos livres sont renouvelés jusqu'au 4 janvier.\n\nBien à vous,\nAlice Smith\nBibliothécaire",
+			want: "Vos livres sont renouvelés jusqu'au 4 janvier.\n\nBien à vous,\nAlice", greeting: "Madame,"},
+		{name: "Spanish answer with a long sign-off", header: plainHeader,
+			body: "Hola Ann,\n\nSus libros están renovados.\n\nReciba un cordial saludo,\nAlice",
+			want: "Sus libros están renovados.\n\nReciba un cordial saludo,\nAlice", greeting: "Hola Ann,"},
+		{name: "BlueMail device line", header: plainHeader,
+			body: "Renewed until 4 January.\n\nGet BlueMail for Android", want: "Renewed until 4 January.\n\nAlice"},
+		{name: "AOL device line", header: plainHeader,
+			body: "Renewed until 4 January.\n\nSent from the all new AOL app for iOS", want: "Renewed until 4 January.\n\nAlice"},
+
 		// Signatures, again.
 		{name: "emoji name line", header: plainHeader,
 			body: "Renewed until 4 January.\n\n📚 Alice\nSeymour Library · seymourlibrary.org",

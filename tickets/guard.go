@@ -104,9 +104,9 @@ func leak(answer string, g guardTexts) string {
 	return ""
 }
 
-// digitRun is a number written with spaces, dashes, dots, slashes or a
-// line break (and its quote mark) in it: "4 8 2 1", "48-21", "48\n> 21".
-var digitRun = regexp.MustCompile(`\d(?:[\s.\-/>]{1,3}\d|\d)*`)
+// digitRun is a number written with spaces, commas, dashes, dots, slashes
+// or a line break (and its quote mark) in it: "4 8 2 1", "48-21", "48\n> 21".
+var digitRun = regexp.MustCompile(`\d(?:[\s.,\-/>]{1,3}\d|\d)*`)
 
 // digitGroup is one group of digits of a digit run.
 var digitGroup = regexp.MustCompile(`\d+`)
@@ -114,18 +114,28 @@ var digitGroup = regexp.MustCompile(`\d+`)
 // digitRuns are the numbers of four digits or more in text, without their
 // separators, so a PIN spaced out or split over two lines in an answer is
 // still the note's PIN; digits written as words ("four eight two one")
-// count. With parts, so do the runs of neighbouring groups inside a run:
-// an answer's "4821 2" holds the note's 4821.
+// count. In an answer (parts), so does every run of neighbouring groups:
+// "4821 2" holds 4821. In a note, a run stays on its line, and counts
+// whole and by its groups of four digits or more: "PIN 4821 2 books"
+// holds 4821 and 48212.
 func digitRuns(text string, parts bool) []string {
+	text = digitWords(text)
+	chunks := []string{text}
+	if !parts {
+		chunks = strings.Split(text, "\n")
+	}
 	var out []string
-	for _, m := range digitRun.FindAllString(digitWords(text), -1) {
-		g := digitGroup.FindAllString(m, -1)
-		for i := range g {
-			d := ""
-			for j := i; j < len(g); j++ {
-				d += g[j]
-				if len(d) >= 4 && (parts || i == 0 && j == len(g)-1) {
-					out = append(out, d)
+	for _, c := range chunks {
+		for _, m := range digitRun.FindAllString(c, -1) {
+			g := digitGroup.FindAllString(m, -1)
+			for i := range g {
+				d := ""
+				for j := i; j < len(g); j++ {
+					d += g[j]
+					whole, group := i == 0 && j == len(g)-1, i == j
+					if len(d) >= 4 && (parts || whole || group) {
+						out = append(out, d)
+					}
 				}
 			}
 		}
@@ -135,12 +145,12 @@ func digitRuns(text string, parts bool) []string {
 
 // digitWord is a digit written as a word, in the languages patrondesk has
 // and their neighbours.
-var digitWord = regexp.MustCompile(`(?i)\b(zero|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zéro|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun)\b`)
+var digitWord = regexp.MustCompile(`(?i)\b(zero|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zéro|un|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun)\b`)
 
 var digitOf = map[string]string{
 	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 	"cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
-	"zéro": "0", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8", "neuf": "9",
+	"zéro": "0", "un": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8", "neuf": "9",
 	"null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
 }
 

@@ -143,6 +143,8 @@ func TestReviewStaffReplies(t *testing.T) {
 			want: "You can renew", status: "solved"},
 		{name: "#answer inside a sentence is held", header: plainHeader, body: "Please read #answer renewals for the steps.",
 			held: "was not on the first lines"},
+		{name: "PIN from a note line with more numbers", header: plainHeader, note: true,
+			body: "Your PIN is 4821, not 2019.", held: "internal note"},
 		{name: "PIN in compound words", header: plainHeader, note: true,
 			body: "Your PIN is forty-eight twenty-one.", held: "internal note"},
 
@@ -260,6 +262,34 @@ func TestReviewStaffReplies(t *testing.T) {
 				if !hasEvent(d, alice, "note") || d.Status != "open" {
 					t.Errorf("status %s, events %v: want an open ticket with Alice's note", d.Status, d.Events)
 				}
+			}
+		})
+	}
+}
+
+// TestReviewLeakNumbers tries the leak guard's number rules on their own:
+// a note's PIN however an answer writes it, and numbers that are not the
+// note's.
+func TestReviewLeakNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		name, note, answer string
+		leak               bool
+	}{
+		{"PIN on a line above another number", "PIN 4821\n2019 fine unpaid", "Your PIN is 4821.", true},
+		{"PIN followed by a count", "PIN 4821 2 books", "Use 4821 at the kiosk.", true},
+		{"PIN split by a quoted line break", "PIN 4821", "Your PIN is 48\n> 21.", true},
+		{"PIN digits spelt out", "PIN 4821", "It is four, eight, two, one.", true},
+		{"PIN spelt out with spaces", "PIN 4821", "It is four eight two one.", true},
+		{"PIN in Spanish words", "PIN 4821", "Es cuatro ocho dos uno.", true},
+		{"PIN in French words", "PIN 4821", "C'est quatre huit deux un.", true},
+		{"PIN read in pairs", "PIN 4821", "forty-eight twenty-one", true},
+		{"a date of the note is not its year", "called her on 12/03/2026", "Due 4 January 2027.", false},
+		{"another number entirely", "PIN 4821", "Call 555-0100 before 4 January 2027.", false},
+		{"the patron's own number", "Her card 29384756 is blocked", "Your card 29384756 is renewed.", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := leak(tc.answer, guardTexts{notes: []string{tc.note}}); (got != "") != tc.leak {
+				t.Errorf("leak(%q) = %q, want a leak: %v", tc.answer, got, tc.leak)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"html"
 	"strings"
 	"testing"
 )
@@ -62,6 +63,32 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "French Thunderbird", header: flowedHeader,
 			body: "Bonjour Ann,\n\nVos livres sont renouvelés jusqu'au 4 janvier.\n\nCordialement,\nAlice\n\nLe 07/12/2026 à 09:00, Seymour Library a écrit :\n__QUOTEBODY__",
 			want: "Vos livres sont renouvelés jusqu'au 4 janvier.\n\nCordialement,\nAlice", greeting: "Bonjour Ann,"},
+
+		// HTML-only replies from those clients.
+		{name: "Zimbra HTML with its header block", header: htmlHeader,
+			body: `<html><body><div style="font-family: arial; font-size: 12pt; color: #000000"><div>Renewed until 4 January.</div><div><br></div><div data-marker="__SIG_PRE__">Alice Smith<br>Seymour Library</div><div><br></div><hr id="zwchr" data-marker="__DIVIDER__"><div data-marker="__HEADERS__"><b>From: </b>"Seymour Library" &lt;help@library.test&gt;<br><b>To: </b>"Alice Smith" &lt;alice@library.test&gt;<br><b>Sent: </b>Monday, December 7, 2026 9:00:00 AM<br><b>Subject: </b>[Seymour #1] New request for you<br></div><div><br></div><div data-marker="__QUOTED_TEXT__">__HTMLNOTICE__</div></div></body></html>`,
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Roundcube HTML", header: htmlHeader,
+			body: `<html><body style="font-size: 10pt; font-family: Verdana,Geneva,sans-serif"><p>Renewed until 4 January.</p><div id="signature">-- <br>Alice Smith</div><p>On 2026-12-07 15:00, Seymour Library wrote:</p><blockquote type="cite" style="padding: 0 0.4em; border-left: #1010ff 2px solid; margin: 0">__HTMLNOTICE__</blockquote></body></html>`,
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Proton HTML", header: htmlHeader,
+			body: `<div style="font-family: Arial; font-size: 14px;">Renewed until 4 January.</div><div style="font-family: Arial; font-size: 14px;"><br></div><div class="protonmail_signature_block" style="font-family: Arial; font-size: 14px;"><div class="protonmail_signature_block-user protonmail_signature_block-empty"></div><div class="protonmail_signature_block-proton">Sent with <a target="_blank" href="https://proton.me/">Proton Mail</a> secure email.</div></div><div style="font-family: Arial; font-size: 14px;"><br></div><div class="protonmail_quote">On Monday, December 7th, 2026 at 9:00 AM, Seymour Library &lt;help@library.test&gt; wrote:<br><br><blockquote class="protonmail_quote" type="cite">__HTMLNOTICE__</blockquote><br></div>`,
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Yahoo HTML", header: htmlHeader,
+			body: `<html><head></head><body><div class="ydp6b1f0a1dyahoo-style-wrap" style="font-family:Helvetica Neue, Helvetica, Arial, sans-serif;font-size:16px;"><div dir="ltr" data-setdir="false">Renewed until 4 January.</div></div><div id="yahoo_quoted_8812345" class="yahoo_quoted"><div style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;font-size:13px;color:#26282a;"><div>On Monday, December 7, 2026 at 09:00:00 AM CST, Seymour Library &lt;help@library.test&gt; wrote:</div><div><br></div><div><br></div><div>__HTMLNOTICE__</div></div></div></body></html>`,
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "HCL Notes HTML with its header table", header: htmlHeader,
+			body: `<font size=2 face="sans-serif">Renewed until 4 January.</font><br><br><font size=2 face="sans-serif">Alice Smith<br>Circulation</font><br><br><br><br><table width=100%><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">From:</font><td><font size=1 face="sans-serif">&quot;Seymour Library&quot; &lt;help@library.test&gt;</font><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">To:</font><td><font size=1 face="sans-serif">alice@library.test</font><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">Date:</font><td><font size=1 face="sans-serif">12/07/2026 09:00 AM</font><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">Subject:</font><td><font size=1 face="sans-serif">[Seymour #1] New request for you</font></table><br><hr width=100% size=2 align=left noshade style="color:#8091A5; "><br><br><br><tt><font size=2>__HTMLNOTICE__</font></tt>`,
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Thunderbird HTML bottom-posted", header: htmlHeader,
+			body: `<html><body><div class="moz-cite-prefix">On 12/7/26 9:00 AM, Seymour Library wrote:<br></div><blockquote type="cite" cite="mid:x@library.test"><pre class="moz-quote-pre" wrap="">__HTMLNOTICE__</pre></blockquote><p>Renewed until 4 January.</p><div class="moz-signature">-- <br>Alice</div></body></html>`,
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "HTML note quoted between answer paragraphs", header: htmlHeader, note: true,
+			body: `<p>Hi Ann,</p><blockquote>Her account is blocked for a fine from 2019. PIN 4821.</blockquote><p>Your books are renewed.</p>`,
+			held: "quoted lines"},
+		{name: "Outlook HTML note after empty MsoNormal paragraphs", header: htmlHeader,
+			body:   `<html><body lang=EN-US><div class=WordSection1><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal><b><span style='font-size:11.0pt'>#note<o:p></o:p></span></b></p><p class=MsoNormal>She owes $40.<o:p></o:p></p></div></body></html>`,
+			isNote: true},
 
 		// Signatures of unusual shapes.
 		{name: "vCard-like signature", header: plainHeader,
@@ -202,7 +229,8 @@ func TestReviewStaffReplies(t *testing.T) {
 				indented.WriteString("    " + l + "\n")
 				quoteBody.WriteString("> " + l + "\n")
 			}
-			body := strings.NewReplacer("__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
+			htmlNotice := strings.ReplaceAll(html.EscapeString(noticeText), "\n", "<br>\n")
+			body := strings.NewReplacer("__HTMLNOTICE__", htmlNotice, "__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
 				"__INDENTED__", indented.String(), "__QUOTEBODY__", quoteBody.String()).Replace(tc.body)
 			annBefore, aliceBefore := len(h.mailTo(ann)), len(h.mailTo(alice))
 			h.staffReply("Alice Smith <alice@library.test>", notice, tc.header, body, 1)

@@ -141,11 +141,19 @@ var strayCommand = regexp.MustCompile(`(?i)(^|[\s(\[>"'*_])#(note|close|assign|t
 
 // stray returns the first known command in text, or "".
 func stray(text string) string {
-	m := strayCommand.FindStringSubmatch(strings.ReplaceAll(width.Fold.String(mailer.NormaliseText(text)), "*", " "))
-	if m == nil {
-		return ""
+	if all := strayAll(text); len(all) > 0 {
+		return all[0]
 	}
-	return "#" + strings.ToLower(m[2])
+	return ""
+}
+
+// strayAll returns every known command in text, in order.
+func strayAll(text string) []string {
+	var out []string
+	for _, m := range strayCommand.FindAllStringSubmatch(strings.ReplaceAll(width.Fold.String(mailer.NormaliseText(text)), "*", " "), -1) {
+		out = append(out, "#"+strings.ToLower(m[2]))
+	}
+	return out
 }
 
 // splitCommands cuts "#take #priority urgent" into its commands.

@@ -322,3 +322,34 @@ func TestReviewLeakNumbers(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewCommandInSubject: a command written in the subject is not
+// read, so the words under it must not go to the patron as an answer; a
+// patron's own subject that holds a command word changes nothing.
+func TestReviewCommandInSubject(t *testing.T) {
+	for _, tc := range []struct {
+		name, patronSubject, replySubject string
+		answered                          bool
+	}{
+		{"#note in the subject", "Please renew my books", "Re: [Seymour #1] Please renew my books #note", false},
+		{"#close in front of the subject", "Please renew my books", "#close RE: [Seymour #1] Please renew my books", false},
+		{"the patron's subject holds #help", "I need #help with my card", "Re: [Seymour #1] I need #help with my card", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.deliver("From: Ann Lee <ann@example.test>\nTo: help@library.test\nSubject: " + tc.patronSubject + "\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <ann-1@example.test>\n\nCan I keep Middlemarch two more weeks?\n")
+			h.runOnce()
+			notice := h.last(alice)
+			id := headerValue(notice, "Message-Id")
+			h.deliver("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: " + tc.replySubject + "\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <s1@mail.test>\nIn-Reply-To: " + id + "\nReferences: " + id + "\n\nShe owes $40, PIN 4821.\n")
+			h.runOnce()
+			got := len(h.mailTo(ann)) - 1
+			if tc.answered != (got == 1) {
+				t.Fatalf("Ann got %d mails after her acknowledgement, want an answer: %v", got, tc.answered)
+			}
+			if !tc.answered && !strings.Contains(text(t, h.last(alice)), "in the subject") {
+				t.Errorf("Alice was not told:\n%s", text(t, h.last(alice)))
+			}
+		})
+	}
+}

@@ -81,6 +81,9 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	if rd.stray != "" {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
+	if c := subjectCommand(r.m.Subject, t.Subject); c != "" && !rd.has("note") {
+		return r.hold(t, actor, key, text, fmt.Sprintf("%s was in the subject of your email, where patrondesk does not read commands, so it could not tell whether your words were meant for the patron. Put commands alone on the first lines of the text.", c))
+	}
 	// #spam, like #note, keeps every word for staff.
 	note, closing, reopening, handing := rd.has("note") || rd.has("spam"), rd.has("close"), rd.has("reopen"), rd.has("assign")
 	if len(saved) > 0 && handing && !note {
@@ -236,6 +239,18 @@ func readReply(p commandParser, text string, names []string, writer func(rest st
 	tr := mailer.TrimSignature(under, writer(under))
 	rd.answer = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
 	return rd
+}
+
+// subjectCommand is a known command a staff member wrote in the subject of
+// a reply (not one the patron's own subject holds), or "".
+func subjectCommand(subject, ticketSubject string) string {
+	theirs := strayAll(ticketSubject)
+	for _, c := range strayAll(subject) {
+		if !slices.Contains(theirs, c) {
+			return c
+		}
+	}
+	return ""
 }
 
 // startsWithCommand reports text whose first line is a command.

@@ -353,3 +353,32 @@ func TestReviewCommandInSubject(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewNoteFromThePatronsOtherRequest: a note pasted from the same
+// patron's other request is as secret as one of this request.
+func TestReviewNoteFromThePatronsOtherRequest(t *testing.T) {
+	h, notice1 := newTicket(t)
+	h.replyTo(alice, notice1, "#note\nHer account is blocked for a fine from 2019. PIN 4821.", 1)
+	h.runOnce()
+	h.deliver("From: Ann Lee <ann@example.test>\nTo: help@library.test\nSubject: Card question\nDate: Mon, 07 Dec 2026 09:00:00 -0600\nMessage-ID: <ann-2@example.test>\n\nIs my card still valid?\n")
+	h.runOnce()
+	notice2 := h.last(alice)
+	if !strings.Contains(headerValue(notice2, "Subject"), "#2]") {
+		t.Fatalf("no notice for request 2: %s", headerValue(notice2, "Subject"))
+	}
+	before := len(h.mailTo(ann))
+	h.replyTo(alice, notice2, "Your card works, but the account is blocked for a fine from 2019.", 2)
+	h.runOnce()
+	if n := len(h.mailTo(ann)) - before; n != 0 {
+		t.Fatalf("Ann got %d mails with words of the other request's note:\n%s", n, text(t, h.last(ann)))
+	}
+	if !strings.Contains(text(t, h.last(alice)), "internal note") {
+		t.Errorf("Alice was not told:\n%s", text(t, h.last(alice)))
+	}
+	// A plain answer on request 2 still goes.
+	h.replyTo(alice, notice2, "Your card is valid until 2028.", 3)
+	h.runOnce()
+	if n := len(h.mailTo(ann)) - before; n != 1 {
+		t.Errorf("Ann got %d mails, want the plain answer", n)
+	}
+}

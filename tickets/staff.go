@@ -512,20 +512,23 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 }
 
 // guardTexts collects what the leak guard compares an answer with: the
-// ticket's internal notes and mail to staff, and what its patron has
-// already seen. A reply that was held or not acted on is not a note (the
-// staff member will send it again), except what follows a "#note" in it.
+// internal notes and mail to staff of the ticket and of its patron's other
+// requests (a note pasted from the wrong one is as secret), and what the
+// patron has already seen. A reply that was held or not acted on is not a
+// note (the staff member will send it again), except what follows a
+// "#note" in it.
 func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 	var g guardTexts
 	rows, err := r.tx.QueryContext(r.ctx, `
+		WITH theirs AS (SELECT id FROM tickets WHERE patron_email = (SELECT patron_email FROM tickets WHERE id = ?))
 		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
 			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action IN ('held', 'not acted on')) THEN 'held'
 			ELSE 'note' END
-		FROM messages m WHERE m.ticket_id = ? AND m.kind IN ('staff_note', 'personal')
+		FROM messages m WHERE m.ticket_id IN theirs AND m.kind IN ('staff_note', 'personal')
 		UNION ALL
 		SELECT o.body_text, CASE WHEN o.to_email = t.patron_email THEN 'seen' ELSE 'notice' END
-		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id = ?`,
-		ticket, ticket)
+		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN theirs`,
+		ticket)
 	if err != nil {
 		return g, fmt.Errorf("read staff-only text: %w", err)
 	}

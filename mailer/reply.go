@@ -215,15 +215,25 @@ func attributionAbove(lines []string, i, cut int) int {
 // language ("Wysłano: …", "Temat: …").
 var anyHeader = regexp.MustCompile(`^\*?[\p{L}][\p{L} .-]{0,24}\*?\s?:\*?\s+\S`)
 
-// headerBlockFollows reports a "Sent:"/"Date:" line just under a "From:".
+// headerBlockFollows reports a "Sent:"/"Date:" line just under a "From:",
+// and a "Subject:" line in the block: an answer's own "From: Monday" /
+// "Date: 4 January" lines are not a quoted mail's header.
 func headerBlockFollows(lines []string, i int) bool {
-	for j := i + 1; j < len(lines) && j <= i+4; j++ {
-		if replyHeaderField.MatchString(strings.TrimSpace(lines[j])) {
-			return true
+	field, subject := false, false
+	for j := i + 1; j < len(lines) && j <= i+6; j++ {
+		t := strings.TrimSpace(lines[j])
+		if j <= i+4 && replyHeaderField.MatchString(t) {
+			field = true
+		}
+		if subjectField.MatchString(t) {
+			subject = true
 		}
 	}
-	return false
+	return field && subject
 }
+
+// subjectField is the "Subject:" line of a quoted header block.
+var subjectField = regexp.MustCompile(`(?i)^\*?(subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne|temat|assunto|aihe|тема)\s*:`)
 
 var (
 	headerFrom       = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|från|fra|od|от|desde|lähettäjä)\s*:\*?\s*\S`)

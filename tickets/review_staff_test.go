@@ -200,6 +200,9 @@ func TestReviewStaffReplies(t *testing.T) {
 			body: "Renewed until 4 January.\n\nALICE SMITH\nHead of Circulation", want: "Renewed until 4 January.\n\nAlice"},
 
 		// Answers that must go through.
+		{name: "an answer with From: and Date: lines of its own", header: plainHeader,
+			body: "Your hold is ready.\nFrom: Monday 8 December\nDate: until Saturday 13 December\nAt: the main desk",
+			want: "Your hold is ready.\nFrom: Monday 8 December\nDate: until Saturday 13 December\nAt: the main desk\n\nAlice"},
 		{name: "a sentence naming Alice stays", header: plainHeader,
 			body: "Renewed.\nAlice will call you tomorrow.", want: "Renewed.\nAlice will call you tomorrow.\n\nAlice"},
 		{name: "a number the patron gave back to her", header: plainHeader, note: true,

@@ -43,6 +43,7 @@ func TrimSignature(text string, s Writer) Trimmed {
 	if c := nameLine(lines[:cut], s); c < cut {
 		cut = c
 	}
+	cut = epigraph(lines[:cut], cut)
 	cut = trailingSignature(lines[:cut], s, cut)
 	body := lines[:cut]
 	sig, ps := postscriptOut(lines[cut:])
@@ -66,6 +67,37 @@ func TrimSignature(text string, s Writer) Trimmed {
 		tr.Body = strings.TrimSpace(tr.Body + "\n\n" + ps)
 	}
 	return tr
+}
+
+// Epigraphs: a quotation with its author, under a signature or in place
+// of one ("So many books, so little time." - Frank Zappa).
+var (
+	quotation = regexp.MustCompile(`^["“„«‘'].{10,300}["”»’']\s*([-–—―~]+\s*\p{Lu}[^.!?]{0,60})?$`)
+	author    = regexp.MustCompile(`^[-–—―~]+\s*\p{Lu}[^.!?]{0,60}$`)
+)
+
+// epigraph is where a quotation with its author starts, when it is the
+// last thing before cut and something stands above it; or cut.
+func epigraph(lines []string, cut int) int {
+	j := lastNonBlank(lines)
+	if j < 0 {
+		return cut
+	}
+	t := strings.TrimSpace(lines[j])
+	q := quotation.FindStringSubmatch(t)
+	if q == nil || q[1] == "" {
+		// The author on a line of its own under the quotation.
+		if !author.MatchString(t) {
+			return cut
+		}
+		if j = lastNonBlank(lines[:j]); j < 0 || !quotation.MatchString(strings.TrimSpace(lines[j])) {
+			return cut
+		}
+	}
+	if lastNonBlank(lines[:j]) < 0 {
+		return cut // nothing else: an answer that quotes
+	}
+	return j
 }
 
 // postscript starts a P.S.

@@ -57,7 +57,7 @@ func (r *receipt) placeAnswers(text string, known []string) (string, []string, [
 				others = append(others, part)
 				continue
 			}
-			name := strings.ToLower(strings.TrimSpace(arg))
+			name := strings.ToLower(strings.TrimRight(strings.TrimSpace(arg), ".,;:!"))
 			if !slices.Contains(known, name) {
 				problems = append(problems, fmt.Sprintf("#answer: there is no saved answer called %q; the saved answers are %s. Write it like this: %s", arg, strings.Join(known, ", "), commandHelp["answer"]))
 				continue

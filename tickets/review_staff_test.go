@@ -64,6 +64,22 @@ func TestReviewStaffReplies(t *testing.T) {
 			body: "Bonjour Ann,\n\nVos livres sont renouvelés jusqu'au 4 janvier.\n\nCordialement,\nAlice\n\nLe 07/12/2026 à 09:00, Seymour Library a écrit :\n__QUOTEBODY__",
 			want: "Vos livres sont renouvelés jusqu'au 4 janvier.\n\nCordialement,\nAlice", greeting: "Bonjour Ann,"},
 
+		{name: "German Gmail attribution with the name after the verb", header: plainHeader,
+			body: "Hallo Ann,\n\nIhre Bücher sind verlängert.\n\nViele Grüße\nAlice\n\nAm Mo., 7. Dez. 2026 um 09:00 Uhr schrieb Seymour Library <\nhelp@library.test>:\n\n__QUOTEBODY__",
+			want: "Ihre Bücher sind verlängert.\n\nViele Grüße\nAlice", greeting: "Hallo Ann,"},
+		{name: "Dutch Gmail attribution", header: plainHeader,
+			body: "Uw boeken zijn verlengd.\n\nOp ma 7 dec 2026 om 09:00 schreef Seymour Library <help@library.test>:\n\n__QUOTEBODY__",
+			want: "Uw boeken zijn verlengd.\n\nAlice"},
+		{name: "Swedish Gmail attribution", header: plainHeader,
+			body: "Dina böcker är förlängda.\n\nDen mån 7 dec. 2026 kl 09:00 skrev Seymour Library <help@library.test>:\n\n__QUOTEBODY__",
+			want: "Dina böcker är förlängda.\n\nAlice"},
+		{name: "Polish Gmail attribution", header: plainHeader,
+			body: "Książki są przedłużone.\n\npon., 7 gru 2026 o 09:00 Seymour Library <help@library.test> napisał(a):\n\n__QUOTEBODY__",
+			want: "Książki są przedłużone.\n\nAlice"},
+		{name: "Outlook for Mac header block", header: plainHeader,
+			body: "Renewed until 4 January.\n\nFrom: Seymour Library <help@library.test>\nDate: Monday, 7 December 2026 at 09:00\nTo: Alice Smith <alice@library.test>\nSubject: [Seymour #1] New request for you\n\n__NOTICE__",
+			want: "Renewed until 4 January.\n\nAlice"},
+
 		// HTML-only replies from those clients.
 		{name: "Zimbra HTML with its header block", header: htmlHeader,
 			body: `<html><body><div style="font-family: arial; font-size: 12pt; color: #000000"><div>Renewed until 4 January.</div><div><br></div><div data-marker="__SIG_PRE__">Alice Smith<br>Seymour Library</div><div><br></div><hr id="zwchr" data-marker="__DIVIDER__"><div data-marker="__HEADERS__"><b>From: </b>"Seymour Library" &lt;help@library.test&gt;<br><b>To: </b>"Alice Smith" &lt;alice@library.test&gt;<br><b>Sent: </b>Monday, December 7, 2026 9:00:00 AM<br><b>Subject: </b>[Seymour #1] New request for you<br></div><div><br></div><div data-marker="__QUOTED_TEXT__">__HTMLNOTICE__</div></div></body></html>`,
@@ -186,6 +202,10 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "PIN in compound words", header: plainHeader, note: true,
 			body: "Your PIN is forty-eight twenty-one.", held: "internal note"},
 
+		{name: "a full stop alone is nothing", header: plainHeader, body: ".\n\nAlice", held: "nothing for the patron"},
+		{name: "a thumbs-up alone is nothing", header: plainHeader, body: "👍\n\nSent from my iPhone", held: "nothing for the patron"},
+		{name: "thanks with the patron's name is nothing", header: plainHeader, body: "Thanks Ann!\n\nAlice", held: "nothing for the patron"},
+
 		// Other languages.
 		{name: "Spanish sign-off alone is nothing", header: plainHeader, body: "Un cordial saludo,\nAlice",
 			held: "nothing for the patron"},
@@ -255,6 +275,9 @@ func TestReviewStaffReplies(t *testing.T) {
 					if strings.Contains(withoutIDs(m), secret) {
 						t.Errorf("Ann's mail shows %q:\n%s", secret, text(t, m))
 					}
+				}
+				if b := text(t, m); strings.Contains(b, "<help@library.test>") || strings.Contains(b, "help@library.test>:") {
+					t.Errorf("Ann's mail shows an attribution line:\n%s", b)
 				}
 			}
 			d := h.ticket(1)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"patrondesk/mailer"
 	"patrondesk/templates"
@@ -103,6 +104,9 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		}
 		r.handover = unplace(strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n")), saved)
 		out = answerText{}
+	}
+	if !hasWords(out.body) {
+		out.body = "" // ".", "-", "👍": nothing a patron can read as an answer
 	}
 	if !note && !handing && out.body == "" && len(cmds) == 0 {
 		return r.hold(t, actor, key, text, "there was nothing for the patron in your email once the greeting, sign-off and signature were taken off.")
@@ -239,6 +243,11 @@ func readReply(p commandParser, text string, names []string, writer func(rest st
 	tr := mailer.TrimSignature(under, writer(under))
 	rd.answer = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
 	return rd
+}
+
+// hasWords reports text with a letter or a digit in it.
+func hasWords(text string) bool {
+	return strings.IndexFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // subjectCommand is a known command a staff member wrote in the subject of

@@ -67,6 +67,24 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 	return own, answers > 1
 }
 
+// ForwardsMail reports a reply whose writer put a forwarded mail under
+// their own words (a "Forwarded message" line where their text ends),
+// other than the answered mail itself (which holds its marker).
+func ForwardsMail(text string, o ReplyOptions) bool {
+	lines := strings.Split(NormaliseText(text), "\n")
+	cut := quoteCut(lines, o.IsMarker)
+	for i := cut; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if i == cut && !forwardMarker.MatchString(t) {
+			return false
+		}
+		if o.IsMarker != nil && o.IsMarker(t) {
+			return false
+		}
+	}
+	return cut < len(lines)
+}
+
 // InlineQuotes is, for an inline answer (the writer's lines in two places
 // or more between quotes), the quoted lines above its last own line
 // (without their quote marks): what the answer answers. The quote left

@@ -24,6 +24,19 @@ func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
 	return leak(q, g)
 }
 
+// forwardsMail reports a staff reply that carries a forwarded mail of the
+// staff member's own: inline under their words, or attached. A forward
+// inside the notice they answer (the patron's request was one) is not.
+func (d *Desk) forwardsMail(m *mailer.Message) bool {
+	o := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners}
+	if mailer.ForwardsMail(m.Text, o) {
+		return true
+	}
+	f := m.Forwarded
+	attached := f != nil && f.Text != "" && !strings.Contains(m.Text, f.Text)
+	return attached && !strings.Contains(f.Text, templates.ReplyMarker)
+}
+
 // ownText is what a staff member wrote in a reply: without the notice they
 // answered (above or below), quotes, gateway banners and phone lines.
 func (d *Desk) ownText(text string) string {

@@ -141,6 +141,9 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "note in a forwarded block", header: plainHeader, note: true,
 			body: "See below.\n\n---------- Forwarded message ---------\nFrom: Alice Smith <alice@library.test>\nDate: Mon, Dec 7, 2026 at 9:30 AM\nSubject: note\nTo: <help@library.test>\n\nHer account is blocked for a fine from 2019. PIN 4821.",
 			held: "forwarded"},
+		{name: "an email attached as a forward", header: "Content-Type: multipart/mixed; boundary=\"b1\"",
+			body: "--b1\nContent-Type: text/plain; charset=utf-8\n\nHere is what the vendor told us.\n\n--b1\nContent-Type: message/rfc822\nContent-Disposition: attachment\n\nFrom: Bob Jones <bob@library.test>\nTo: alice@library.test\nSubject: Ann\n\nHer account is blocked for a fine from 2019.\n\n--b1--",
+			held: "forwards another email"},
 		{name: "PIN split over two lines", header: plainHeader, note: true,
 			body: "Your PIN is 48\n21, use it at the kiosk.", held: "internal note"},
 		{name: "PIN in words", header: plainHeader, note: true,
@@ -417,5 +420,28 @@ func TestReviewNoteFromThePatronsOtherRequest(t *testing.T) {
 	h.runOnce()
 	if n := len(h.mailTo(ann)) - before; n != 1 {
 		t.Errorf("Ann got %d mails, want the plain answer", n)
+	}
+}
+
+// TestReviewForwardedRequestQuotedUnmarked: the patron's request was a
+// forward, so the notice shows a "Forwarded message" block; an Outlook
+// plain reply copies the notice without quote marks. The answer above it
+// must go: the forward is the notice's, not one the staff member added.
+func TestReviewForwardedRequestQuotedUnmarked(t *testing.T) {
+	h := newHarness(t, nil)
+	h.deliver("From: Ann Lee <ann@example.test>\nTo: help@library.test\nSubject: Fwd: your overdue notice about my card\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <ann-1@example.test>\n\nIs this right?\n\n---------- Forwarded message ---------\nFrom: Catalog <catalog@vendor.test>\nDate: Sun, Dec 6, 2026 at 8:00 AM\nSubject: Overdue\nTo: <ann@example.test>\n\nYou have 3 overdue books.\n")
+	h.runOnce()
+	notice := h.last(alice)
+	if !strings.Contains(text(t, notice), "Forwarded message") {
+		t.Skipf("the notice does not show the forward:\n%s", text(t, notice))
+	}
+	id := headerValue(notice, "Message-Id")
+	h.deliver("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: RE: " + headerValue(notice, "Subject") + "\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <s1@mail.test>\nIn-Reply-To: " + id + "\nReferences: " + id + "\nContent-Type: text/plain; charset=utf-8\n\nNo, those were returned on Friday.\n\n-----Original Message-----\nFrom: Seymour Library <help@library.test>\nSent: Monday, December 7, 2026 9:00 AM\nTo: Alice Smith <alice@library.test>\nSubject: " + headerValue(notice, "Subject") + "\n\n" + text(t, notice) + "\n")
+	h.runOnce()
+	if n := len(h.mailTo(ann)); n != 2 {
+		t.Fatalf("Ann got %d mails, want the ack and the answer; Alice got:\n%s", n, text(t, h.last(alice)))
+	}
+	if b := text(t, h.last(ann)); !strings.Contains(b, "No, those were returned on Friday.") || strings.Contains(b, "Forwarded") {
+		t.Errorf("Ann got:\n%s", b)
 	}
 }

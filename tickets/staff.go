@@ -170,7 +170,7 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 
 // staffOnlyIn says why an answer may hold staff-only words, or "".
 func (r *receipt) staffOnlyIn(t *ticketRow, out answerText) (string, error) {
-	if f := r.m.Forwarded; f != nil && !strings.Contains(f.Text, templates.ReplyMarker) {
+	if r.d.forwardsMail(r.m) {
 		return "your email forwards another email under your words, and patrondesk never sends forwarded mail to a patron: it may hold staff-only words. Copy what the patron should read into your answer and send it again.", nil
 	}
 	g, err := r.guardTexts(t.ID)

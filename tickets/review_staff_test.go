@@ -222,6 +222,10 @@ func TestReviewStaffReplies(t *testing.T) {
 			want: "Sus libros están renovados.\n\nReciba un cordial saludo,\nAlice", greeting: "Hola Ann,"},
 		{name: "BlueMail device line", header: plainHeader,
 			body: "Renewed until 4 January.\n\nGet BlueMail for Android", want: "Renewed until 4 January.\n\nAlice"},
+		{name: "French Outlook mobile line", header: plainHeader,
+			body: "Vos livres sont renouvelés.\n\nObtenir Outlook pour iOS", want: "Vos livres sont renouvelés.\n\nAlice"},
+		{name: "Sent from my phone.", header: plainHeader,
+			body: "Renewed until 4 January.\n\nSent from my phone.", want: "Renewed until 4 January.\n\nAlice"},
 		{name: "AOL device line", header: plainHeader,
 			body: "Renewed until 4 January.\n\nSent from the all new AOL app for iOS", want: "Renewed until 4 January.\n\nAlice"},
 

@@ -212,7 +212,28 @@ func nameLine(lines []string, s Writer) int {
 			return i
 		}
 	}
+	// Initials alone on the last line: "-A", "~AS".
+	if j := lastNonBlank(lines); j > 0 && isInitials(lines[j], full) {
+		return j
+	}
 	return len(lines)
+}
+
+// isInitials reports a line of only the writer's initials, after a dash or
+// tilde or alone: "-A", "— AS", "A.S.".
+func isInitials(line, full string) bool {
+	t := strings.TrimSpace(line)
+	dashed := strings.IndexAny(t, "-–—~") == 0
+	n := strings.ToLower(strings.NewReplacer(".", "", " ", "").Replace(strings.TrimLeft(t, "-–—~ ")))
+	var ini, first string
+	for i, w := range strings.Fields(full) {
+		r := []rune(w)
+		ini += string(r[0])
+		if i == 0 {
+			first = string(r[0])
+		}
+	}
+	return n != "" && (n == ini && (dashed || len(ini) > 1) || n == first && dashed)
 }
 
 // isNameLine reports a line that starts a signature with the writer's

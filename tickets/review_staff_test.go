@@ -465,3 +465,20 @@ func TestReviewForwardedRequestQuotedUnmarked(t *testing.T) {
 		t.Errorf("Ann got:\n%s", b)
 	}
 }
+
+// TestReviewAnswerRepeatsTheSubjectAfterStatus: the patron's own subject,
+// shown to staff in a #status reply, is not staff-only when an answer
+// repeats it.
+func TestReviewAnswerRepeatsTheSubjectAfterStatus(t *testing.T) {
+	h := newHarness(t, nil)
+	h.deliver("From: Ann Lee <ann@example.test>\nTo: help@library.test\nSubject: Please renew my three books for the holidays\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <ann-1@example.test>\n\nCan I?\n")
+	h.runOnce()
+	notice := h.last(alice)
+	h.replyTo(alice, notice, "#status", 1)
+	h.runOnce()
+	h.replyTo(alice, notice, "You asked: please renew my three books for the holidays. All done.", 2)
+	h.runOnce()
+	if n := len(h.mailTo(ann)); n != 2 {
+		t.Fatalf("Ann got %d mails, want the ack and the answer; Alice got:\n%s", n, text(t, h.last(alice)))
+	}
+}

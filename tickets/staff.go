@@ -523,7 +523,7 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 // guardTexts collects what the leak guard compares an answer with: the
 // internal notes and mail to staff of the ticket and of its patron's other
 // requests (a note pasted from the wrong one is as secret), and what the
-// patron has already seen. A reply that was held or not acted on is not a
+// patron has already seen or wrote (their subjects too). A reply that was held or not acted on is not a
 // note (the staff member will send it again), except what follows a
 // "#note" in it.
 func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
@@ -536,7 +536,9 @@ func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 		FROM messages m WHERE m.ticket_id IN theirs AND m.kind IN ('staff_note', 'personal')
 		UNION ALL
 		SELECT o.body_text, CASE WHEN o.to_email = t.patron_email THEN 'seen' ELSE 'notice' END
-		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN theirs`,
+		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN theirs
+		UNION ALL
+		SELECT subject, 'seen' FROM tickets WHERE id IN theirs`,
 		ticket)
 	if err != nil {
 		return g, fmt.Errorf("read staff-only text: %w", err)

@@ -37,6 +37,12 @@ func TrimSignature(text string, s Writer) Trimmed {
 			break
 		}
 	}
+	for i, l := range lines[:cut] {
+		if strings.EqualFold(strings.TrimSpace(l), "BEGIN:VCARD") {
+			cut = i // a business card pasted as text
+			break
+		}
+	}
 	if c := knownSignature(lines[:cut], s.Signatures); c < cut {
 		cut = c
 	}
@@ -331,8 +337,8 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	strong, n := false, 0
 	for i > 0 {
 		t := strings.TrimSpace(lines[i-1])
-		if t == "" {
-			i--
+		if t == "" || n > 0 && !strings.ContainsFunc(t, isLetterOrDigit) {
+			i-- // a blank, or a ruler or drawing inside the signature
 			continue
 		}
 		if !sigLike(t, s) {
@@ -374,6 +380,8 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	}
 	return i
 }
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // looksLikeName is a short line of capitalised words with no sentence end.
 func looksLikeName(l string) bool {

@@ -27,6 +27,9 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "Yahoo plain, quote indented without marks", header: plainHeader,
 			body: "Your books are renewed until 4 January.\n\nSent from Yahoo Mail on Android\n\n  On Mon, Dec 7, 2026 at 9:00, Seymour Library<help@library.test> wrote:\n__INDENTED__",
 			want: "Your books are renewed until 4 January.\n\nAlice"},
+		{name: "Yahoo plain, quote flattened onto the attribution line", header: plainHeader,
+			body: "Your books are renewed until 4 January.\n\nSent from Yahoo Mail for iPhone \n \n  On Mon, Dec 7, 2026 at 9:00, Seymour Library<help@library.test> wrote:   __FLAT__",
+			want: "Your books are renewed until 4 January.\n\nAlice"},
 		{name: "Proton, sentence-like device line", header: plainHeader,
 			body: "Your books are renewed until 4 January.\n\nSent with Proton Mail secure email.\n\nOn Monday, December 7th, 2026 at 9:00 AM, Seymour Library <help@library.test> wrote:\n__QUOTE__",
 			want: "Your books are renewed until 4 January.\n\nAlice"},
@@ -128,6 +131,15 @@ func TestReviewStaffReplies(t *testing.T) {
 		// Signatures of unusual shapes.
 		{name: "vCard-like signature", header: plainHeader,
 			body: "Renewed until 4 January.\n\nA. Smith | Seymour Library\nw: seymourlibrary.org | t: 555 010 0100",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "vCard pasted as text", header: plainHeader,
+			body: "Renewed until 4 January.\n\nBEGIN:VCARD\nVERSION:3.0\nFN:Alice Smith\nORG:Seymour Library\nTEL:+1-555-010-0100\nEMAIL:alice@library.test\nEND:VCARD",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "ASCII-art signature without a name", header: plainHeader,
+			body: "Renewed until 4 January.\n\n  ___\n |___|  Seymour Library\n |   |  555-010-0100",
+			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "ruler between the answer and a signature without a name", header: plainHeader,
+			body: "Renewed until 4 January.\n\n==========\nSeymour Library | Circulation\nseymourlibrary.org | 555-010-0100",
 			want: "Renewed until 4 January.\n\nAlice"},
 		{name: "quote of the day under the name", header: plainHeader,
 			body: "Renewed until 4 January.\n\nAlice\n\n\"A library is not a luxury but one of the necessities of life.\" - Henry Ward Beecher",
@@ -293,7 +305,7 @@ func TestReviewStaffReplies(t *testing.T) {
 				quoteBody.WriteString("> " + l + "\n")
 			}
 			htmlNotice := strings.ReplaceAll(html.EscapeString(noticeText), "\n", "<br>\n")
-			body := strings.NewReplacer("__HTMLNOTICE__", htmlNotice, "__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
+			body := strings.NewReplacer("__FLAT__", strings.Join(strings.Fields(noticeText), " "), "__HTMLNOTICE__", htmlNotice, "__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
 				"__INDENTED__", indented.String(), "__QUOTEBODY__", quoteBody.String()).Replace(tc.body)
 			annBefore, aliceBefore := len(h.mailTo(ann)), len(h.mailTo(alice))
 			h.staffReply("Alice Smith <alice@library.test>", notice, tc.header, body, 1)

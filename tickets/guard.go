@@ -141,12 +141,23 @@ func digitRuns(text string, parts bool) []string {
 	for _, c := range chunks {
 		for _, m := range digitRun.FindAllString(c, -1) {
 			g := digitGroup.FindAllString(m, -1)
+			if !parts {
+				if whole := strings.Join(g, ""); len(whole) >= 4 {
+					out = append(out, whole)
+				}
+				for _, x := range g {
+					if len(x) >= 4 && len(g) > 1 {
+						out = append(out, x)
+					}
+				}
+				continue
+			}
+			// Codes are short: parts stop at 20 digits, so a mail of a
+			// thousand numbers costs little.
 			for i := range g {
 				d := ""
-				for j := i; j < len(g); j++ {
-					d += g[j]
-					whole, group := i == 0 && j == len(g)-1, i == j
-					if len(d) >= 4 && (parts || whole || group) {
+				for j := i; j < len(g) && len(d) < 20; j++ {
+					if d += g[j]; len(d) >= 4 {
 						out = append(out, d)
 					}
 				}

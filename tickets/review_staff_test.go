@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReviewStaffReplies tries replies from clients, signatures, leaks and
@@ -498,5 +499,23 @@ func TestReviewAnswerRepeatsTheSubjectAfterStatus(t *testing.T) {
 	h.runOnce()
 	if n := len(h.mailTo(ann)); n != 2 {
 		t.Fatalf("Ann got %d mails, want the ack and the answer; Alice got:\n%s", n, text(t, h.last(alice)))
+	}
+}
+
+// TestReviewLeakGuardOnHugeNumbers: a patron's mail of many numbers (the
+// guard reads what the patron wrote) must not make the guard slow.
+func TestReviewLeakGuardOnHugeNumbers(t *testing.T) {
+	huge := strings.Repeat("1 2 ", 100000)
+	done := make(chan string, 1)
+	go func() {
+		done <- leak("Renewed until 4 January.", guardTexts{notes: []string{"PIN 4821 " + huge}, seen: []string{huge}})
+	}()
+	select {
+	case got := <-done:
+		if got != "" {
+			t.Errorf("leak = %q", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the leak guard took over 20 s on a mail of 200000 numbers")
 	}
 }

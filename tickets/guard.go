@@ -247,7 +247,8 @@ func isCode(w string) bool {
 }
 
 // addressForms matches every way a staff member's addresses can be
-// written: any case, with a "+tag", as a mailto link.
+// written: any case, with a "+tag", as a mailto link, with "(at)" or
+// "[at]" or "%40" for the "@".
 func addressForms(staff []Staff) *regexp.Regexp {
 	var alts []string
 	for _, s := range staff {
@@ -257,7 +258,7 @@ func addressForms(staff []Staff) *regexp.Regexp {
 				continue
 			}
 			local, _, _ = strings.Cut(local, "+")
-			alts = append(alts, regexp.QuoteMeta(local)+`(\+[^@\s<>()\[\],;]*)?@`+regexp.QuoteMeta(domain))
+			alts = append(alts, regexp.QuoteMeta(local)+`(\+[^@\s<>()\[\],;]*)?(@|\s?[\[(]at[\])]\s?|%40)`+regexp.QuoteMeta(domain))
 		}
 	}
 	if len(alts) == 0 {

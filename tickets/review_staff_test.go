@@ -272,6 +272,10 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "name in capitals with title", header: plainHeader,
 			body: "Renewed until 4 January.\n\nALICE SMITH\nHead of Circulation", want: "Renewed until 4 January.\n\nAlice"},
 
+		{name: "staff address written with (at) and %40", header: plainHeader,
+			body: "Write to alice(at)library.test or alice [at] library.test, or use mailto:alice%40library.test.",
+			want: "Write to help@library.test or help@library.test, or use help@library.test.\n\nAlice"},
+
 		// Answers that must go through.
 		{name: "an answer with From: and Date: lines of its own", header: plainHeader,
 			body: "Your hold is ready.\nFrom: Monday 8 December\nDate: until Saturday 13 December\nAt: the main desk",

@@ -523,3 +523,33 @@ func TestReviewLeakGuardOnHugeNumbers(t *testing.T) {
 		t.Fatal("the leak guard took over 20 s on a mail of 200000 numbers")
 	}
 }
+
+// TestReviewStaffOutOfOffice: a staff member's own automatic reply to a
+// notice, without RFC 3834 headers, is never relayed and changes nothing.
+func TestReviewStaffOutOfOffice(t *testing.T) {
+	for _, tc := range []struct{ name, subject, body string }{
+		{"Outlook subject", "Automatic reply: [Seymour #1] New request for you: Please renew my books",
+			"I am out of the office until Monday 14 December with limited access to email. For urgent matters, contact the circulation desk."},
+		{"French subject", "Réponse automatique : [Seymour #1] Please renew my books",
+			"Je suis absente du bureau jusqu'au 14 décembre."},
+		{"English first line only", "Re: [Seymour #1] Please renew my books",
+			"Hello,\n\nI'm currently out of the office and will be back on 14 December.\n\nAlice"},
+		{"Spanish first line only", "RE: [Seymour #1] Please renew my books",
+			"Estoy fuera de la oficina hasta el 14 de diciembre. Para asuntos urgentes, escriba a circulación."},
+		{"Gmail vacation responder", "Out of office Re: [Seymour #1] Please renew my books",
+			"Thanks for your email. I'm away until 14 December."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, notice := newTicket(t)
+			id := headerValue(notice, "Message-Id")
+			h.deliver("From: Alice Smith <alice@library.test>\nTo: help@library.test\nSubject: " + tc.subject + "\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <ooo1@mail.test>\nIn-Reply-To: " + id + "\nReferences: " + id + "\nMIME-Version: 1.0\n" + plainHeader + "\n\n" + tc.body + "\n")
+			h.runOnce()
+			if n := len(h.mailTo(ann)); n != 1 {
+				t.Fatalf("Ann got %d mails, want only her acknowledgement:\n%s", n, text(t, h.last(ann)))
+			}
+			if d := h.ticket(1); d.Status != "open" || d.FirstResponseAt != nil {
+				t.Errorf("status %s, first response %v", d.Status, d.FirstResponseAt)
+			}
+		})
+	}
+}

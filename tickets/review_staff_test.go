@@ -261,6 +261,13 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "AOL device line", header: plainHeader,
 			body: "Renewed until 4 January.\n\nSent from the all new AOL app for iOS", want: "Renewed until 4 January.\n\nAlice"},
 
+		// Greetings the staff member wrote: kept once, ours not added.
+		{name: "Morning Ann,", header: plainHeader, body: "Morning Ann,\n\nRenewed.", want: "Renewed.\n\nAlice", greeting: "Morning Ann,"},
+		{name: "Hallo Frau Lee,", header: plainHeader, body: "Hallo Frau Lee,\n\nVerlängert.", want: "Verlängert.\n\nAlice", greeting: "Hallo Frau Lee,"},
+		{name: "Hi Ann and Tom!", header: plainHeader, body: "Hi Ann and Tom!\nRenewed.", want: "Renewed.\n\nAlice", greeting: "Hi Ann and Tom!"},
+		{name: "Dear patron,", header: plainHeader, body: "Dear patron,\n\nRenewed.", want: "Renewed.\n\nAlice", greeting: "Dear patron,"},
+		{name: "Good day, Ann.", header: plainHeader, body: "Good day, Ann.\n\nRenewed.", want: "Renewed.\n\nAlice", greeting: "Good day, Ann."},
+
 		// Signatures, again.
 		{name: "emoji name line", header: plainHeader,
 			body: "Renewed until 4 January.\n\n📚 Alice\nSeymour Library · seymourlibrary.org",

@@ -251,11 +251,11 @@ func headerBlockFollows(lines []string, i int) bool {
 }
 
 // subjectField is the "Subject:" line of a quoted header block.
-var subjectField = regexp.MustCompile(`(?i)^\*?(subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne|temat|assunto|aihe|тема)\s*:`)
+var subjectField = regexp.MustCompile(`(?i)^\*?(subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne|temat|assunto|aihe|тема|předmět|tárgy|konu|subiect|θέμα|件名|主题|主旨|제목|נושא|الموضوع)\s*:`)
 
 var (
-	headerFrom       = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|från|fra|od|от|desde|lähettäjä)\s*:\*?\s*\S`)
-	replyHeaderField = regexp.MustCompile(`(?i)^\*?(sent|date|envoy[ée]|gesendet|datum|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|à|an|para|aan|a|til|till|subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne)\s*:`)
+	headerFrom       = regexp.MustCompile(`(?i)^\*?(from|von|de|de la|van|da|från|fra|od|от|desde|lähettäjä|feladó|kimden|από|差出人|发件人|寄件者|보낸 사람)\s*:\*?\s*\S`)
+	replyHeaderField = regexp.MustCompile(`(?i)^\*?(sent|date|envoy[ée]|gesendet|datum|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|à|an|para|aan|a|til|till|subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne|odesláno|komu|předmět|elküldve|címzett|tárgy|gönderildi|kime|konu|wysłano|do|temat|lähetetty|vastaanottaja|aihe|отправлено|кому|тема|trimis|către|subiect|στάλθηκε|προς|θέμα|送信日時|宛先|件名|发送时间|收件人|主题|寄件日期|主旨|받는 사람|보낸 날짜|제목)\s*:`)
 	originalMessage  = regexp.MustCompile(`(?i)^-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|oorspronkelijk bericht|messaggio originale|ursprungligt meddelande|opprinnelig melding|original meddelelse)\s*-{2,}$`)
 	// attribution is the "On … wrote:" line over a quote, in the
 	// languages of common clients; it may be wrapped over two lines.

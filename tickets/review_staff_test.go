@@ -198,6 +198,17 @@ func TestReviewStaffReplies(t *testing.T) {
 			body: "<p>Renewed. In short:</p><ul><li>account blocked</li><li>fine from 2019</li><li>PIN 4821</li></ul>",
 			held: "internal note"},
 
+		// Staff-only words without #note.
+		{name: "Internal note: without #", header: plainHeader, body: "Internal note: she owes $40.", held: "meant for staff only"},
+		{name: "STAFF ONLY line under the answer", header: plainHeader, body: "Renewed.\n\nSTAFF ONLY - she owes $40.", held: "meant for staff only"},
+		{name: "Note to self", header: plainHeader, body: "Note to self: call her Friday.", held: "meant for staff only"},
+		{name: "an answer about the staff-only shelf goes", header: plainHeader,
+			body: "The book is on the staff-only shelf at the desk; ask for it there.",
+			want: "The book is on the staff-only shelf at the desk; ask for it there.\n\nAlice"},
+		{name: "an answer about internal loans goes", header: plainHeader,
+			body: "Internal loans between branches take two days.",
+			want: "Internal loans between branches take two days.\n\nAlice"},
+
 		// Commands written oddly.
 		{name: "upper-case #NOTE", header: plainHeader, body: "#NOTE\nShe owes $40.", isNote: true},
 		{name: "#note: with text", header: plainHeader, body: "#note: she owes $40.", isNote: true},

@@ -3,6 +3,7 @@ package tickets
 import (
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -81,6 +82,9 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	}
 	if rd.stray != "" {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
+	}
+	if l := staffOnlyLine(rest); l != "" && !rd.has("note") && !rd.has("spam") {
+		return r.hold(t, actor, key, text, fmt.Sprintf("your email has the line %q, which reads as meant for staff only, so patrondesk did not send it to the patron. To keep words for staff, start the email with #note; to answer the patron, send it again without that line.", l))
 	}
 	if c := subjectCommand(r.m.Subject, t.Subject); c != "" && !rd.has("note") {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was in the subject of your email, where patrondesk does not read commands, so it could not tell whether your words were meant for the patron. Put commands alone on the first lines of the text.", c))
@@ -243,6 +247,21 @@ func readReply(p commandParser, text string, names []string, writer func(rest st
 	tr := mailer.TrimSignature(under, writer(under))
 	rd.answer = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
 	return rd
+}
+
+// staffOnlyWords start a line a staff member means for colleagues, written
+// without #note: "Internal note: …", "Staff only", "Note to staff".
+var staffOnlyWords = regexp.MustCompile(`(?i)^[\s*_>\[(-]*(internal( note)?|staff[ -]only|for staff( only)?|staff note|note (to|for) (staff|self|colleagues|the team)|private note|not for (the )?patron|do not (send|forward) (to|this)|nota interna|solo (para )?personal|note interne|r[ée]serv[ée] au personnel|nur intern|interne notiz)\s*([:\])\-–—.!]|$)`)
+
+// staffOnlyLine is the first line of text that opens with staffOnlyWords,
+// or "".
+func staffOnlyLine(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if t := strings.TrimSpace(l); staffOnlyWords.MatchString(t) {
+			return t
+		}
+	}
+	return ""
 }
 
 // hasWords reports text with a letter or a digit in it.

@@ -202,6 +202,8 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "Internal note: without #", header: plainHeader, body: "Internal note: she owes $40.", held: "meant for staff only"},
 		{name: "STAFF ONLY line under the answer", header: plainHeader, body: "Renewed.\n\nSTAFF ONLY - she owes $40.", held: "meant for staff only"},
 		{name: "Note to self", header: plainHeader, body: "Note to self: call her Friday.", held: "meant for staff only"},
+		{name: "a hand-over that says Internal note: is still a hand-over", header: plainHeader,
+			body: "#assign Bob\nInternal note: she owes $40, please call her.", bob: "Internal note: she owes $40"},
 		{name: "an answer about the staff-only shelf goes", header: plainHeader,
 			body: "The book is on the staff-only shelf at the desk; ask for it there.",
 			want: "The book is on the staff-only shelf at the desk; ask for it there.\n\nAlice"},

@@ -83,7 +83,7 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	if rd.stray != "" {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
-	if l := staffOnlyLine(rest); l != "" && !rd.has("note") && !rd.has("spam") {
+	if l := staffOnlyLine(rest); l != "" && !rd.has("note") && !rd.has("spam") && !rd.has("assign") {
 		return r.hold(t, actor, key, text, fmt.Sprintf("your email has the line %q, which reads as meant for staff only, so patrondesk did not send it to the patron. To keep words for staff, start the email with #note; to answer the patron, send it again without that line.", l))
 	}
 	if c := subjectCommand(r.m.Subject, t.Subject); c != "" && !rd.has("note") {

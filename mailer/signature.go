@@ -100,8 +100,12 @@ func epigraph(lines []string, cut int) int {
 			return cut
 		}
 	}
-	if lastNonBlank(lines[:j]) < 0 {
-		return cut // nothing else: an answer that quotes
+	above := lastNonBlank(lines[:j])
+	if above < 0 || strings.HasSuffix(strings.TrimSpace(lines[above]), ":") {
+		return cut // nothing else, or what the answer introduces: an answer that quotes
+	}
+	if len(strings.Fields(strings.TrimSpace(lines[j]))) < 4 {
+		return cut // a title, not a saying
 	}
 	return j
 }

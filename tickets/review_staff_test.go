@@ -588,3 +588,36 @@ func TestReviewStaffOutOfOffice(t *testing.T) {
 		})
 	}
 }
+
+// FuzzReviewLeakNumbers: whatever the note and the answer, the guard does
+// not panic, and a number of four digits or more from the note, written
+// into an answer with its digits spaced out or split over a line, is
+// found.
+// Run: go test ./tickets -fuzz FuzzReviewLeakNumbers -fuzztime 60s
+func FuzzReviewLeakNumbers(f *testing.F) {
+	for _, s := range [][2]string{
+		{"PIN 4821", "Your PIN is 48\n21."},
+		{"card 1234 5678, fine from 2019", "four eight two one"},
+		{"due 12/03/2026", "forty-eight twenty-one, 4 January 2027"},
+		{"", "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, note, answer string) {
+		g := guardTexts{notes: []string{note}}
+		_ = leak(answer, g)
+		codes := digitRuns(note, false)
+		for _, code := range codes[:min(len(codes), 3)] {
+			if len(code) > 12 || strings.ContainsAny(note, "\r") {
+				continue
+			}
+			spaced := strings.Join(strings.Split(code, ""), " ")
+			split := code[:2] + "\n> " + code[2:]
+			for _, a := range []string{"It is " + spaced + ".", "It is " + split + "."} {
+				if leak(a, g) == "" {
+					t.Errorf("note %q: the code %s in %q was not found", note, code, a)
+				}
+			}
+		}
+	})
+}

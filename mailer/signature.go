@@ -324,13 +324,18 @@ func sigLike(l string, s Writer) bool {
 	if disclaimer.MatchString(t) {
 		return true
 	}
-	// A sentence ("Call the desk at 555-0100.") is part of the answer.
-	if words > 12 || words >= 4 && strings.ContainsAny(t[len(t)-1:], ".?!") {
+	// A sentence ("Call the desk at 555-0100.") is part of the answer, and
+	// so is one that asks ("Questions? Call 555-0100") or goes on from the
+	// line above ("or write to …").
+	if words > 12 || words >= 4 && strings.ContainsAny(t[len(t)-1:], ".?!") || sentenceLike.MatchString(t) {
 		return false
 	}
 	return phoneLine.MatchString(t) || webLine.MatchString(t) || addressLine.MatchString(t) ||
 		titleLine.MatchString(t) && !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "?")
 }
+
+// sentenceLike is a line that asks and goes on, or continues a sentence.
+var sentenceLike = regexp.MustCompile(`\?\s+\p{L}|^(or|and|then|but|so)\s`)
 
 // trailingSignature finds a trailing block of signature-looking lines above
 // cut (phones, links, titles), with the short name line on top of it, and

@@ -330,6 +330,9 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "answer mentioning a year and a phone", header: plainHeader,
 			body: "Renewed until 4 January 2027. Call 555-0100 if the kiosk refuses.",
 			want: "Renewed until 4 January 2027. Call 555-0100 if the kiosk refuses.\n\nAlice"},
+		{name: "contact lines that are part of the answer", header: plainHeader,
+			body: "Renewed until 4 January.\n\nQuestions? Call us at 555-010-0100\nor write to help@library.test",
+			want: "Renewed until 4 January.\n\nQuestions? Call us at 555-010-0100\nor write to help@library.test\n\nAlice"},
 		{name: "Yes. with a sign-off", header: plainHeader, body: "Yes.\n\nCheers,\nAlice", want: "Yes.\n\nCheers,\nAlice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -367,6 +367,13 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	if j := lastNonBlank(lines[:i]); j >= 0 && looksLikeName(lines[j]) {
 		i, named = j, true
 	}
+	// A link alone under the answer, with no name, is the answer's: "You
+	// can renew online.\n\nhttps://…".
+	if !named && n == 1 {
+		if t := strings.TrimSpace(lines[lastNonBlank(lines)]); webLine.MatchString(t) && !phoneLine.MatchString(t) && !addressLine.MatchString(t) && !disclaimer.MatchString(t) && len(strings.Fields(t)) == 1 {
+			return cut
+		}
+	}
 	// Without a name on top, the block must stand apart from the answer: "Your
 	// book is waiting at:\nSeymour Library\n12 Main Street" is an answer.
 	if j := lastNonBlank(lines[:i]); !named && j >= 0 {

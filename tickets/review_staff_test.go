@@ -333,6 +333,12 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "contact lines that are part of the answer", header: plainHeader,
 			body: "Renewed until 4 January.\n\nQuestions? Call us at 555-010-0100\nor write to help@library.test",
 			want: "Renewed until 4 January.\n\nQuestions? Call us at 555-010-0100\nor write to help@library.test\n\nAlice"},
+		{name: "a link on its own line under the answer", header: plainHeader,
+			body: "You can renew online next time.\n\nhttps://seymourlibrary.test/renew",
+			want: "You can renew online next time.\n\nhttps://seymourlibrary.test/renew\n\nAlice"},
+		{name: "opening hours under the answer", header: plainHeader,
+			body: "We are open over the holidays.\n\nMon-Fri 9-5\nSat 10-2",
+			want: "We are open over the holidays.\n\nMon-Fri 9-5\nSat 10-2\n\nAlice"},
 		{name: "Yes. with a sign-off", header: plainHeader, body: "Yes.\n\nCheers,\nAlice", want: "Yes.\n\nCheers,\nAlice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -303,7 +303,7 @@ func isDeviceLine(t string) bool {
 
 // deviceApp is a device line that ends in a full stop and names the app or
 // device: "Sent with Proton Mail secure email.", "Sent from my iPhone."
-var deviceApp = regexp.MustCompile(`(?i)\b(iphone|ipad|android|galaxy|samsung|blackberry|outlook|yahoo mail|proton ?mail|secure email|gmail|aol|mobile|phone|smartphone|tablet|device)\.$`)
+var deviceApp = regexp.MustCompile(`(?i)\b(iphone|ipad|android|galaxy|samsung|blackberry|outlook|yahoo mail|proton ?mail|secure email|gmail|aol|mobile|phone|smartphone|tablet|device|gesendet|verzonden|gönderildi)\.$`)
 
 // deviceLine is the line a phone or webmail adds under what was written.
 var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|get \S+ for (ios|android|iphone|ipad|windows|mac)\b|sent from the all new aol app\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato da\b|skickat från\b|wysłane z\b|verstuurd (vanaf|met|via)\b|sendt fra\b|lähetetty\b|отправлено с\b|obtener outlook para\b|obtenir outlook pour\b|descargar outlook para\b|baixe o outlook para\b|obtenha o outlook para\b|télécharger outlook pour\b|outlook für .{1,20} herunterladen|holen sie sich outlook\b|scarica outlook per\b|.{1,30} gönderildi$)`)

@@ -286,6 +286,10 @@ func TestReviewStaffReplies(t *testing.T) {
 			body: "Vos livres sont renouvelés.\n\nObtenir Outlook pour iOS", want: "Vos livres sont renouvelés.\n\nAlice"},
 		{name: "Sent from my phone.", header: plainHeader,
 			body: "Renewed until 4 January.\n\nSent from my phone.", want: "Renewed until 4 January.\n\nAlice"},
+		{name: "German Samsung line with a full stop", header: plainHeader,
+			body: "Ihre Bücher sind verlängert.\n\nVon meinem Samsung Galaxy Smartphone gesendet.", want: "Ihre Bücher sind verlängert.\n\nAlice"},
+		{name: "a sentence about sending stays", header: plainHeader,
+			body: "Sent via courier today, it will arrive Friday.", want: "Sent via courier today, it will arrive Friday.\n\nAlice"},
 		{name: "AOL device line", header: plainHeader,
 			body: "Renewed until 4 January.\n\nSent from the all new AOL app for iOS", want: "Renewed until 4 January.\n\nAlice"},
 

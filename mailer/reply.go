@@ -86,8 +86,9 @@ func ForwardsMail(text string, o ReplyOptions) bool {
 }
 
 // InlineQuotes is, for an inline answer (the writer's lines in two places
-// or more between quotes), the quoted lines above its last own line
-// (without their quote marks): what the answer answers. The quote left
+// or more between quotes), the quoted lines between its first and last own
+// lines and the quoted paragraph just above the first (without their
+// quote marks): what the answer answers. The quote left
 // under the last answer is not in it, and a top- or bottom-posted answer
 // (one block of own lines) has none; a signature under the quote does not
 // count as own lines.
@@ -108,9 +109,18 @@ func InlineQuotes(text string, o ReplyOptions) string {
 		}
 		last = i
 	}
+	// Above the first own line, only the quoted paragraph it answers counts:
+	// the rest is the answered mail, as over a bottom-posted answer.
+	start := first
+	for start > 0 && strings.TrimSpace(lines[start-1]) == "" {
+		start--
+	}
+	for start > 0 && strings.HasPrefix(strings.TrimSpace(lines[start-1]), ">") && strings.Trim(strings.TrimSpace(lines[start-1]), "> ") != "" {
+		start--
+	}
 	var out []string
 	between := false
-	for i := 0; first >= 0 && i < last; i++ {
+	for i := max(start, 0); first >= 0 && i < last; i++ {
 		if t := strings.TrimSpace(lines[i]); strings.HasPrefix(t, ">") {
 			out = append(out, strings.TrimLeft(t, "> "))
 			between = between || i > first

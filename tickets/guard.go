@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,7 +22,28 @@ func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
 	if q == "" {
 		return ""
 	}
-	return leak(q, g)
+	return leak(withoutSeenLines(q, g.seen), g)
+}
+
+// withoutSeenLines drops the quoted lines that are the patron's own words
+// (their question, split where the answer goes), so the labels around
+// them in the notice ("What they wrote") do not join them into phrases
+// that look staff-only.
+func withoutSeenLines(q string, seen []string) string {
+	var all []string
+	for _, t := range seen {
+		all = append(all, " "+strings.Join(words(t), " ")+" ")
+	}
+	var kept []string
+	for _, l := range strings.Split(q, "\n") {
+		w := words(l)
+		if len(w) > 0 && slices.ContainsFunc(all, func(s string) bool { return strings.Contains(s, " "+strings.Join(w, " ")+" ") }) {
+			kept = append(kept, "")
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, "\n")
 }
 
 // forwardsMail reports a staff reply that carries a forwarded mail of the

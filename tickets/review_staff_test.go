@@ -125,6 +125,9 @@ func TestReviewStaffReplies(t *testing.T) {
 		{name: "HCL Notes HTML with its header table", header: htmlHeader,
 			body: `<font size=2 face="sans-serif">Renewed until 4 January.</font><br><br><font size=2 face="sans-serif">Alice Smith<br>Circulation</font><br><br><br><br><table width=100%><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">From:</font><td><font size=1 face="sans-serif">&quot;Seymour Library&quot; &lt;help@library.test&gt;</font><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">To:</font><td><font size=1 face="sans-serif">alice@library.test</font><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">Date:</font><td><font size=1 face="sans-serif">12/07/2026 09:00 AM</font><tr valign=top><td><font size=1 color=#5f5f5f face="sans-serif">Subject:</font><td><font size=1 face="sans-serif">[Seymour #1] New request for you</font></table><br><hr width=100% size=2 align=left noshade style="color:#8091A5; "><br><br><br><tt><font size=2>__HTMLNOTICE__</font></tt>`,
 			want: "Renewed until 4 January.\n\nAlice"},
+		{name: "Thunderbird inline under the whole quoted notice", header: flowedHeader,
+			body: "On 12/7/26 9:00 AM, Seymour Library wrote:\n__QUOTEBODY_NO_QUESTION__> Can I keep Middlemarch\n\nYes.\n\n> two more weeks?\n\nUntil 4 January.",
+			want: "Yes.\n\nUntil 4 January.\n\nAlice"},
 		{name: "Thunderbird HTML bottom-posted", header: htmlHeader,
 			body: `<html><body><div class="moz-cite-prefix">On 12/7/26 9:00 AM, Seymour Library wrote:<br></div><blockquote type="cite" cite="mid:x@library.test"><pre class="moz-quote-pre" wrap="">__HTMLNOTICE__</pre></blockquote><p>Renewed until 4 January.</p><div class="moz-signature">-- <br>Alice</div></body></html>`,
 			want: "Renewed until 4 January.\n\nAlice"},
@@ -358,7 +361,13 @@ func TestReviewStaffReplies(t *testing.T) {
 				quoteBody.WriteString("> " + l + "\n")
 			}
 			htmlNotice := strings.ReplaceAll(html.EscapeString(noticeText), "\n", "<br>\n")
-			body := strings.NewReplacer("__FLAT__", strings.Join(strings.Fields(noticeText), " "), "__HTMLNOTICE__", htmlNotice, "__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
+			var noQuestion strings.Builder
+			for _, l := range strings.Split(noticeText, "\n") {
+				if !strings.Contains(l, "Middlemarch") {
+					noQuestion.WriteString("> " + l + "\n")
+				}
+			}
+			body := strings.NewReplacer("__QUOTEBODY_NO_QUESTION__", noQuestion.String(), "__FLAT__", strings.Join(strings.Fields(noticeText), " "), "__HTMLNOTICE__", htmlNotice, "__QUOTE__", quotedNotice(t, notice), "__NOTICE__", noticeText,
 				"__INDENTED__", indented.String(), "__QUOTEBODY__", quoteBody.String()).Replace(tc.body)
 			annBefore, aliceBefore := len(h.mailTo(ann)), len(h.mailTo(alice))
 			h.staffReply("Alice Smith <alice@library.test>", notice, tc.header, body, 1)

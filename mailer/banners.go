@@ -7,7 +7,7 @@ import (
 
 // DefaultBanners are the notices mail gateways put on top of a message.
 var DefaultBanners = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(originated|comes|came|was sent) from outside (of )?(the|your|our|this)\b`),
+	regexp.MustCompile(`(?i)\b(originated|comes|came|was sent) (from )?outside (of )?(the|your|our|this)\b`),
 	regexp.MustCompile(`(?i)\b(originated|originates|comes|came|was sent|is) from an? (external|outside|untrusted|unverified) (source|sender|address|domain|network|party)\b`),
 	regexp.MustCompile(`(?i)\bdo not (click|open) (on )?(any )?(links|attachments)`),
 	regexp.MustCompile(`(?i)\byou don'?t often get e-?mail from\b`),

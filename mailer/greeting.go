@@ -6,7 +6,7 @@ import (
 )
 
 // greeting is a first line that greets the reader.
-var greeting = regexp.MustCompile(`(?i)^(hi|hello|hey|dear|good (morning|afternoon|evening|day)|greetings|hiya|bonjour|bonsoir|salut|cher|chère|hola|buenos d[ií]as|buenas tardes|buenas|estimad[oa]s?|querid[oa]|hallo|guten (tag|morgen|abend)|liebe[rs]?|sehr geehrte[rs]?|moin|servus|ciao|buongiorno|gentile|olá|ola|bom dia|boa tarde|prezad[oa]|hej|hoi|beste|goedemiddag|goedemorgen|witam|dzień dobry)\b`)
+var greeting = regexp.MustCompile(`(?i)^(hi|hello|hey|dear|(good )?(morning|afternoon|evening)|good day|greetings|hiya|bonjour|bonsoir|salut|cher|chère|hola|buenos d[ií]as|buenas tardes|buenas|estimad[oa]s?|querid[oa]|hallo|guten (tag|morgen|abend)|liebe[rs]?|sehr geehrte[rs]?|moin|servus|ciao|buongiorno|gentile|olá|ola|bom dia|boa tarde|prezad[oa]|hej|hoi|beste|goedemiddag|goedemorgen|witam|dzień dobry|madame|monsieur|mesdames|messieurs|madam|señora|señor|signora|signore)\b`)
 
 // IsGreeting reports a line that only greets: "Hi Sam,", "Dear Mr. Lee:",
 // "Hello!".

@@ -170,7 +170,9 @@ func (w *htmlWriter) bullet() string {
 		return "- "
 	}
 	l := &w.lists[len(w.lists)-1]
-	indent := strings.Repeat("  ", len(w.lists)-1)
+	// The indent of a nested item survives flush's trim as NULs; tidy
+	// makes them spaces.
+	indent := strings.Repeat("\x00\x00", len(w.lists)-1)
 	if l.ordered {
 		l.n++
 		return indent + strconv.Itoa(l.n) + ". "
@@ -283,6 +285,10 @@ func signatureContainer(n *html.Node) bool {
 // a symbol and non-breaking spaces before the text.
 var msoBullet = regexp.MustCompile(`^(\s*)[·•◦▪§][\s\x{00a0}]+`)
 
+// msoNumber is an Outlook numbered item without a list: "1." or "a)" and a
+// run of spaces before the text.
+var msoNumber = regexp.MustCompile(`^(\s*)(\d{1,2}[.)]|[a-z][.)])[\s\x{00a0}]{2,}`)
+
 // tidyHTMLText turns Outlook's symbol bullets into "- ", and collapses runs
 // of blank lines.
 func tidyHTMLText(s string) string {
@@ -290,7 +296,9 @@ func tidyHTMLText(s string) string {
 	var out []string
 	blankRun := 0
 	for _, l := range lines {
+		l = strings.ReplaceAll(l, "\x00", " ")
 		l = msoBullet.ReplaceAllString(l, "$1- ")
+		l = msoNumber.ReplaceAllString(strings.ReplaceAll(l, "\u00a0", " "), "$1$2 ")
 		l = strings.TrimRight(strings.ReplaceAll(l, "\u00a0", " "), " ")
 		if strings.Trim(l, "> ") == "" {
 			blankRun++

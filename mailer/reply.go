@@ -67,9 +67,28 @@ func OwnText(text string, o ReplyOptions) (own string, inline bool) {
 	return own, answers > 1
 }
 
+// ForwardsMail reports a reply whose writer put a forwarded mail under
+// their own words (a "Forwarded message" line where their text ends),
+// other than the answered mail itself (which holds its marker).
+func ForwardsMail(text string, o ReplyOptions) bool {
+	lines := strings.Split(NormaliseText(text), "\n")
+	cut := quoteCut(lines, o.IsMarker)
+	for i := cut; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if i == cut && !forwardMarker.MatchString(t) {
+			return false
+		}
+		if o.IsMarker != nil && o.IsMarker(t) {
+			return false
+		}
+	}
+	return cut < len(lines)
+}
+
 // InlineQuotes is, for an inline answer (the writer's lines in two places
-// or more between quotes), the quoted lines above its last own line
-// (without their quote marks): what the answer answers. The quote left
+// or more between quotes), the quoted lines between its first and last own
+// lines and the quoted paragraph just above the first (without their
+// quote marks): what the answer answers. The quote left
 // under the last answer is not in it, and a top- or bottom-posted answer
 // (one block of own lines) has none; a signature under the quote does not
 // count as own lines.
@@ -90,9 +109,18 @@ func InlineQuotes(text string, o ReplyOptions) string {
 		}
 		last = i
 	}
+	// Above the first own line, only the quoted paragraph it answers counts:
+	// the rest is the answered mail, as over a bottom-posted answer.
+	start := first
+	for start > 0 && strings.TrimSpace(lines[start-1]) == "" {
+		start--
+	}
+	for start > 0 && strings.HasPrefix(strings.TrimSpace(lines[start-1]), ">") && strings.Trim(strings.TrimSpace(lines[start-1]), "> ") != "" {
+		start--
+	}
 	var out []string
 	between := false
-	for i := 0; first >= 0 && i < last; i++ {
+	for i := max(start, 0); first >= 0 && i < last; i++ {
 		if t := strings.TrimSpace(lines[i]); strings.HasPrefix(t, ">") {
 			out = append(out, strings.TrimLeft(t, "> "))
 			between = between || i > first
@@ -142,8 +170,8 @@ func quoteCut(lines []string, isMarker func(string) bool) int {
 		}
 		switch {
 		case isMarker != nil && isMarker(t):
-			return headerStart(lines, i)
-		case originalMessage.MatchString(t):
+			return attributionAbove(lines, i, headerStart(lines, i))
+		case originalMessage.MatchString(t) || forwardMarker.MatchString(t):
 			return i
 		case headerFrom.MatchString(t) && headerBlockFollows(lines, i):
 			return headerStart(lines, i)
@@ -185,23 +213,59 @@ func headerStart(lines []string, i int) int {
 	return top
 }
 
+// attributionAbove moves a cut at an unquoted copy of the answered mail
+// (marker at i) up to the "On … wrote:" line a client put over it, and
+// over the lines between (the copy's first lines, above its marker), when
+// that line is at most three lines up. Yahoo and webmails indent the copy
+// instead of quoting it.
+func attributionAbove(lines []string, i, cut int) int {
+	seen := 0
+	for j := min(i, cut) - 1; j >= 0 && seen < 3; j-- {
+		t := strings.TrimSpace(lines[j])
+		if t == "" {
+			continue
+		}
+		seen++
+		if attribution.MatchString(t) || bareAttribution.MatchString(t) {
+			return j
+		}
+	}
+	// An indented copy without one: its lines above the marker are indented
+	// as the marker is.
+	indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+	for cut == i && indent != "" && cut > 0 && strings.HasPrefix(lines[cut-1], indent) && strings.TrimSpace(lines[cut-1]) != "" {
+		cut--
+	}
+	return cut
+}
+
 // anyHeader is a "Key: value" line of a quoted header block in any
 // language ("Wysłano: …", "Temat: …").
 var anyHeader = regexp.MustCompile(`^\*?[\p{L}][\p{L} .-]{0,24}\*?\s?:\*?\s+\S`)
 
-// headerBlockFollows reports a "Sent:"/"Date:" line just under a "From:".
+// headerBlockFollows reports a "Sent:"/"Date:" line just under a "From:",
+// and a "Subject:" line in the block: an answer's own "From: Monday" /
+// "Date: 4 January" lines are not a quoted mail's header.
 func headerBlockFollows(lines []string, i int) bool {
-	for j := i + 1; j < len(lines) && j <= i+4; j++ {
-		if replyHeaderField.MatchString(strings.TrimSpace(lines[j])) {
-			return true
+	field, subject := false, false
+	for j := i + 1; j < len(lines) && j <= i+6; j++ {
+		t := strings.TrimSpace(lines[j])
+		if j <= i+4 && replyHeaderField.MatchString(t) {
+			field = true
+		}
+		if subjectField.MatchString(t) {
+			subject = true
 		}
 	}
-	return false
+	return field && subject
 }
 
+// subjectField is the "Subject:" line of a quoted header block.
+var subjectField = regexp.MustCompile(`(?i)^\*?(subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne|temat|assunto|aihe|тема|předmět|tárgy|konu|subiect|θέμα|件名|主题|主旨|제목|נושא|الموضوع)\s*:`)
+
 var (
-	headerFrom       = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|från|fra|od|от|desde|lähettäjä)\s*:\*?\s*\S`)
-	replyHeaderField = regexp.MustCompile(`(?i)^\*?(sent|date|envoy[ée]|gesendet|datum|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|à|an|para|aan|a|til|till|subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne)\s*:`)
+	headerFrom       = regexp.MustCompile(`(?i)^\*?(from|von|de|de la|van|da|från|fra|od|от|desde|lähettäjä|feladó|kimden|από|差出人|发件人|寄件者|보낸 사람)\s*:\*?\s*\S`)
+	replyHeaderField = regexp.MustCompile(`(?i)^\*?(sent|date|envoy[ée]|gesendet|datum|enviado|fecha|verzonden|inviato|data|skickat|sendt|to|à|an|para|aan|a|til|till|subject|objet|betreff|asunto|onderwerp|oggetto|ämne|emne|odesláno|komu|předmět|elküldve|címzett|tárgy|gönderildi|kime|konu|wysłano|do|temat|lähetetty|vastaanottaja|aihe|отправлено|кому|тема|trimis|către|subiect|στάλθηκε|προς|θέμα|送信日時|宛先|件名|发送时间|收件人|主题|寄件日期|主旨|받는 사람|보낸 날짜|제목)\s*:`)
 	originalMessage  = regexp.MustCompile(`(?i)^-{2,}\s*(original message|message d'origine|ursprüngliche nachricht|mensaje original|oorspronkelijk bericht|messaggio originale|ursprungligt meddelande|opprinnelig melding|original meddelelse)\s*-{2,}$`)
 	// attribution is the "On … wrote:" line over a quote, in the
 	// languages of common clients; it may be wrapped over two lines.
@@ -244,14 +308,18 @@ func isQuoteLine(lines []string, i int) bool {
 // was written; a sentence ("Sent via courier today, it will arrive
 // Friday.") is the writer's.
 func isDeviceLine(t string) bool {
-	return deviceLine.MatchString(t) && len(strings.Fields(t)) <= 8 && !strings.HasSuffix(t, ".")
+	return deviceLine.MatchString(t) && len(strings.Fields(t)) <= 10 && (!strings.HasSuffix(t, ".") || deviceApp.MatchString(t))
 }
 
 // IsDeviceLine is isDeviceLine for one line with its spaces.
 func IsDeviceLine(line string) bool { return isDeviceLine(strings.TrimSpace(line)) }
 
+// deviceApp is a device line that ends in a full stop and names the app or
+// device: "Sent with Proton Mail secure email.", "Sent from my iPhone."
+var deviceApp = regexp.MustCompile(`(?i)\b(iphone|ipad|android|galaxy|samsung|blackberry|outlook|yahoo mail|proton ?mail|secure email|gmail|aol|mobile|phone|smartphone|tablet|device|gesendet|verzonden|gönderildi)\.$`)
+
 // deviceLine is the line a phone or webmail adds under what was written.
-var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato da\b|skickat från\b|wysłane z\b|verstuurd (vanaf|met|via)\b|sendt fra\b|lähetetty\b|отправлено с\b|obtener outlook para\b|obtenha o outlook para\b|télécharger outlook pour\b|outlook für .{1,20} herunterladen|holen sie sich outlook\b|scarica outlook per\b|.{1,30} gönderildi$)`)
+var deviceLine = regexp.MustCompile(`(?i)^(sent from my\b|sent from (mail|outlook|yahoo|samsung|aol|gmail|proton)\b|sent with\b|sent via\b|sent using\b|sent on the go\b|get outlook for\b|download outlook for\b|get \S+ for (ios|android|iphone|ipad|windows|mac)\b|sent from the all new aol app\b|envoy[ée] (de|depuis) (mon|l'application|outlook|yahoo)\b|enviado (desde|do|de) (mi|meu|o meu|outlook|yahoo)\b|von meinem .{1,40} gesendet|gesendet von\b|verzonden (vanaf|met|via) (mijn|outlook)\b|inviato da\b|skickat från\b|wysłane z\b|verstuurd (vanaf|met|via)\b|sendt fra\b|lähetetty\b|отправлено с\b|obtener outlook para\b|obtenir outlook pour\b|descargar outlook para\b|baixe o outlook para\b|obtenha o outlook para\b|télécharger outlook pour\b|outlook für .{1,20} herunterladen|holen sie sich outlook\b|scarica outlook per\b|.{1,30} gönderildi$)`)
 
 // imageLine is what a plain part shows for an inline image: Outlook's
 // "[cid:image001.png@01DB…]", Gmail's "[image: logo.png]".

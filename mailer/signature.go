@@ -37,12 +37,19 @@ func TrimSignature(text string, s Writer) Trimmed {
 			break
 		}
 	}
+	for i, l := range lines[:cut] {
+		if strings.EqualFold(strings.TrimSpace(l), "BEGIN:VCARD") {
+			cut = i // a business card pasted as text
+			break
+		}
+	}
 	if c := knownSignature(lines[:cut], s.Signatures); c < cut {
 		cut = c
 	}
 	if c := nameLine(lines[:cut], s); c < cut {
 		cut = c
 	}
+	cut = epigraph(lines[:cut], cut)
 	cut = trailingSignature(lines[:cut], s, cut)
 	body := lines[:cut]
 	sig, ps := postscriptOut(lines[cut:])
@@ -66,6 +73,41 @@ func TrimSignature(text string, s Writer) Trimmed {
 		tr.Body = strings.TrimSpace(tr.Body + "\n\n" + ps)
 	}
 	return tr
+}
+
+// Epigraphs: a quotation with its author, under a signature or in place
+// of one ("So many books, so little time." - Frank Zappa).
+var (
+	quotation = regexp.MustCompile(`^["“„«‘'].{10,300}["”»’']\s*([-–—―~]+\s*\p{Lu}[^.!?]{0,60})?$`)
+	author    = regexp.MustCompile(`^[-–—―~]+\s*\p{Lu}[^.!?]{0,60}$`)
+)
+
+// epigraph is where a quotation with its author starts, when it is the
+// last thing before cut and something stands above it; or cut.
+func epigraph(lines []string, cut int) int {
+	j := lastNonBlank(lines)
+	if j < 0 {
+		return cut
+	}
+	t := strings.TrimSpace(lines[j])
+	q := quotation.FindStringSubmatch(t)
+	if q == nil || q[1] == "" {
+		// The author on a line of its own under the quotation.
+		if !author.MatchString(t) {
+			return cut
+		}
+		if j = lastNonBlank(lines[:j]); j < 0 || !quotation.MatchString(strings.TrimSpace(lines[j])) {
+			return cut
+		}
+	}
+	above := lastNonBlank(lines[:j])
+	if above < 0 || strings.HasSuffix(strings.TrimSpace(lines[above]), ":") {
+		return cut // nothing else, or what the answer introduces: an answer that quotes
+	}
+	if len(strings.Fields(strings.TrimSpace(lines[j]))) < 4 {
+		return cut // a title, not a saying
+	}
+	return j
 }
 
 // postscript starts a P.S.
@@ -98,12 +140,12 @@ func lastNonBlank(lines []string) int {
 }
 
 // signOff is a line that closes a letter.
-var signOff = regexp.MustCompile(`(?i)^(with )?(best|kind|kindest|warm|warmest|many|all the|with|yours|thanks|thank you|thanks again|cheers|sincerely|regards|respectfully|cordially|take care|have a (good|great|nice) (day|one|weekend)|talk soon|speak soon|bye|cordialement|bien (à vous|cordialement)|merci( beaucoup)?|saludos( cordiales)?|un saludo|atentamente|gracias|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|lg|mfg|danke|groeten|met vriendelijke groet(en)?|cordiali saluti|grazie|obrigad[oa]|atenciosamente|pozdrawiam|med vänlig hälsning|mvh|vh)\b[\w\s,.!&'-]{0,40}$`)
+var signOff = regexp.MustCompile(`(?i)^(with )?(best|kind|kindest|warm|warmest|many|all the|with|yours|thanks|thank you|thanks again|cheers|sincerely|regards|respectfully|cordially|take care|have a (good|great|nice) (day|one|weekend)|talk soon|speak soon|bye|cordialement|bien (à vous|cordialement)|merci( beaucoup)?|saludos( cordiales)?|un (cordial )?saludo|reciba(n)? un (cordial )?saludo|muchas gracias|mil gracias|un abrazo|abrazos|atentamente|gracias|bonne (journée|soirée|fin de journée)|belle journée|amicalement|bien amicalement|à bientôt|sinc[eè]res salutations|meilleures salutations|salutations|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|liebe grüße|herzliche grüße|schöne grüße|lg|mfg|danke|groeten|met vriendelijke groet(en)?|cordiali saluti|grazie|obrigad[oa]|atenciosamente|pozdrawiam|med vänlig hälsning|mvh|vh)\b[\w\s,.!&'-]{0,40}$`)
 
 // IsSignOff reports a short closing line: "Best,", "Thanks!", "Kind
 // regards", "Many thanks again,".
 func IsSignOff(line string) bool {
-	t := strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*_-–—"))
+	t := strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*_-–—¡¿"))
 	if t == "" || len(strings.Fields(t)) > 6 || !signOff.MatchString(t) {
 		return false
 	}
@@ -180,14 +222,39 @@ func nameLine(lines []string, s Writer) int {
 			return i
 		}
 	}
+	// Initials alone on the last line: "-A", "~AS".
+	if j := lastNonBlank(lines); j > 0 && isInitials(lines[j], full) {
+		return j
+	}
 	return len(lines)
+}
+
+// isInitials reports a line of only the writer's initials, after a dash or
+// tilde or alone: "-A", "— AS", "A.S.".
+func isInitials(line, full string) bool {
+	t := strings.TrimSpace(line)
+	dashed := strings.IndexAny(t, "-–—~") == 0
+	n := strings.ToLower(strings.NewReplacer(".", "", " ", "").Replace(strings.TrimLeft(t, "-–—~ ")))
+	var ini, first string
+	for i, w := range strings.Fields(full) {
+		r := []rune(w)
+		ini += string(r[0])
+		if i == 0 {
+			first = string(r[0])
+		}
+	}
+	return n != "" && (n == ini && (dashed || len(ini) > 1) || n == first && dashed)
 }
 
 // isNameLine reports a line that starts a signature with the writer's
 // name: "Alice", "Alice Smith | Circulation", "Dr. Alice M. Smith",
 // "Alice (she/her)", "Smith, Alice".
 func isNameLine(line, first, full string) bool {
-	n := normLine(honorificStart.ReplaceAllString(strings.TrimSpace(line), ""))
+	// "📚 Alice", "~Alice": marks around the name are decoration.
+	n := strings.TrimFunc(line, func(r rune) bool {
+		return unicode.IsSymbol(r) || unicode.IsSpace(r) || strings.ContainsRune("*_|-–—.,>•·", r)
+	})
+	n = normLine(honorificStart.ReplaceAllString(n, ""))
 	switch {
 	case n == first || n == full || reversedName(n, full):
 		return true
@@ -257,13 +324,18 @@ func sigLike(l string, s Writer) bool {
 	if disclaimer.MatchString(t) {
 		return true
 	}
-	// A sentence ("Call the desk at 555-0100.") is part of the answer.
-	if words > 12 || words >= 4 && strings.ContainsAny(t[len(t)-1:], ".?!") {
+	// A sentence ("Call the desk at 555-0100.") is part of the answer, and
+	// so is one that asks ("Questions? Call 555-0100") or goes on from the
+	// line above ("or write to …").
+	if words > 12 || words >= 4 && strings.ContainsAny(t[len(t)-1:], ".?!") || sentenceLike.MatchString(t) {
 		return false
 	}
 	return phoneLine.MatchString(t) || webLine.MatchString(t) || addressLine.MatchString(t) ||
 		titleLine.MatchString(t) && !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "?")
 }
+
+// sentenceLike is a line that asks and goes on, or continues a sentence.
+var sentenceLike = regexp.MustCompile(`\?\s+\p{L}|^(or|and|then|but|so)\s`)
 
 // trailingSignature finds a trailing block of signature-looking lines above
 // cut (phones, links, titles), with the short name line on top of it, and
@@ -274,8 +346,8 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	strong, n := false, 0
 	for i > 0 {
 		t := strings.TrimSpace(lines[i-1])
-		if t == "" {
-			i--
+		if t == "" || n > 0 && !strings.ContainsFunc(t, isLetterOrDigit) {
+			i-- // a blank, or a ruler or drawing inside the signature
 			continue
 		}
 		if !sigLike(t, s) {
@@ -294,6 +366,13 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	named := false
 	if j := lastNonBlank(lines[:i]); j >= 0 && looksLikeName(lines[j]) {
 		i, named = j, true
+	}
+	// A link alone under the answer, with no name, is the answer's: "You
+	// can renew online.\n\nhttps://…".
+	if !named && n == 1 {
+		if t := strings.TrimSpace(lines[lastNonBlank(lines)]); webLine.MatchString(t) && !phoneLine.MatchString(t) && !addressLine.MatchString(t) && !disclaimer.MatchString(t) && len(strings.Fields(t)) == 1 {
+			return cut
+		}
 	}
 	// Without a name on top, the block must stand apart from the answer: "Your
 	// book is waiting at:\nSeymour Library\n12 Main Street" is an answer.
@@ -317,6 +396,8 @@ func trailingSignature(lines []string, s Writer, cut int) int {
 	}
 	return i
 }
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // looksLikeName is a short line of capitalised words with no sentence end.
 func looksLikeName(l string) bool {

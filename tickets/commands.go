@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/width"
+
 	"patrondesk/mailer"
 )
 
@@ -105,7 +107,7 @@ func (p commandParser) parse(text string) (cmds []command, rest string, problems
 // commandLine is a line as a command reader sees it: without the bold and
 // italic marks HTML conversion leaves, zero-width characters and spacing.
 func commandLine(l string) string {
-	l = strings.TrimSpace(mailer.NormaliseText(l))
+	l = strings.TrimSpace(width.Fold.String(mailer.NormaliseText(l)))
 	if !strings.HasPrefix(strings.TrimLeft(l, "*_~ "), "#") {
 		return l
 	}
@@ -139,11 +141,19 @@ var strayCommand = regexp.MustCompile(`(?i)(^|[\s(\[>"'*_])#(note|close|assign|t
 
 // stray returns the first known command in text, or "".
 func stray(text string) string {
-	m := strayCommand.FindStringSubmatch(strings.ReplaceAll(mailer.NormaliseText(text), "*", " "))
-	if m == nil {
-		return ""
+	if all := strayAll(text); len(all) > 0 {
+		return all[0]
 	}
-	return "#" + strings.ToLower(m[2])
+	return ""
+}
+
+// strayAll returns every known command in text, in order.
+func strayAll(text string) []string {
+	var out []string
+	for _, m := range strayCommand.FindAllStringSubmatch(strings.ReplaceAll(width.Fold.String(mailer.NormaliseText(text)), "*", " "), -1) {
+		out = append(out, "#"+strings.ToLower(m[2]))
+	}
+	return out
 }
 
 // splitCommands cuts "#take #priority urgent" into its commands.

@@ -50,24 +50,69 @@ func (r *receipt) placeAnswers(text string, known []string) (string, []string, [
 		if !strings.Contains(strings.ToLower(cl), "#answer") || !strings.HasPrefix(cl, "#") {
 			continue
 		}
-		var others []string
+		var others, places []string
 		for _, part := range splitCommands(cl) {
 			word, arg, _ := strings.Cut(strings.TrimPrefix(part, "#"), " ")
 			if strings.ToLower(word) != "answer" {
 				others = append(others, part)
 				continue
 			}
-			name := strings.ToLower(strings.TrimSpace(arg))
+			name := strings.ToLower(strings.TrimRight(strings.TrimSpace(arg), ".,;:!"))
 			if !slices.Contains(known, name) {
 				problems = append(problems, fmt.Sprintf("#answer: there is no saved answer called %q; the saved answers are %s. Write it like this: %s", arg, strings.Join(known, ", "), commandHelp["answer"]))
 				continue
 			}
-			others = append(others, placeholder(len(names)))
+			places = append(places, placeholder(len(names)))
 			names = append(names, name)
 		}
-		lines[i] = strings.Join(others, "\n")
+		// "#answer renewals #close": the commands on a line above it.
+		lines[i] = strings.Join(append(others, places...), "\n")
 	}
-	return strings.Join(lines, "\n"), names, problems
+	return commandsFirst(strings.Join(lines, "\n")), names, problems
+}
+
+// commandsFirst moves the saved answers' placeholders in the block of
+// command lines at the top (under a greeting, if any) below that block:
+// "#answer renewals\n#close" sends the answer and closes.
+func commandsFirst(text string) string {
+	lines := strings.Split(text, "\n")
+	i := 0
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	if i < len(lines) && mailer.IsGreeting(lines[i]) {
+		i++
+	}
+	var cmds, places []string
+	j := i
+	for ; j < len(lines); j++ {
+		l := strings.TrimSpace(lines[j])
+		switch {
+		case l == "":
+			continue
+		case strings.HasPrefix(l, "pdsavedanswer") && strings.HasSuffix(l, "pd"):
+			places = append(places, l)
+			continue
+		case strings.HasPrefix(commandLine(l), "#"):
+			cmds = append(cmds, l)
+			continue
+		}
+		break
+	}
+	if len(places) == 0 || len(cmds) == 0 {
+		return text
+	}
+	top := append(append(append([]string{}, lines[:i]...), cmds...), places...)
+	return strings.Join(append(top, lines[j:]...), "\n")
+}
+
+// unplace writes "#answer NAME" back where a placeholder stands in words
+// that do not go to the patron (a note handed over with #assign).
+func unplace(text string, names []string) string {
+	for i, name := range names {
+		text = strings.ReplaceAll(text, placeholder(i), "#answer "+name)
+	}
+	return text
 }
 
 // fillAnswers puts the saved answers, in the patron's language, where their

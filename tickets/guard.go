@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,7 +22,41 @@ func (d *Desk) inlineQuoteLeak(text string, g guardTexts) string {
 	if q == "" {
 		return ""
 	}
-	return leak(q, g)
+	return leak(withoutSeenLines(q, g.seen), g)
+}
+
+// withoutSeenLines drops the quoted lines that are the patron's own words
+// (their question, split where the answer goes), so the labels around
+// them in the notice ("What they wrote") do not join them into phrases
+// that look staff-only.
+func withoutSeenLines(q string, seen []string) string {
+	var all []string
+	for _, t := range seen {
+		all = append(all, " "+strings.Join(words(t), " ")+" ")
+	}
+	var kept []string
+	for _, l := range strings.Split(q, "\n") {
+		w := words(l)
+		if len(w) > 0 && slices.ContainsFunc(all, func(s string) bool { return strings.Contains(s, " "+strings.Join(w, " ")+" ") }) {
+			kept = append(kept, "")
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, "\n")
+}
+
+// forwardsMail reports a staff reply that carries a forwarded mail of the
+// staff member's own: inline under their words, or attached. A forward
+// inside the notice they answer (the patron's request was one) is not.
+func (d *Desk) forwardsMail(m *mailer.Message) bool {
+	o := mailer.ReplyOptions{IsMarker: templates.IsMarker, Banners: d.banners}
+	if mailer.ForwardsMail(m.Text, o) {
+		return true
+	}
+	f := m.Forwarded
+	attached := f != nil && f.Text != "" && !strings.Contains(m.Text, f.Text)
+	return attached && !strings.Contains(f.Text, templates.ReplyMarker)
 }
 
 // ownText is what a staff member wrote in a reply: without the notice they
@@ -68,7 +103,7 @@ func leak(answer string, g guardTexts) string {
 	}
 	seenRuns := map[string]bool{}
 	for _, t := range g.seen {
-		for _, r := range digitRuns(t) {
+		for _, r := range digitRuns(t, true) {
 			seenRuns[r] = true
 		}
 	}
@@ -79,7 +114,7 @@ func leak(answer string, g guardTexts) string {
 				codes[x] = true
 			}
 		}
-		for _, r := range digitRuns(t) {
+		for _, r := range digitRuns(t, false) {
 			if !seenRuns[r] {
 				codes["#"+r] = true
 			}
@@ -96,7 +131,7 @@ func leak(answer string, g guardTexts) string {
 			return x
 		}
 	}
-	for _, r := range digitRuns(answer) {
+	for _, r := range digitRuns(answer, true) {
 		if codes["#"+r] {
 			return r
 		}
@@ -104,26 +139,88 @@ func leak(answer string, g guardTexts) string {
 	return ""
 }
 
-// digitRun is a number written with spaces, dashes, dots or slashes in it:
-// "4 8 2 1", "48-21".
-var digitRun = regexp.MustCompile(`\d(?:[ .\-/]?\d)+`)
+// digitRun is a number written with spaces, commas, dashes, dots, slashes
+// or a line break (and its quote mark) in it: "4 8 2 1", "48-21", "48\n> 21".
+var digitRun = regexp.MustCompile(`\d(?:[\s.,\-/>]{1,3}\d|\d)*`)
+
+// digitGroup is one group of digits of a digit run.
+var digitGroup = regexp.MustCompile(`\d+`)
 
 // digitRuns are the numbers of four digits or more in text, without their
-// separators, so a PIN spaced out in an answer is still the note's PIN.
-func digitRuns(text string) []string {
+// separators, so a PIN spaced out or split over two lines in an answer is
+// still the note's PIN; digits written as words ("four eight two one")
+// count. In an answer (parts), so does every run of neighbouring groups:
+// "4821 2" holds 4821. In a note, a run stays on its line, and counts
+// whole and by its groups of four digits or more: "PIN 4821 2 books"
+// holds 4821 and 48212.
+func digitRuns(text string, parts bool) []string {
+	text = digitWords(text)
+	chunks := []string{text}
+	if !parts {
+		chunks = strings.Split(text, "\n")
+	}
 	var out []string
-	for _, m := range digitRun.FindAllString(text, -1) {
-		d := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
+	for _, c := range chunks {
+		for _, m := range digitRun.FindAllString(c, -1) {
+			g := digitGroup.FindAllString(m, -1)
+			if !parts {
+				if whole := strings.Join(g, ""); len(whole) >= 4 {
+					out = append(out, whole)
+				}
+				for _, x := range g {
+					if len(x) >= 4 && len(g) > 1 {
+						out = append(out, x)
+					}
+				}
+				continue
 			}
-			return -1
-		}, m)
-		if len(d) >= 4 {
-			out = append(out, d)
+			// Codes are short: parts stop at 20 digits, so a mail of a
+			// thousand numbers costs little.
+			for i := range g {
+				d := ""
+				for j := i; j < len(g) && len(d) < 20; j++ {
+					if d += g[j]; len(d) >= 4 {
+						out = append(out, d)
+					}
+				}
+			}
 		}
 	}
 	return out
+}
+
+// digitWord is a digit written as a word, in the languages patrondesk has
+// and their neighbours.
+var digitWord = regexp.MustCompile(`(?i)\b(zero|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|zéro|un|deux|trois|quatre|cinq|sept|huit|neuf|null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun)\b`)
+
+var digitOf = map[string]string{
+	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+	"cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
+	"zéro": "0", "un": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8", "neuf": "9",
+	"null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+}
+
+// pairWord is an English number from ten to ninety-nine written as words,
+// as a PIN is read out in pairs: "forty-eight twenty-one".
+var pairWord = regexp.MustCompile(`(?i)\b(?:(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)|(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](one|two|three|four|five|six|seven|eight|nine)\b)?)\b`)
+
+var teens = map[string]string{"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+var tens = map[string]string{"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8", "ninety": "9"}
+
+// digitWords writes digits and pairs spelt out as words as digits.
+func digitWords(text string) string {
+	text = pairWord.ReplaceAllStringFunc(text, func(w string) string {
+		m := pairWord.FindStringSubmatch(w)
+		if m[1] != "" {
+			return teens[strings.ToLower(m[1])]
+		}
+		unit := "0"
+		if m[3] != "" {
+			unit = digitOf[strings.ToLower(m[3])]
+		}
+		return tens[strings.ToLower(m[2])] + unit
+	})
+	return digitWord.ReplaceAllStringFunc(text, func(w string) string { return digitOf[strings.ToLower(w)] })
 }
 
 // words is text as lower-case words and numbers, with everything else
@@ -172,7 +269,8 @@ func isCode(w string) bool {
 }
 
 // addressForms matches every way a staff member's addresses can be
-// written: any case, with a "+tag", as a mailto link.
+// written: any case, with a "+tag", as a mailto link, with "(at)" or
+// "[at]" or "%40" for the "@".
 func addressForms(staff []Staff) *regexp.Regexp {
 	var alts []string
 	for _, s := range staff {
@@ -182,7 +280,7 @@ func addressForms(staff []Staff) *regexp.Regexp {
 				continue
 			}
 			local, _, _ = strings.Cut(local, "+")
-			alts = append(alts, regexp.QuoteMeta(local)+`(\+[^@\s<>()\[\],;]*)?@`+regexp.QuoteMeta(domain))
+			alts = append(alts, regexp.QuoteMeta(local)+`(\+[^@\s<>()\[\],;]*)?(@|\s?[\[(]at[\])]\s?|%40)`+regexp.QuoteMeta(domain))
 		}
 	}
 	if len(alts) == 0 {

@@ -3,9 +3,11 @@ package tickets
 import (
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"patrondesk/mailer"
 	"patrondesk/templates"
@@ -81,8 +83,17 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	if rd.stray != "" {
 		return r.hold(t, actor, key, text, fmt.Sprintf("%s was not on the first lines of your email, so patrondesk could not tell whether the words around it were meant for the patron. Put commands alone on the first lines, above anything else.", rd.stray))
 	}
+	if l := staffOnlyLine(rest); l != "" && !rd.has("note") && !rd.has("spam") && !rd.has("assign") {
+		return r.hold(t, actor, key, text, fmt.Sprintf("your email has the line %q, which reads as meant for staff only, so patrondesk did not send it to the patron. To keep words for staff, start the email with #note; to answer the patron, send it again without that line.", l))
+	}
+	if c := subjectCommand(r.m.Subject, t.Subject); c != "" && !rd.has("note") {
+		return r.hold(t, actor, key, text, fmt.Sprintf("%s was in the subject of your email, where patrondesk does not read commands, so it could not tell whether your words were meant for the patron. Put commands alone on the first lines of the text.", c))
+	}
 	// #spam, like #note, keeps every word for staff.
 	note, closing, reopening, handing := rd.has("note") || rd.has("spam"), rd.has("close"), rd.has("reopen"), rd.has("assign")
+	if len(saved) > 0 && handing && !note {
+		return r.hold(t, actor, key, text, "#answer sends a saved answer to the patron, but what you write with #assign goes only to the new owner, so patrondesk could not tell which you meant. Send #assign in one reply and the saved answer in another.")
+	}
 	if len(saved) > 0 && !note && !handing {
 		var why string
 		if out, why = r.fillAnswers(t, out, saved); why != "" {
@@ -95,8 +106,11 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		if note {
 			h = answerText{body: mailer.TrimSignature(rest, r.writer(actor, rest)).Body}
 		}
-		r.handover = strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n"))
+		r.handover = unplace(strings.TrimSpace(strings.Join(nonEmpty(h.greeting, h.body), "\n")), saved)
 		out = answerText{}
+	}
+	if !hasWords(out.body) {
+		out.body = "" // ".", "-", "👍": nothing a patron can read as an answer
 	}
 	if !note && !handing && out.body == "" && len(cmds) == 0 {
 		return r.hold(t, actor, key, text, "there was nothing for the patron in your email once the greeting, sign-off and signature were taken off.")
@@ -160,6 +174,9 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 
 // staffOnlyIn says why an answer may hold staff-only words, or "".
 func (r *receipt) staffOnlyIn(t *ticketRow, out answerText) (string, error) {
+	if r.d.forwardsMail(r.m) {
+		return "your email forwards another email under your words, and patrondesk never sends forwarded mail to a patron: it may hold staff-only words. Copy what the patron should read into your answer and send it again.", nil
+	}
 	g, err := r.guardTexts(t.ID)
 	if err != nil {
 		return "", err
@@ -230,6 +247,38 @@ func readReply(p commandParser, text string, names []string, writer func(rest st
 	tr := mailer.TrimSignature(under, writer(under))
 	rd.answer = answerText{greeting: greet, body: tr.Body, signOff: tr.SignOff}
 	return rd
+}
+
+// staffOnlyWords start a line a staff member means for colleagues, written
+// without #note: "Internal note: …", "Staff only", "Note to staff".
+var staffOnlyWords = regexp.MustCompile(`(?i)^[\s*_>\[(-]*(internal( note)?|staff[ -]only|for staff( only)?|staff note|note (to|for) (staff|self|colleagues|the team)|private note|not for (the )?patron|do not (send|forward) (to|this)|nota interna|solo (para )?personal|note interne|r[ée]serv[ée] au personnel|nur intern|interne notiz)\s*([:\])\-–—.!]|$)`)
+
+// staffOnlyLine is the first line of text that opens with staffOnlyWords,
+// or "".
+func staffOnlyLine(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if t := strings.TrimSpace(l); staffOnlyWords.MatchString(t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// hasWords reports text with a letter or a digit in it.
+func hasWords(text string) bool {
+	return strings.IndexFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// subjectCommand is a known command a staff member wrote in the subject of
+// a reply (not one the patron's own subject holds), or "".
+func subjectCommand(subject, ticketSubject string) string {
+	theirs := strayAll(ticketSubject)
+	for _, c := range strayAll(subject) {
+		if !slices.Contains(theirs, c) {
+			return c
+		}
+	}
+	return ""
 }
 
 // startsWithCommand reports text whose first line is a command.
@@ -496,20 +545,25 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 }
 
 // guardTexts collects what the leak guard compares an answer with: the
-// ticket's internal notes and mail to staff, and what its patron has
-// already seen. A reply that was held or not acted on is not a note (the
-// staff member will send it again), except what follows a "#note" in it.
+// internal notes and mail to staff of the ticket and of its patron's other
+// requests (a note pasted from the wrong one is as secret), and what the
+// patron has already seen or wrote (their subjects too). A reply that was held or not acted on is not a
+// note (the staff member will send it again), except what follows a
+// "#note" in it.
 func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 	var g guardTexts
 	rows, err := r.tx.QueryContext(r.ctx, `
+		WITH theirs AS (SELECT id FROM tickets WHERE patron_email = (SELECT patron_email FROM tickets WHERE id = ?))
 		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
 			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action IN ('held', 'not acted on')) THEN 'held'
 			ELSE 'note' END
-		FROM messages m WHERE m.ticket_id = ? AND m.kind IN ('staff_note', 'personal')
+		FROM messages m WHERE m.ticket_id IN theirs AND m.kind IN ('staff_note', 'personal')
 		UNION ALL
 		SELECT o.body_text, CASE WHEN o.to_email = t.patron_email THEN 'seen' ELSE 'notice' END
-		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id = ?`,
-		ticket, ticket)
+		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN theirs
+		UNION ALL
+		SELECT subject, 'seen' FROM tickets WHERE id IN theirs`,
+		ticket)
 	if err != nil {
 		return g, fmt.Errorf("read staff-only text: %w", err)
 	}

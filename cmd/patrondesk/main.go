@@ -33,8 +33,10 @@ Commands:
                         (--once: one round, then exit; --once --dry-run: a drill that prints
                         what would go out and changes nothing; --once --at TIME: the same
                         drill as if it were TIME, --commit to do it for real)
-  tickets list          list tickets (--status S, --json)
+  tickets list          list tickets (--status S, --patron ADDR, --owner WHO, --json)
   tickets show N        show one ticket with its messages and history (--json)
+  tickets search WORDS  find tickets by words in subjects and messages (--json)
+  tickets merge KEEP OTHER  make ticket OTHER part of ticket KEEP (nobody is mailed)
   tickets assign N WHO  give a ticket to a person or a team
   tickets take N WHO    give a ticket to a person
   tickets close N       mark a ticket solved (the patron is not written to)

@@ -67,18 +67,33 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	if verb == "take" && !slices.ContainsFunc(cfg.Staff, func(s config.Staff) bool { return staffMatches(s, words) }) {
 		return usageErr("%q is nobody on the staff list; take gives a ticket to a person (use assign for a team)", words)
 	}
+	if verb == "wait" {
+		if day, derr := time.ParseInLocation(time.DateOnly, words, cfg.Location()); derr == nil && !day.After(time.Now()) {
+			return usageErr("%s is in the past; give a later date (2026-12-24) or a length of time (3d, 2 weeks)", words)
+		}
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	before, err := a.store.Show(ctx, id, a.clock.Now())
+	if errors.Is(err, tickets.ErrNotFound) {
+		return fmt.Errorf("there is no ticket %d", id)
+	} else if err != nil {
+		return err
+	}
+	if msg := actNoChange(verb, before); msg != "" {
+		fmt.Fprintln(stdout, msg)
+		return nil
+	}
 	err = a.desk.Act(ctx, id, actCommand(verb, words))
 	var bad *tickets.ErrCommand
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
 		return fmt.Errorf("there is no ticket %d", id)
 	case errors.As(err, &bad):
-		return usageErr("%s", strings.TrimPrefix(strings.ReplaceAll(bad.Error(), "#"+verb+": ", ""), "#assign: "))
+		return usageErr("%s", cliProblem(verb, bad))
 	case err != nil:
 		return err
 	}
@@ -94,6 +109,39 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 		fmt.Fprintln(stdout, "The patron is told; the mail goes out with the running daemon at once, or with the next run --once.")
 	}
 	return nil
+}
+
+// cliProblem says what was wrong with a terminal action in the terminal's
+// words: the parser's "Write it like this: #assign NAME" is how to write it by
+// email, not here.
+func cliProblem(verb string, bad *tickets.ErrCommand) string {
+	var out []string
+	for _, p := range bad.Problems {
+		p = strings.TrimPrefix(strings.TrimPrefix(p, "#"+actCommandWord(verb)+": "), "#assign: ")
+		if i := strings.Index(p, " Write it like this: "); i >= 0 {
+			p = p[:i] + " Write it like this: patrondesk " + actUsage[verb]
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, "; ")
+}
+
+// actCommandWord is the #command a terminal verb becomes.
+func actCommandWord(verb string) string {
+	if verb == "take" {
+		return "assign"
+	}
+	return verb
+}
+
+// actNoChange is what to say, instead of acting, when verb would change
+// nothing: reopening a request that is still open would mail the patron
+// "reopened" a second time.
+func actNoChange(verb string, d *tickets.Detail) string {
+	if verb == "reopen" && d.Status != "solved" && d.Status != "closed" {
+		return fmt.Sprintf("Ticket %d is %s, not solved or closed: nothing changed, and the patron was not written to.", d.ID, d.Status)
+	}
+	return ""
 }
 
 // staffMatches is whether who names s as #assign would: full name, first

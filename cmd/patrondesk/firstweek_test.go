@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"patrondesk/mailer/memserver"
+	"patrondesk/tickets"
+)
+
+// demoKeep runs `demo --keep` and returns its config, which names a database
+// with two tickets (1: Ann's, open; 2: Marco's).
+func demoKeep(t *testing.T) string {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, "demo", "--keep")
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, stderr)
+	}
+	const marker = "patrondesk tickets show 1 --config "
+	i := strings.Index(stdout, marker)
+	if i < 0 {
+		t.Fatal("demo --keep did not say where its files are")
+	}
+	cfgPath := strings.Fields(stdout[i+len(marker):])[0]
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(cfgPath)) })
+	return cfgPath
+}
+
+// queued is the mail waiting in the outbox of the database cfgPath names.
+func queued(t *testing.T, cfgPath string) []tickets.QueuedMail {
+	t.Helper()
+	store, _, err := openStore(context.Background(), cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	q, err := store.Queued(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// TestTerminalActionsSayHowToWriteThemAtTheTerminal: a mistake in `tickets
+// assign|priority|wait` is answered with the terminal's syntax, not the
+// email #command's; a past date is called past; nothing is changed.
+func TestTerminalActionsSayHowToWriteThemAtTheTerminal(t *testing.T) {
+	cfgPath := demoKeep(t)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nobody by that name", []string{"tickets", "assign", "1", "Zed"}, `nobody on the staff list is called "Zed", and no team has that name. Write it like this: patrondesk tickets assign N WHO`},
+		{"no such priority", []string{"tickets", "priority", "1", "high"}, `"high" is not a priority. Write it like this: patrondesk tickets priority N low|normal|urgent`},
+		{"no such time", []string{"tickets", "wait", "1", "tomorrow"}, `"tomorrow" is not a time patrondesk understands. Write it like this: patrondesk tickets wait N UNTIL`},
+		{"a past date", []string{"tickets", "wait", "1", "2020-01-01"}, "2020-01-01 is in the past; give a later date"},
+		{"take is for people", []string{"tickets", "take", "1", "reference"}, `"reference" is nobody on the staff list`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := queued(t, cfgPath)
+			code, stdout, stderr := runCLI(t, append(c.args, "--config", cfgPath)...)
+			if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "#") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q, with no #command", code, stdout, stderr, c.want)
+			}
+			if after := queued(t, cfgPath); len(after) != len(before) {
+				t.Errorf("a refused action queued %d mail(s)", len(after)-len(before))
+			}
+		})
+	}
+}
+
+// TestReopenOfAnOpenTicketMailsNobody: `tickets reopen` on a request that is
+// not solved or closed says so and does not mail the patron "reopened" (run
+// twice by mistake, it used to queue the patron two such mails); on a solved
+// one it queues exactly one.
+func TestReopenOfAnOpenTicketMailsNobody(t *testing.T) {
+	cfgPath := demoKeep(t)
+	reopened := func() int {
+		n := 0
+		for _, m := range queued(t, cfgPath) {
+			if m.Ticket == 1 && m.Kind == "reopened" {
+				n++
+			}
+		}
+		return n
+	}
+	code, stdout, stderr := runCLI(t, "tickets", "reopen", "1", "--config", cfgPath)
+	if code != 0 || !strings.Contains(stdout, "not solved or closed: nothing changed, and the patron was not written to.") {
+		t.Errorf("reopen of an open ticket: exit %d, %q %q", code, stdout, stderr)
+	}
+	if n := reopened(); n != 0 {
+		t.Errorf("reopen of an open ticket queued %d mail(s) to the patron", n)
+	}
+	runCLI(t, "tickets", "close", "1", "--config", cfgPath)
+	for range 2 {
+		runCLI(t, "tickets", "reopen", "1", "--config", cfgPath)
+	}
+	if n := reopened(); n != 1 {
+		t.Errorf("close, then reopen twice: %d \"reopened\" mails queued to the patron, want 1", n)
+	}
+}
+
+// TestInitAfterEditingCreatesOnlyTheDatabase: `check` with a database path
+// where there is none says to run `init`; doing so keeps the edited config
+// byte for byte and creates the database, and check's database line is OK.
+func TestInitAfterEditingCreatesOnlyTheDatabase(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "patrondesk.toml")
+	if code, _, stderr := runCLI(t, "init", "--config", p); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	src, _ := os.ReadFile(p)
+	edited := strings.Replace(string(src), `path = "patrondesk.db"`, `path = "data/desk.db"`, 1)
+	if err := os.WriteFile(p, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := runCLI(t, "check", "--config", p); !strings.Contains(out, `for a new install run "patrondesk init" (it keeps your config`) {
+		t.Errorf("check with no database does not say init keeps the config:\n%s", out)
+	}
+	code, stdout, stderr := runCLI(t, "init", "--config", p)
+	if code != 0 || !strings.Contains(stdout, "Kept "+p+" as it is and created the database") {
+		t.Errorf("init with an edited config: exit %d, %q %q", code, stdout, stderr)
+	}
+	if now, _ := os.ReadFile(p); string(now) != edited {
+		t.Error("init changed the edited config")
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(p), "data", "desk.db")); err != nil {
+		t.Errorf("no database: %v", err)
+	}
+	if _, out, _ := runCLI(t, "check", "--config", p); !strings.Contains(out, "OK    database") {
+		t.Errorf("check after init:\n%s", out)
+	}
+	if code, _, stderr := runCLI(t, "init", "--config", p); code != 2 || !strings.Contains(stderr, "already exist") {
+		t.Errorf("init with config and database: exit %d, %q", code, stderr)
+	}
+}
+
+// TestCheckMissingFolderNamesTheKey: a folder that does not exist on the
+// server is a FAIL that says the login worked and which key to fix.
+func TestCheckMissingFolderNamesTheKey(t *testing.T) {
+	srv, err := memserver.Start(nil, "help@library.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := demoConfig(t.TempDir(), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.IMAP.Mailbox = "Helpdesk"
+	writeConfig(t, cfg)
+	code, out, _ := runCLI(t, "check", "--config", cfg.Path)
+	want := "imap.mailbox, written as your mail client shows the folder (names are case-sensitive"
+	if code != 1 || !strings.Contains(out, `FAIL  mailbox Helpdesk`) || !strings.Contains(out, want) {
+		t.Errorf("check with a missing folder: exit %d\n%s", code, out)
+	}
+}
+
+// TestUsageListsEveryTicketsSubcommand: the main --help names each tickets
+// subcommand that exists, and tickets --help too.
+func TestUsageListsEveryTicketsSubcommand(t *testing.T) {
+	_, main, _ := runCLI(t, "--help")
+	_, sub, _ := runCLI(t, "tickets", "--help")
+	for _, w := range []string{"list", "show", "search", "merge", "assign", "take", "close", "reopen", "priority", "wait", "note", "attachment"} {
+		if !strings.Contains(main, "  tickets "+w+" ") {
+			t.Errorf("patrondesk --help does not list tickets %s", w)
+		}
+		if !strings.Contains(sub, "patrondesk tickets "+w+" ") {
+			t.Errorf("patrondesk tickets --help does not list tickets %s", w)
+		}
+	}
+	for _, opt := range []string{"--patron ADDR", "--owner WHO"} {
+		if !strings.Contains(main, opt) {
+			t.Errorf("patrondesk --help does not name tickets list %s", opt)
+		}
+	}
+}
+
+// TestPurgeWritesRetentionAsConfigured: purge says the retention as the
+// config writes it (365d), not as Go prints a duration (8760h0m0s).
+func TestPurgeWritesRetentionAsConfigured(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "patrondesk.toml")
+	if code, _, stderr := runCLI(t, "init", "--config", p); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	code, stdout, stderr := runCLI(t, "purge", "--dry-run", "--config", p)
+	if code != 0 || !strings.Contains(stdout, "(policy.retention = 365d)") {
+		t.Errorf("purge --dry-run: exit %d, %q %q", code, stdout, stderr)
+	}
+}

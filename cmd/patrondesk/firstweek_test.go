@@ -191,3 +191,32 @@ func TestPurgeWritesRetentionAsConfigured(t *testing.T) {
 		t.Errorf("purge --dry-run: exit %d, %q %q", code, stdout, stderr)
 	}
 }
+
+// TestEveryHelpExitsZero: `patrondesk COMMAND --help` prints how to use the
+// command and exits 0, deliver's too (its 75 is for failures only, and help
+// is none: a script checking the exit code took it for a failing install).
+func TestEveryHelpExitsZero(t *testing.T) {
+	for _, cmd := range []string{"demo", "init", "check", "login", "run", "deliver", "report", "backup", "purge",
+		"templates", "answers", "spam", "held", "keys", "quarantine", "version", "link", "tickets"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, cmd, "--help")
+			if code != 0 || !strings.Contains(stdout+stderr, "Usage") {
+				t.Errorf("%s --help: exit %d, %q", cmd, code, stdout+stderr)
+			}
+		})
+	}
+	if code, _, _ := runCLI(t, "deliver", "--nope"); code != exTempFail {
+		t.Errorf("deliver with a bad option: exit %d, want %d so the mail server keeps the message", code, exTempFail)
+	}
+}
+
+// TestConfigFromTheEnvironmentIsNamedWhenMissing: a $PATRONDESK_CONFIG that
+// leads nowhere is named as the variable's, so the admin knows what to fix.
+func TestConfigFromTheEnvironmentIsNamedWhenMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "desk.toml")
+	t.Setenv("PATRONDESK_CONFIG", missing)
+	code, _, stderr := runCLI(t, "tickets", "list")
+	if code != 2 || !strings.Contains(stderr, "no config file at "+missing+", the file $PATRONDESK_CONFIG names: correct the variable") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

@@ -204,6 +204,9 @@ func loadConfig(flagValue string) (*config.Config, error) {
 			return nil, usageErr("no config file at ./%s or %s: write one with \"patrondesk init\", or name it with --config or $PATRONDESK_CONFIG",
 				configPlaces[0], configPlaces[1])
 		}
+		if flagValue == "" {
+			return nil, usageErr("no config file at %s, the file $PATRONDESK_CONFIG names: correct the variable, name another file with --config, or write this one with \"patrondesk init\"", path)
+		}
 		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
 	}
 	return cfg, err

@@ -220,3 +220,20 @@ func TestConfigFromTheEnvironmentIsNamedWhenMissing(t *testing.T) {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
 }
+
+// TestHeldNamesNumbersThatAreNotHeld: `held drop 5` or `held release 5` when
+// nothing numbered 5 is held says so and exits 1 instead of a quiet
+// "Dropped 0"; releasing when nothing is held says there was nothing.
+func TestHeldNamesNumbersThatAreNotHeld(t *testing.T) {
+	cfgPath := demoKeep(t)
+	for _, verb := range []string{"drop", "release"} {
+		code, stdout, stderr := runCLI(t, "held", verb, "5", "--config", cfgPath)
+		if code != 1 || !strings.Contains(stderr, "held "+verb+": 1 of the 1 number(s) named are not held acknowledgements") {
+			t.Errorf("held %s 5: exit %d, %q %q", verb, code, stdout, stderr)
+		}
+	}
+	code, stdout, _ := runCLI(t, "held", "release", "--config", cfgPath)
+	if code != 0 || !strings.Contains(stdout, "No acknowledgements are held; nothing was released.") {
+		t.Errorf("held release with nothing held: exit %d, %q", code, stdout)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,5 +236,31 @@ func TestHeldNamesNumbersThatAreNotHeld(t *testing.T) {
 	code, stdout, _ := runCLI(t, "held", "release", "--config", cfgPath)
 	if code != 0 || !strings.Contains(stdout, "No acknowledgements are held; nothing was released.") {
 		t.Errorf("held release with nothing held: exit %d, %q", code, stdout)
+	}
+}
+
+// TestUnreadableConfigSaysWhatToDo: a config this user may not read (the
+// tests run as root, who reads anything, so the words are checked here; the
+// manual run as nobody printed them) says whose it is to run as, and, found
+// in the current folder, that it was taken before /etc's.
+func TestUnreadableConfigSaysWhatToDo(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		here bool
+		want []string
+	}{
+		{"named", false, []string{"cannot read the config file /etc/x.toml (permission denied); run the command as the user who owns it (on a systemd install: sudo -u patrondesk patrondesk ...)"}},
+		{"found in this folder", true, []string{"this folder's patrondesk.toml is used before /etc/patrondesk/patrondesk.toml", "name the file with --config"}},
+	} {
+		err := unreadableConfig("/etc/x.toml", c.here)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 {
+			t.Errorf("%s: %v is not a usage error (exit 2)", c.name, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q lacks %q", c.name, err, w)
+			}
+		}
 	}
 }

@@ -209,7 +209,22 @@ func loadConfig(flagValue string) (*config.Config, error) {
 		}
 		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
 	}
+	if errors.Is(err, os.ErrPermission) {
+		return nil, unreadableConfig(path, flagValue == "" && os.Getenv("PATRONDESK_CONFIG") == "" && path == configPlaces[0])
+	}
 	return cfg, err
+}
+
+// unreadableConfig says what to do about a config this user may not read.
+// Found in the current folder, it is likely not the one meant: an admin who
+// built and tried patrondesk in a folder, then runs `sudo -u patrondesk
+// patrondesk check` there, gets that folder's file before /etc's.
+func unreadableConfig(path string, here bool) error {
+	hint := "run the command as the user who owns it (on a systemd install: sudo -u patrondesk patrondesk ...)"
+	if here {
+		hint = "this folder's patrondesk.toml is used before /etc/patrondesk/patrondesk.toml: run the command from another folder, name the file with --config, or " + hint
+	}
+	return usageErr("cannot read the config file %s (permission denied); %s", path, hint)
 }
 
 // globalOptionsLast moves options written before the command to the end, so

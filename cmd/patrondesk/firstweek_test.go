@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"patrondesk/mailer/memserver"
 	"patrondesk/tickets"
+	"patrondesk/tickets/clock"
 )
 
 // demoKeep runs `demo --keep` and returns its config, which names a database
@@ -262,5 +264,53 @@ func TestUnreadableConfigSaysWhatToDo(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", c.name, err, w)
 			}
 		}
+	}
+}
+
+// TestLogsOfADrillSayDrillAndJSONIsJSON: every line a drill logs says
+// drill=true (it logs "ticket: created" for tickets it throws away), and with
+// PATRONDESK_LOG_FORMAT=json, as the systemd unit sets it, every line of a
+// real round is one JSON object with msg and ticket, and no patron address.
+func TestLogsOfADrillSayDrillAndJSONIsJSON(t *testing.T) {
+	srv, err := memserver.Start(nil, "help@library.test", "alice@library.test", "boss@library.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := demoConfig(t.TempDir(), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Append("help@library.test", "INBOX", mail("drill-log@patrons.test", "Ann Lee <ann@patrons.test>", "Please renew my books", "Can I keep them?"), clock.System{}.Now())
+	code, stdout, stderr := runCLI(t, "run", "--once", "--dry-run", "--config", cfg.Path)
+	if code != 0 || !strings.Contains(stdout, "would go out") || !strings.Contains(stderr, `msg="ticket: created"`) {
+		t.Fatalf("drill: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.Contains(line, "drill=true") {
+			t.Errorf("a drill's log line does not say drill=true: %s", line)
+		}
+	}
+	t.Setenv("PATRONDESK_LOG_FORMAT", "json")
+	code, _, stderr = runCLI(t, "run", "--once", "--config", cfg.Path)
+	if code != 0 {
+		t.Fatalf("run --once: %s", stderr)
+	}
+	created := false
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("not JSON: %s", line)
+			continue
+		}
+		if rec["msg"] == "ticket: created" && rec["ticket"] == float64(1) {
+			created = true
+		}
+		if _, ok := rec["drill"]; ok {
+			t.Errorf("a real round says drill: %s", line)
+		}
+	}
+	if !created || strings.Contains(stderr, "ann@patrons.test") {
+		t.Errorf("JSON log lacks ticket 1 created, or names the patron:\n%s", stderr)
 	}
 }

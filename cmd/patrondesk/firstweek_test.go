@@ -314,3 +314,76 @@ func TestLogsOfADrillSayDrillAndJSONIsJSON(t *testing.T) {
 		t.Errorf("JSON log lacks ticket 1 created, or names the patron:\n%s", stderr)
 	}
 }
+
+// TestOperatorCommandsMakeNoDatabase: with database.path mistyped, every
+// operator command says there is no database there and what to run, and
+// leaves no file behind (they used to make an empty one and answer "(no
+// tickets)", or write an empty backup as if all were well).
+func TestOperatorCommandsMakeNoDatabase(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "patrondesk.toml")
+	if code, _, stderr := runCLI(t, "init", "--config", p); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	src, _ := os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(src), `path = "patrondesk.db"`, `path = "typo.db"`, 1)), 0o600)
+	for _, args := range [][]string{
+		{"tickets", "list"}, {"tickets", "show", "1"}, {"tickets", "search", "renew"}, {"tickets", "assign", "1", "Bob"},
+		{"tickets", "merge", "1", "2"}, {"tickets", "attachment", "1", "a.pdf"}, {"report"}, {"held", "list"},
+		{"quarantine", "list"}, {"spam", "list"}, {"keys", "rotate"}, {"purge", "--dry-run"},
+		{"backup", filepath.Join(dir, "copy.db")},
+	} {
+		code, _, stderr := runCLI(t, append(args, "--config", p)...)
+		if code != 2 || !strings.Contains(stderr, "no database at "+filepath.Join(dir, "typo.db")+": check database.path in "+p) {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "typo.db")); err == nil {
+			t.Fatalf("%v made a database at the mistyped path", args)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "copy.db")); err == nil {
+		t.Error("backup wrote a copy of nothing")
+	}
+}
+
+// TestOperatorMistakesSayWhatToDo: a report whose --until is not after
+// --since, a backup into a folder that is not there, and check --send-test
+// with nowhere to send each say what to do instead of printing nonsense or
+// blaming SMTP.
+func TestOperatorMistakesSayWhatToDo(t *testing.T) {
+	srv, err := memserver.Start(nil, "help@library.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := demoConfig(t.TempDir(), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Library.Admin = ""
+	writeConfig(t, cfg)
+	if code, _, stderr := runCLI(t, "init", "--config", cfg.Path); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	missing := filepath.Join(t.TempDir(), "no", "such")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"until before since", []string{"report", "--since", "2026-12-01", "--until", "2026-11-01"}, 2, "--until 2026-11-01 is not after --since 2026-12-01"},
+		{"backup folder missing", []string{"backup", filepath.Join(missing, "b.db")}, 2, "there is no folder " + missing + " to write the backup into; make it first: mkdir -p -m 0700 " + missing},
+		{"send-test nowhere", []string{"check", "--send-test"}, 1, "FAIL  test message: no address to send it to\n      set library.admin in the config, or give one: patrondesk check --send-test --to ADDRESS"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, append(c.args, "--config", cfg.Path)...)
+			if code != c.code || !strings.Contains(stdout+stderr, c.want) {
+				t.Errorf("exit %d, %q; want %d and %q", code, stdout+stderr, c.code, c.want)
+			}
+			if c.name == "send-test nowhere" && !strings.Contains(stdout, "OK    SMTP") {
+				t.Errorf("the SMTP login was blamed:\n%s", stdout)
+			}
+		})
+	}
+}

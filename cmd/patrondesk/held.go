@@ -37,7 +37,7 @@ func cmdHeld(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

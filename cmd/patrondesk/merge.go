@@ -35,6 +35,9 @@ func ticketsMerge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err

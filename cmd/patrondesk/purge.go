@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
 )
 
@@ -28,7 +27,7 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "policy.retention is 0: patrondesk keeps everything, so there is nothing to purge.")
 		return nil
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ func cmdQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err

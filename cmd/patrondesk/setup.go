@@ -117,6 +117,11 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	sess, err := mailer.DialSMTP(ctx, smtpOptions(cfg))
 	what := fmt.Sprintf("SMTP %s:%d", cfg.SMTP.Host, cfg.SMTP.Port)
+	if *sendTest && firstNonEmpty(*to, cfg.Library.Admin) == "" {
+		// Nowhere to send it: say so on its own line, not as an SMTP fault.
+		report("test message", errors.New("no address to send it to"), "set library.admin in the config, or give one: patrondesk check --send-test --to ADDRESS")
+		*sendTest = false
+	}
 	if err == nil && *sendTest {
 		err = sendTestMail(sess, cfg, *to)
 		what += " (test message sent to " + firstNonEmpty(*to, cfg.Library.Admin) + ")"

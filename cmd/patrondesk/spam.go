@@ -50,6 +50,9 @@ func cmdSpam(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err

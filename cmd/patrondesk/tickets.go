@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,6 +67,9 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	}
 	if verb == "take" && !slices.ContainsFunc(cfg.Staff, func(s config.Staff) bool { return staffMatches(s, words) }) {
 		return usageErr("%q is nobody on the staff list; take gives a ticket to a person (use assign for a team)", words)
+	}
+	if err := needDatabase(cfg); err != nil {
+		return err
 	}
 	if verb == "wait" {
 		if day, derr := time.ParseInLocation(time.DateOnly, words, cfg.Location()); derr == nil && !day.After(time.Now()) {
@@ -240,8 +244,28 @@ func openStore(ctx context.Context, cfgPath string) (*tickets.Store, *time.Locat
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	return store, cfg.Location(), err
+}
+
+// openExisting opens the database for an operator command. Only init and run
+// create one: a command that made an empty database at a mistyped
+// database.path would answer "(no tickets)" or write an empty backup as if
+// all were well.
+func openExisting(ctx context.Context, cfg *config.Config) (*tickets.Store, error) {
+	if err := needDatabase(cfg); err != nil {
+		return nil, err
+	}
+	return tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+}
+
+// needDatabase is the error for a database.path where there is no file.
+func needDatabase(cfg *config.Config) error {
+	path := cfg.Rel(cfg.Database.Path)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return usageErr("no database at %s: check database.path in %s; for a new install run \"patrondesk init\" (it keeps your config and creates the database)", path, cfg.Path)
+	}
+	return nil
 }
 
 func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -264,7 +288,7 @@ func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

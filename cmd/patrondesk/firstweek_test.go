@@ -387,3 +387,33 @@ func TestOperatorMistakesSayWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+// TestShowHistoryInColumns: `tickets show` lists the history in columns as
+// wide as their longest entry, so a long action ("acknowledged a new
+// sender") does not run into who did it.
+func TestShowHistoryInColumns(t *testing.T) {
+	cfgPath := demoKeep(t)
+	code, stdout, stderr := runCLI(t, "tickets", "show", "1", "--config", cfgPath)
+	if code != 0 {
+		t.Fatalf("show: %s", stderr)
+	}
+	_, hist, _ := strings.Cut(stdout, "History:\n")
+	col := -1
+	for _, line := range strings.Split(strings.TrimRight(hist, "\n"), "\n") {
+		fields := strings.Split(strings.TrimSpace(line), "  ") // date, then the action after two spaces
+		if len(fields) < 3 {
+			t.Errorf("a history line with no two-space gap between its columns: %q", line)
+			continue
+		}
+		// The actor column starts at the same place on every line.
+		rest := strings.TrimLeft(line[strings.Index(line, fields[1])+len(fields[1]):], " ")
+		at := len(line) - len(rest)
+		if col >= 0 && at != col {
+			t.Errorf("the actor starts at %d, not %d: %q", at, col, line)
+		}
+		col = at
+	}
+	if col < 0 {
+		t.Errorf("no history:\n%s", stdout)
+	}
+}

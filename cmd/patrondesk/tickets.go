@@ -376,9 +376,13 @@ func printDetail(w io.Writer, d *tickets.Detail, loc *time.Location) {
 	}
 	printAttachments(w, d)
 	fmt.Fprintln(w, "\nHistory:")
+	// Columns as wide as their longest entry: "acknowledged a new sender" ran
+	// into the actor in a fixed-width column.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range d.Events {
-		fmt.Fprintf(w, "  %s  %-20s %s %s\n", e.At.In(loc).Format("2006-01-02 15:04"), e.Action, e.Actor, e.Detail)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.At.In(loc).Format("2006-01-02 15:04"), e.Action, e.Actor, e.Detail)
 	}
+	tw.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {

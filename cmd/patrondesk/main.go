@@ -59,7 +59,7 @@ Commands:
   spam list             mail kept as spam, with no answer (--json); also show ID, release ID
   held list|release|drop  acknowledgements held over policy.first_ack_limit (see README, Safety)
   keys rotate           a new key for signed Message-IDs; the old one works for token_lifetime
-  quarantine list       mail that could not be read (--json); also show ID, export ID,
+  quarantine list       mail that could not be read (--all, --json); also show ID, export ID,
                         release ID (take it again), delete ID
   version               the version and commit of this build (also --version)
   link EMAIL            print a supervisor's personal sign-in link to the desk page (/desk)

@@ -424,3 +424,54 @@ func TestShowHistoryInColumns(t *testing.T) {
 		t.Errorf("no history:\n%s", stdout)
 	}
 }
+
+// TestTerminalWordsAreNeverCommands: the words given to a terminal action are
+// data. A # in them used to reach the desk as one more command: "tickets
+// priority 2 'urgent #close'" also closed the request; a note beginning with
+// # was read as commands. Each is refused, and the ticket and the outbox stay
+// as they were; a # inside a note's words is kept as words.
+func TestTerminalWordsAreNeverCommands(t *testing.T) {
+	cfgPath := demoKeep(t)
+	state := func() string {
+		_, stdout, _ := runCLI(t, "tickets", "show", "2", "--json", "--config", cfgPath)
+		var d struct{ Status, Priority, Owner string }
+		if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+			t.Fatal(err)
+		}
+		return d.Status + "/" + d.Priority + "/" + d.Owner
+	}
+	before, mails := state(), len(queued(t, cfgPath))
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"priority then close", []string{"priority", "2", "urgent #close"}, `"urgent #close" holds a # or a line break; give only what priority takes`},
+		{"assign then priority", []string{"assign", "2", "Alice", "#priority", "urgent"}, "holds a # or a line break; give only what assign takes"},
+		{"take then reopen", []string{"take", "2", "alice #reopen"}, "give only what take takes"},
+		{"wait, a line, close", []string{"wait", "2", "3d\n#close"}, "give only what wait takes"},
+		{"note that is a close", []string{"note", "2", "#close she phoned"}, "a note cannot begin with #"},
+		{"note, bold close under a blank line", []string{"note", "2", "\n  *#close*"}, "a note cannot begin with #"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append(append([]string{"tickets"}, c.args...), "--config", cfgPath)...)
+			if code != 2 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, %q; want 2 and %q", code, stderr, c.want)
+			}
+			if now := state(); now != before {
+				t.Errorf("ticket 2 went from %s to %s", before, now)
+			}
+			if n := len(queued(t, cfgPath)); n != mails {
+				t.Errorf("%d mail(s) queued", n-mails)
+			}
+		})
+	}
+	code, stdout, stderr := runCLI(t, "tickets", "note", "2", "Phoned him. #close once he confirms", "--config", cfgPath)
+	if code != 0 || !strings.Contains(stdout, "note added") || state() != before {
+		t.Errorf("a note with a # inside: exit %d, %q %q, ticket %s (was %s)", code, stdout, stderr, state(), before)
+	}
+	_, show, _ := runCLI(t, "tickets", "show", "2", "--config", cfgPath)
+	if !strings.Contains(show, "Phoned him. #close once he confirms") {
+		t.Errorf("the note's words are not on the ticket:\n%s", show)
+	}
+}

@@ -35,7 +35,7 @@ func actCommand(verb, words string) string {
 	case "close":
 		return "#note\n#close"
 	case "note":
-		return "#note\n" + words
+		return "#note\n" + words // actWordsAreData made sure its first line is no command
 	case "take":
 		return "#assign " + words
 	case "reopen":
@@ -60,6 +60,9 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	words := strings.TrimSpace(strings.Join(rest[1:], " "))
 	if strings.Contains(usage, "N ") && words == "" {
 		return usageErr("usage: patrondesk %s", usage)
+	}
+	if err := actWordsAreData(verb, words); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -111,6 +114,28 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 		fmt.Fprintln(stdout, "The new owner's notice goes out with the running daemon at once, or with the next run --once.")
 	case "reopen":
 		fmt.Fprintln(stdout, "The patron is told; the mail goes out with the running daemon at once, or with the next run --once.")
+	}
+	return nil
+}
+
+// actWordsAreData refuses words the desk would read as more #commands: the
+// action is written for the desk as an email would be ("#priority low"), so
+// "tickets priority 5 'low #close'" also closed the request, and a note whose
+// first line began with # was read as commands instead of kept.
+func actWordsAreData(verb, words string) error {
+	if verb == "note" {
+		for _, l := range strings.Split(words, "\n") {
+			if l = strings.TrimLeft(l, "*_~ \t"); l != "" {
+				if strings.HasPrefix(l, "#") {
+					return usageErr("a note cannot begin with #: the desk would read it as a command. Put a word first, like: patrondesk tickets note N \"Phoned her; #close after she confirms\"")
+				}
+				return nil
+			}
+		}
+		return nil
+	}
+	if strings.ContainsAny(words, "#\n") {
+		return usageErr("%q holds a # or a line break; give only what %s takes: patrondesk %s", words, verb, actUsage[verb])
 	}
 	return nil
 }

@@ -475,3 +475,34 @@ func TestTerminalWordsAreNeverCommands(t *testing.T) {
 		t.Errorf("the note's words are not on the ticket:\n%s", show)
 	}
 }
+
+// TestDrillAtTakesTheLibrarysClock: --at takes a date and time on the
+// library's clock (library.timezone), as a person asks "what goes out on
+// Wednesday at 9?", as well as a full RFC 3339 moment; a bare date says how
+// to write one.
+func TestDrillAtTakesTheLibrarysClock(t *testing.T) {
+	srv, err := memserver.Start(nil, "help@library.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := demoConfig(t.TempDir(), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeConfig(t, cfg) // America/Chicago: -06:00 in December
+	for _, c := range []struct{ at, want string }{
+		{"2026-12-09T09:00", "Drill as of 2026-12-09T09:00:00-06:00"},
+		{"2026-12-09 09:00", "Drill as of 2026-12-09T09:00:00-06:00"},
+		{"2026-12-09T15:00:00Z", "Drill as of 2026-12-09T15:00:00Z"},
+	} {
+		code, stdout, stderr := runCLI(t, "run", "--once", "--at", c.at, "--config", cfg.Path)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("--at %q: exit %d, %q %q; want %q", c.at, code, stdout, stderr, c.want)
+		}
+	}
+	code, _, stderr := runCLI(t, "run", "--once", "--at", "2026-12-09", "--config", cfg.Path)
+	if code != 2 || !strings.Contains(stderr, "like 2026-12-07T09:00, or with its offset") {
+		t.Errorf("--at a bare date: exit %d, %q", code, stderr)
+	}
+}

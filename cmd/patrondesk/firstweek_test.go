@@ -506,3 +506,19 @@ func TestDrillAtTakesTheLibrarysClock(t *testing.T) {
 		t.Errorf("--at a bare date: exit %d, %q", code, stderr)
 	}
 }
+
+// TestListByPatronNeedsAnAddress: `tickets list --patron ann` (a name, not an
+// address) says what --patron takes and how to find by name, instead of
+// "(no tickets)" as if she had never written; her address, in any case,
+// lists her requests.
+func TestListByPatronNeedsAnAddress(t *testing.T) {
+	cfgPath := demoKeep(t)
+	code, _, stderr := runCLI(t, "tickets", "list", "--patron", "ann", "--config", cfgPath)
+	if code != 2 || !strings.Contains(stderr, "--patron takes the patron's whole email address") || !strings.Contains(stderr, "patrondesk tickets search ann") {
+		t.Errorf("--patron ann: exit %d, %q", code, stderr)
+	}
+	code, stdout, _ := runCLI(t, "tickets", "list", "--patron", "ANN@patrons.test", "--config", cfgPath)
+	if code != 0 || !strings.Contains(stdout, "Ann Lee") {
+		t.Errorf("--patron ANN@patrons.test: exit %d\n%s", code, stdout)
+	}
+}

@@ -305,6 +305,11 @@ func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !slices.Contains(tickets.Statuses, *status) {
 		return usageErr("--status must be one of %s", strings.Join(tickets.Statuses, ", "))
 	}
+	if *patron != "" && !strings.Contains(*patron, "@") {
+		// A name matched no address and listed "(no tickets)", as if the
+		// patron had never written.
+		return usageErr("--patron takes the patron's whole email address, like ann@example.org; to find a patron by name: patrondesk tickets search %s", *patron)
+	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err

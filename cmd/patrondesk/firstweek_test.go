@@ -522,3 +522,14 @@ func TestListByPatronNeedsAnAddress(t *testing.T) {
 		t.Errorf("--patron ANN@patrons.test: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestInitIntoAMissingFolderSaysMakeIt: init --config into a folder that is
+// not there says to make it (with the mode a folder of secrets wants),
+// instead of naming a temporary file the user never asked for.
+func TestInitIntoAMissingFolderSaysMakeIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "etc", "patrondesk")
+	code, _, stderr := runCLI(t, "init", "--config", filepath.Join(dir, "patrondesk.toml"))
+	if code != 2 || !strings.Contains(stderr, "there is no folder "+dir+" for the config; make it first: mkdir -p -m 0700 "+dir) || strings.Contains(stderr, ".patrondesk-") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

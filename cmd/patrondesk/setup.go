@@ -31,6 +31,9 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := os.Stat(path); err == nil && !*force {
 		return initDatabaseOnly(ctx, path, stdout)
 	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usageErr("there is no folder %s for the config; make it first: mkdir -p -m 0700 %s", filepath.Dir(path), filepath.Dir(path))
+	}
 	// Owner-only: the file holds passwords, whatever mode an old file had.
 	if err := writePrivate(path, config.Example); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -531,5 +532,30 @@ func TestInitIntoAMissingFolderSaysMakeIt(t *testing.T) {
 	code, _, stderr := runCLI(t, "init", "--config", filepath.Join(dir, "patrondesk.toml"))
 	if code != 2 || !strings.Contains(stderr, "there is no folder "+dir+" for the config; make it first: mkdir -p -m 0700 "+dir) || strings.Contains(stderr, ".patrondesk-") {
 		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
+
+// TestMergeTwiceSaysAlreadyMerged: merging the same two tickets again says
+// they are one already (the desk, which follows the merge, answered "request
+// 3 is this request"); merging the absorbed one elsewhere names where it went.
+func TestMergeTwiceSaysAlreadyMerged(t *testing.T) {
+	cfgPath := demoKeep(t)
+	for i, subject := range []string{"Lost card", "Also my fines"} {
+		f := filepath.Join(t.TempDir(), "m.eml")
+		os.WriteFile(f, []byte("From: Zoe <zoe@patrons.test>\r\nTo: help@library.test\r\nSubject: "+subject+"\r\nMessage-ID: <merge-"+strconv.Itoa(i)+"@patrons.test>\r\n\r\nHello.\r\n"), 0o600)
+		if code, _, stderr := runCLI(t, "deliver", "--file", f, "--config", cfgPath); code != 0 {
+			t.Fatalf("deliver: %s", stderr)
+		}
+	}
+	if code, stdout, stderr := runCLI(t, "tickets", "merge", "3", "4", "--config", cfgPath); code != 0 || !strings.Contains(stdout, "Ticket 4 is now part of ticket 3") {
+		t.Fatalf("merge: exit %d %q %q", code, stdout, stderr)
+	}
+	code, stdout, stderr := runCLI(t, "tickets", "merge", "3", "4", "--config", cfgPath)
+	if code != 0 || !strings.Contains(stdout, "Ticket 4 is already part of ticket 3: nothing changed.") {
+		t.Errorf("merge again: exit %d %q %q", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, "tickets", "merge", "1", "4", "--config", cfgPath)
+	if code != 2 || !strings.Contains(stderr, "ticket 4 was merged into ticket 3 already") {
+		t.Errorf("merge the absorbed one elsewhere: exit %d %q", code, stderr)
 	}
 }

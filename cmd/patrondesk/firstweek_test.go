@@ -559,3 +559,26 @@ func TestMergeTwiceSaysAlreadyMerged(t *testing.T) {
 		t.Errorf("merge the absorbed one elsewhere: exit %d %q", code, stderr)
 	}
 }
+
+// TestConfigBetweenCommandAndSubcommand: --config right after a command
+// with subcommands ("patrondesk tickets --config F list") works as it does
+// before or after the whole command; it used to be taken for the subcommand.
+func TestConfigBetweenCommandAndSubcommand(t *testing.T) {
+	cfgPath := demoKeep(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tickets", "--config", cfgPath, "list", "--json"}, `"patron": "ann@patrons.test"`},
+		{[]string{"quarantine", "--config=" + cfgPath, "list"}, "Nothing in quarantine."},
+		{[]string{"spam", "-config", cfgPath, "list"}, "Nothing in the spam queue."},
+		{[]string{"held", "--config", cfgPath, "list"}, "No acknowledgements are held."},
+		{[]string{"answers", "--config", cfgPath, "list"}, "renewals"},
+		{[]string{"--config", cfgPath, "tickets", "show", "1"}, "Ticket 1:"},
+	} {
+		code, stdout, stderr := runCLI(t, c.args...)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("%v: exit %d, %q %q; want %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+}

@@ -243,6 +243,25 @@ func globalOptionsLast(args []string) []string {
 			lead, args = append(lead, a), args[1:]
 		}
 	}
+	if len(args) > 0 {
+		// "patrondesk tickets --config F list": a --config between a command
+		// and its subcommand goes to the end too.
+		var mid []string
+		rest := args[1:]
+		for len(rest) > 0 {
+			a := rest[0]
+			if (a == "--config" || a == "-config") && len(rest) > 1 {
+				mid, rest = append(mid, a, rest[1]), rest[2:]
+			} else if strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config=") {
+				mid, rest = append(mid, a), rest[1:]
+			} else {
+				break
+			}
+		}
+		if len(mid) > 0 {
+			args = append(append([]string{args[0]}, rest...), mid...)
+		}
+	}
 	return append(args, lead...)
 }
 

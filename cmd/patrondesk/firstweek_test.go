@@ -61,7 +61,7 @@ func TestTerminalActionsSayHowToWriteThemAtTheTerminal(t *testing.T) {
 	}{
 		{"nobody by that name", []string{"tickets", "assign", "1", "Zed"}, `nobody on the staff list is called "Zed", and no team has that name. Write it like this: patrondesk tickets assign N WHO`},
 		{"no such priority", []string{"tickets", "priority", "1", "high"}, `"high" is not a priority. Write it like this: patrondesk tickets priority N low|normal|urgent`},
-		{"no such time", []string{"tickets", "wait", "1", "tomorrow"}, `"tomorrow" is not a time patrondesk understands. Write it like this: patrondesk tickets wait N UNTIL`},
+		{"no such time", []string{"tickets", "wait", "1", "tomorrow"}, `"tomorrow" is not a time patrondesk understands. Write it like this: patrondesk tickets wait N UNTIL (48h, 3d, 2 weeks or 2026-12-24)`},
 		{"a past date", []string{"tickets", "wait", "1", "2020-01-01"}, "2020-01-01 is in the past; give a later date"},
 		{"take is for people", []string{"tickets", "take", "1", "reference"}, `"reference" is nobody on the staff list`},
 	} {

@@ -149,6 +149,9 @@ func cliProblem(verb string, bad *tickets.ErrCommand) string {
 		p = strings.TrimPrefix(strings.TrimPrefix(p, "#"+actCommandWord(verb)+": "), "#assign: ")
 		if i := strings.Index(p, " Write it like this: "); i >= 0 {
 			p = p[:i] + " Write it like this: patrondesk " + actUsage[verb]
+			if verb == "wait" {
+				p += " (48h, 3d, 2 weeks or 2026-12-24)"
+			}
 		}
 		out = append(out, p)
 	}

@@ -29,3 +29,14 @@ func TestWrongTypeSaysHowToWriteIt(t *testing.T) {
 		})
 	}
 }
+
+// TestStaffNotReadHidesNoRouteProblem: when [[staff]] cannot be read (one
+// team written without brackets), the routes are not also reported as going
+// to a team nobody is in: one mistake, one line.
+func TestStaffNotReadHidesNoRouteProblem(t *testing.T) {
+	src := strings.Replace(string(Example), `teams = ["reference"]`, `teams = "reference"`, 1)
+	_, err := Load(writeConfig(t, src))
+	if err == nil || !strings.Contains(err.Error(), "staff.teams") || strings.Contains(err.Error(), "route[") {
+		t.Errorf("error %v; want the staff line and no route line", err)
+	}
+}

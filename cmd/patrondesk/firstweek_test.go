@@ -582,3 +582,13 @@ func TestConfigBetweenCommandAndSubcommand(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigThatIsAFolderNamesTheFile: --config naming a folder says to name
+// the file in it, as a usage mistake (exit 2).
+func TestConfigThatIsAFolderNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, "check", "--config", dir)
+	if code != 2 || !strings.Contains(stderr, dir+" is a folder; name the config file in it, such as "+filepath.Join(dir, "patrondesk.toml")) {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -208,6 +209,9 @@ func loadConfig(flagValue string) (*config.Config, error) {
 			return nil, usageErr("no config file at %s, the file $PATRONDESK_CONFIG names: correct the variable, name another file with --config, or write this one with \"patrondesk init\"", path)
 		}
 		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
+	}
+	if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+		return nil, usageErr("%s is a folder; name the config file in it, such as %s", path, filepath.Join(path, "patrondesk.toml"))
 	}
 	if errors.Is(err, os.ErrPermission) {
 		return nil, unreadableConfig(path, flagValue == "" && os.Getenv("PATRONDESK_CONFIG") == "" && path == configPlaces[0])

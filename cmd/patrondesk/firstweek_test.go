@@ -592,3 +592,15 @@ func TestConfigThatIsAFolderNamesTheFile(t *testing.T) {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
 }
+
+// TestNoSuchTicketSaysWhereTheNumbersAre: a ticket number that is not there
+// says so and how to see the numbers, for show, an action and merge.
+func TestNoSuchTicketSaysWhereTheNumbersAre(t *testing.T) {
+	cfgPath := demoKeep(t)
+	for _, args := range [][]string{{"tickets", "show", "99"}, {"tickets", "close", "99"}, {"tickets", "merge", "99", "1"}} {
+		code, _, stderr := runCLI(t, append(args, "--config", cfgPath)...)
+		if code != 1 || !strings.Contains(stderr, "there is no ticket 99; see the numbers with: patrondesk tickets list --status all") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

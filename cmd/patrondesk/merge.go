@@ -55,7 +55,7 @@ func ticketsMerge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var bad *tickets.ErrCommand
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
-		return fmt.Errorf("there is no ticket %d", ids[0])
+		return noTicket(ids[0])
 	case errors.As(err, &bad):
 		return usageErr("%s", bad.Error())
 	case err != nil:

@@ -86,7 +86,7 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	defer a.Close()
 	before, err := a.store.Show(ctx, id, a.clock.Now())
 	if errors.Is(err, tickets.ErrNotFound) {
-		return fmt.Errorf("there is no ticket %d", id)
+		return noTicket(id)
 	} else if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	var bad *tickets.ErrCommand
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
-		return fmt.Errorf("there is no ticket %d", id)
+		return noTicket(id)
 	case errors.As(err, &bad):
 		return usageErr("%s", cliProblem(verb, bad))
 	case err != nil:
@@ -379,7 +379,7 @@ func ticketsShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer store.Close()
 	d, err := store.Show(ctx, id, clock.System{}.Now())
 	if errors.Is(err, tickets.ErrNotFound) {
-		return fmt.Errorf("there is no ticket %d", id)
+		return noTicket(id)
 	}
 	if err != nil {
 		return err
@@ -422,4 +422,10 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// noTicket is the error for a ticket number that is not there, with where to
+// find the numbers that are.
+func noTicket(id int64) error {
+	return fmt.Errorf("there is no ticket %d; see the numbers with: patrondesk tickets list --status all", id)
 }

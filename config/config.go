@@ -326,6 +326,11 @@ func Load(path string) (*Config, error) {
 	for name := range failed { // a table not read says nothing about its values
 		bad = append(bad, name)
 	}
+	if failed["staff"] {
+		// Routes are checked against the staff's teams: with no staff read,
+		// every route would be reported as a team nobody is in.
+		bad = append(bad, "route")
+	}
 	probs = append(probs, withoutKeys(cfg.Validate(), bad)...)
 	if len(probs) > 0 {
 		return nil, probs

@@ -43,9 +43,32 @@ func decodeBySection(src string, cfg *Config) (toml.MetaData, Problems, map[stri
 			continue // an unknown table: reported with the unknown keys
 		}
 		if err := md.PrimitiveDecode(sections[name], f.Addr().Interface()); err != nil {
-			probs = append(probs, fmt.Sprintf("%s [%s]: %v", path, name, err))
+			probs = append(probs, fmt.Sprintf("%s [%s]: %v%s", path, name, err, typeHint(err)))
 			failed[name] = true
 		}
 	}
 	return md, probs, failed
+}
+
+// typeHint says, for a value of the wrong type, how to write the right one:
+// "destination has type integer" means nothing to the person editing the
+// file (port = "993" wants port = 993).
+func typeHint(err error) string {
+	_, dest, ok := strings.Cut(err.Error(), "destination has type ")
+	if !ok {
+		return ""
+	}
+	switch {
+	case strings.HasPrefix(dest, "int"), strings.HasPrefix(dest, "uint"):
+		return " (write a whole number without quotes, like 993)"
+	case strings.HasPrefix(dest, "float"):
+		return " (write a number without quotes, like 5.0)"
+	case strings.HasPrefix(dest, "bool"):
+		return " (write true or false, without quotes)"
+	case strings.HasPrefix(dest, "string"):
+		return ` (write it in quotes, like "text")`
+	case strings.HasPrefix(dest, "slice"), strings.HasPrefix(dest, "[]"):
+		return ` (write a list in brackets, like ["a", "b"])`
+	}
+	return ""
 }

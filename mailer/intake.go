@@ -135,7 +135,7 @@ func (in *Intake) Run(ctx context.Context) error {
 			// A person must fix the password: retry slowly, say it once.
 			wait = in.opts.MaxBackoff
 			if !refused {
-				in.log.Error("login refused; check this mailbox's username and password, then reload", "err", err, "retry_every", wait)
+				in.log.Error("login refused; check this mailbox's username and password (a changed password in the config takes a restart: a reload does not apply [imap])", "err", err, "retry_every", wait)
 			}
 			refused = true
 		default:

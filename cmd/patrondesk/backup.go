@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"patrondesk/tickets"
+	"os"
+	"path/filepath"
 )
 
 // cmdBackup writes a consistent copy of the live database.
@@ -23,7 +23,10 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	if st, err := os.Stat(filepath.Dir(file)); err != nil || !st.IsDir() {
+		return usageErr("there is no folder %s to write the backup into; make it first: mkdir -p -m 0700 %s", filepath.Dir(file), filepath.Dir(file))
+	}
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

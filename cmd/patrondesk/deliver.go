@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +26,9 @@ func cmdDeliver(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	file := fs.String("file", "", "read the message from this file instead of standard input")
 	send := fs.Bool("send", false, "also send the outbox now (the acknowledgement), instead of leaving it to the daemon")
 	if err := parse(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err // --help is not a failure: exit 0
+		}
 		return &exitError{exTempFail, err}
 	}
 	in := io.Reader(os.Stdin)

@@ -20,6 +20,9 @@ import (
 // sending nothing. It prints each mail that would go out: to whom, what and
 // why.
 func drill(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.Writer, at time.Time) error {
+	// The round logs "ticket: created" and the like as it goes; every line
+	// says it was a drill, so nobody reading the log later takes it as real.
+	log = log.With(slog.Bool("drill", true))
 	path := cfg.Rel(cfg.Database.Path)
 	store, fresh, done, err := tickets.OpenCopy(ctx, path)
 	if err != nil {

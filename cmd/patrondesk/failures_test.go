@@ -83,6 +83,11 @@ func TestRefusedLoginIsNamed(t *testing.T) {
 	if n := strings.Count(log, "level=ERROR msg=\"login refused"); n != 1 {
 		t.Errorf("%d errors about the refused login, want 1:\n%s", n, log)
 	}
+	// A reload does not apply [imap] (see needsRestart): the log must not
+	// send the admin to one after fixing the password in the config.
+	if strings.Contains(log, "then reload") || !strings.Contains(log, "takes a restart") {
+		t.Errorf("the refused login does not say a changed password takes a restart:\n%s", log)
+	}
 	if strings.Contains(log, "connection lost") {
 		t.Errorf("a refused login was logged as a network blip:\n%s", log)
 	}

@@ -37,7 +37,7 @@ func cmdHeld(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -68,15 +68,30 @@ func cmdHeld(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		if n == 0 && len(ids) == 0 {
+			fmt.Fprintln(stdout, "No acknowledgements are held; nothing was released.")
+			return nil
+		}
 		fmt.Fprintf(stdout, "Released %d acknowledgement(s); the running daemon sends them within a minute (or run \"patrondesk run --once\").\n", n)
+		return heldMissing("release", n, ids)
 	case "drop":
 		n, err := store.DropHeld(ctx, now, ids...)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Dropped %d acknowledgement(s); the requests stay.\n", n)
+		return heldMissing("drop", n, ids)
 	default:
 		return usageErr("held: unknown action %q; say list, release or drop", pos[0])
 	}
 	return nil
+}
+
+// heldMissing is the error for IDs named that were not held mail (a typo, or
+// already released or dropped), so a script sees the exit code.
+func heldMissing(verb string, done int, ids []int64) error {
+	if len(ids) == 0 || done == len(ids) {
+		return nil
+	}
+	return fmt.Errorf("held %s: %d of the %d number(s) named are not held acknowledgements (already released or dropped, or a typo); see \"patrondesk held list\"", verb, len(ids)-done, len(ids))
 }

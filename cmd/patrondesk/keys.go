@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
 )
 
@@ -26,7 +25,7 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func cmdLink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !mayViewDesk(cfg, email) {
 		return usageErr("%s is not a supervisor (supervisor = true in [[staff]]) or library.admin; only they get links", email)
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // time zones work on servers without tzdata installed
@@ -33,8 +34,10 @@ Commands:
                         (--once: one round, then exit; --once --dry-run: a drill that prints
                         what would go out and changes nothing; --once --at TIME: the same
                         drill as if it were TIME, --commit to do it for real)
-  tickets list          list tickets (--status S, --json)
+  tickets list          list tickets (--status S, --patron ADDR, --owner WHO, --json)
   tickets show N        show one ticket with its messages and history (--json)
+  tickets search WORDS  find tickets by words in subjects and messages (--json)
+  tickets merge KEEP OTHER  make ticket OTHER part of ticket KEEP (nobody is mailed)
   tickets assign N WHO  give a ticket to a person or a team
   tickets take N WHO    give a ticket to a person
   tickets close N       mark a ticket solved (the patron is not written to)
@@ -57,7 +60,7 @@ Commands:
   spam list             mail kept as spam, with no answer (--json); also show ID, release ID
   held list|release|drop  acknowledgements held over policy.first_ack_limit (see README, Safety)
   keys rotate           a new key for signed Message-IDs; the old one works for token_lifetime
-  quarantine list       mail that could not be read (--json); also show ID, export ID,
+  quarantine list       mail that could not be read (--all, --json); also show ID, export ID,
                         release ID (take it again), delete ID
   version               the version and commit of this build (also --version)
   link EMAIL            print a supervisor's personal sign-in link to the desk page (/desk)
@@ -202,9 +205,30 @@ func loadConfig(flagValue string) (*config.Config, error) {
 			return nil, usageErr("no config file at ./%s or %s: write one with \"patrondesk init\", or name it with --config or $PATRONDESK_CONFIG",
 				configPlaces[0], configPlaces[1])
 		}
+		if flagValue == "" {
+			return nil, usageErr("no config file at %s, the file $PATRONDESK_CONFIG names: correct the variable, name another file with --config, or write this one with \"patrondesk init\"", path)
+		}
 		return nil, usageErr("no config file at %s: write one with \"patrondesk init\" or name it with --config", path)
 	}
+	if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+		return nil, usageErr("%s is a folder; name the config file in it, such as %s", path, filepath.Join(path, "patrondesk.toml"))
+	}
+	if errors.Is(err, os.ErrPermission) {
+		return nil, unreadableConfig(path, flagValue == "" && os.Getenv("PATRONDESK_CONFIG") == "" && path == configPlaces[0])
+	}
 	return cfg, err
+}
+
+// unreadableConfig says what to do about a config this user may not read.
+// Found in the current folder, it is likely not the one meant: an admin who
+// built and tried patrondesk in a folder, then runs `sudo -u patrondesk
+// patrondesk check` there, gets that folder's file before /etc's.
+func unreadableConfig(path string, here bool) error {
+	hint := "run the command as the user who owns it (on a systemd install: sudo -u patrondesk patrondesk ...)"
+	if here {
+		hint = "this folder's patrondesk.toml is used before /etc/patrondesk/patrondesk.toml: run the command from another folder, name the file with --config, or " + hint
+	}
+	return usageErr("cannot read the config file %s (permission denied); %s", path, hint)
 }
 
 // globalOptionsLast moves options written before the command to the end, so
@@ -221,6 +245,25 @@ func globalOptionsLast(args []string) []string {
 			lead, args = append(lead, a, args[1]), args[2:]
 		default:
 			lead, args = append(lead, a), args[1:]
+		}
+	}
+	if len(args) > 0 {
+		// "patrondesk tickets --config F list": a --config between a command
+		// and its subcommand goes to the end too.
+		var mid []string
+		rest := args[1:]
+		for len(rest) > 0 {
+			a := rest[0]
+			if (a == "--config" || a == "-config") && len(rest) > 1 {
+				mid, rest = append(mid, a, rest[1]), rest[2:]
+			} else if strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config=") {
+				mid, rest = append(mid, a), rest[1:]
+			} else {
+				break
+			}
+		}
+		if len(mid) > 0 {
+			args = append(append([]string{args[0]}, rest...), mid...)
 		}
 	}
 	return append(args, lead...)

@@ -35,16 +35,27 @@ func ticketsMerge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if d, err := a.store.Show(ctx, ids[1], a.clock.Now()); err == nil {
+		if into := mergedInto(d); into == ids[0] {
+			fmt.Fprintf(stdout, "Ticket %d is already part of ticket %d: nothing changed.\n", ids[1], ids[0])
+			return nil
+		} else if into != 0 {
+			return usageErr("ticket %d was merged into ticket %d already; to make it part of %d, merge %d: patrondesk tickets merge %d %d", ids[1], into, ids[0], into, ids[0], into)
+		}
+	}
 	err = a.desk.Merge(ctx, ids[0], ids[1])
 	var bad *tickets.ErrCommand
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
-		return fmt.Errorf("there is no ticket %d", ids[0])
+		return noTicket(ids[0])
 	case errors.As(err, &bad):
 		return usageErr("%s", bad.Error())
 	case err != nil:
@@ -52,4 +63,18 @@ func ticketsMerge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "Ticket %d is now part of ticket %d: its messages and history moved there, and replies to either land in %d. Nobody was mailed.\n", ids[1], ids[0], ids[0])
 	return nil
+}
+
+// mergedInto is the ticket d was merged into, from its history, or 0. Asked
+// twice, the desk follows the merge and answered "request 4 is this request".
+func mergedInto(d *tickets.Detail) int64 {
+	for _, e := range d.Events {
+		var into int64
+		if e.Action == "merged" {
+			if _, err := fmt.Sscanf(e.Detail, "merged into request %d", &into); err == nil {
+				return into
+			}
+		}
+	}
+	return 0
 }

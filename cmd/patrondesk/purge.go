@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
-	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
 )
 
@@ -27,7 +27,7 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "policy.retention is 0: patrondesk keeps everything, so there is nothing to purge.")
 		return nil
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		verb = "Would anonymise"
 	}
 	fmt.Fprintf(stdout, "%s %d closed request(s) closed before %s (policy.retention = %s).\n", verb, len(out),
-		cutoff.In(cfg.Location()).Format("Mon 2 Jan 2006 15:04"), cfg.Policy.Retention.Duration)
+		cutoff.In(cfg.Location()).Format("Mon 2 Jan 2006 15:04"), inDays(cfg.Policy.Retention.Duration))
 	var ids []string
 	for _, p := range out {
 		ids = append(ids, fmt.Sprintf("#%d (closed %s)", p.ID, p.ClosedAt.In(cfg.Location()).Format("2 Jan 2006")))
@@ -52,4 +52,13 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "  "+strings.Join(ids, "\n  "))
 	}
 	return nil
+}
+
+// inDays writes a whole number of days as the config does ("365d"), not as
+// Go does ("8760h0m0s").
+func inDays(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -53,6 +55,9 @@ func cmdQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err
@@ -85,8 +90,14 @@ func quarantineDo(ctx context.Context, a *app, verb string, id int64, asJSON, al
 			return err
 		}
 		fmt.Fprintf(stdout, "Quarantined message %d was taken again: %s.\n", id, outcomeWords(out))
+		if out == tickets.Quarantined {
+			if list, err := a.store.ListQuarantine(ctx, false); err == nil && len(list) > 0 {
+				newest := slices.MaxFunc(list, func(a, b *tickets.QuarantinedMail) int { return cmp.Compare(a.ID, b.ID) })
+				fmt.Fprintf(stdout, "Its new number is %d: patrondesk quarantine show %d\n", newest.ID, newest.ID)
+			}
+		}
 		if out != tickets.Quarantined && out != tickets.Duplicate {
-			fmt.Fprintln(stdout, "Any mail it causes goes out with the next run of the daemon.")
+			fmt.Fprintln(stdout, "Any mail it causes goes out with the running daemon at once, or with the next run --once.")
 		}
 		return nil
 	}
@@ -121,9 +132,13 @@ func printQuarantine(stdout io.Writer, list []*tickets.QuarantinedMail, asJSON b
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECEIVED\tSIZE\tFROM\tSUBJECT\tREASON")
+	fmt.Fprintln(tw, "ID\tRECEIVED\tSIZE\tFROM\tSUBJECT\tREASON\tRELEASED")
 	for _, m := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.ReceivedAt.Format("2006-01-02 15:04"), m.Size, cut(m.From, 30), cut(m.Subject, 30), cut(m.Reason, 60))
+		released := "" // --all lists released ones too: say which
+		if m.ResolvedAt != nil {
+			released = m.ResolvedAt.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.ReceivedAt.Format("2006-01-02 15:04"), m.Size, cut(m.From, 30), cut(m.Subject, 30), cut(m.Reason, 60), released)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "%d message(s). See one with: patrondesk quarantine show ID\n", len(list))

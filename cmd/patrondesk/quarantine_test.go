@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,8 +69,13 @@ func TestQuarantineCommands(t *testing.T) {
 		t.Errorf("quarantine export 1: exit %d, %q", code, out)
 	}
 	code, out, _ = q("release", "1")
-	if code != 0 || !strings.Contains(out, "still cannot be read") {
+	if code != 0 || !strings.Contains(out, "still cannot be read") || !strings.Contains(out, "Its new number is 2: patrondesk quarantine show 2") {
 		t.Errorf("quarantine release 1: exit %d\n%s", code, out)
+	}
+	// --all lists the released one too, and says it was released.
+	if _, out, _ = q("list", "--all"); !strings.Contains(out, "RELEASED") || !regexp.MustCompile(`(?m)^1 .* \d{4}-\d\d-\d\d \d\d:\d\d$`).MatchString(out) ||
+		regexp.MustCompile(`(?m)^2 .* \d{4}-\d\d-\d\d \d\d:\d\d$`).MatchString(out) {
+		t.Errorf("quarantine list --all does not say which was released:\n%s", out)
 	}
 	if _, out, _ = q("list", "--json"); !strings.Contains(out, `"id": 2`) || strings.Contains(out, `"id": 1,`) {
 		t.Errorf("after release, the list is\n%s", out)

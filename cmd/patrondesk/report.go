@@ -40,11 +40,14 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageErr("%s %q is not a date; write it like 2026-11-01", f.flag, f.value)
 		}
 	}
+	if !to.After(from) {
+		return usageErr("--until %s is not after --since %s: --until is the day after the last one counted", to.Format(time.DateOnly), from.Format(time.DateOnly))
+	}
 	cal, err := cfg.Calendar()
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}

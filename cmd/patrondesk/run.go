@@ -23,15 +23,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var at time.Time
-	if *atFlag != "" {
-		var err error
-		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
-			return usageErr("--at %q is not a moment; write it like 2026-12-07T09:00:00-06:00", *atFlag)
-		}
-		if !*once {
-			return usageErr("--at works only with --once")
-		}
+	if *atFlag != "" && !*once {
+		return usageErr("--at works only with --once")
 	}
 	if *dryRun && !*once {
 		return usageErr("--dry-run works only with --once")
@@ -39,12 +32,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *dryRun && *commit {
 		return usageErr("--dry-run and --commit contradict each other; choose one")
 	}
-	if *commit && at.IsZero() {
+	if *commit && *atFlag == "" {
 		return usageErr("--commit works only with --once --at TIME (plain run --once already does it for real)")
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
+	}
+	var at time.Time
+	if *atFlag != "" {
+		if at, err = parseAt(*atFlag, cfg.Location()); err != nil {
+			return err
+		}
 	}
 	log := newLogger(stderr, *verbose)
 	limitMemory()
@@ -180,4 +179,19 @@ func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(64 << 20)
 	}
+}
+
+// parseAt reads --at: a full RFC 3339 moment, or a date and time on the
+// library's clock (library.timezone), which is how a person asks "what goes
+// out on Wednesday at 9?".
+func parseAt(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usageErr("--at %q is not a moment; write a date and a time on the library's clock, like 2026-12-07T09:00, or with its offset, like 2026-12-07T09:00:00-06:00", s)
 }

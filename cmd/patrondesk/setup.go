@@ -8,8 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/emersion/go-imap/v2"
 
 	"patrondesk/config"
 	"patrondesk/mailer"
@@ -26,7 +29,10 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	path := configPath(*cfgPath)
 	if _, err := os.Stat(path); err == nil && !*force {
-		return usageErr("%s already exists; edit it, or use --force to replace it", path)
+		return initDatabaseOnly(ctx, path, stdout)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usageErr("there is no folder %s for the config; make it first: mkdir -p -m 0700 %s", filepath.Dir(path), filepath.Dir(path))
 	}
 	// Owner-only: the file holds passwords, whatever mode an old file had.
 	if err := writePrivate(path, config.Example); err != nil {
@@ -43,6 +49,30 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	store.Close()
 	fmt.Fprintf(stdout, "Wrote %s and created the database %s.\nNext: edit the file (library, imap, smtp, staff), then run \"patrondesk check\".\n",
 		path, cfg.Rel(cfg.Database.Path))
+	return nil
+}
+
+// initDatabaseOnly is init where the config is already written: it keeps
+// the file and creates the database it names if there is none, which is what
+// `check` asks for when database.path leads nowhere.
+func initDatabaseOnly(ctx context.Context, path string, stdout io.Writer) error {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	db := cfg.Rel(cfg.Database.Path)
+	if _, err := os.Stat(db); err == nil {
+		return usageErr("%s and its database %s already exist; edit the file, or use --force to replace it with the example", path, db)
+	}
+	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+		return fmt.Errorf("create the database's folder: %w", err)
+	}
+	store, err := tickets.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	store.Close()
+	fmt.Fprintf(stdout, "Kept %s as it is and created the database %s.\nNext: run \"patrondesk check\".\n", path, db)
 	return nil
 }
 
@@ -72,13 +102,13 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	checkDatabase(ctx, cfg, stdout, report)
 	checkOAuth2(ctx, cfg, report)
-	for _, b := range mailboxes(cfg) {
+	for i, b := range mailboxes(cfg) {
 		opts := b.imap
 		opts.Processed = "" // check creates nothing; run makes the processed folder
 		mb, err := mailer.DialMailbox(ctx, opts)
 		if err != nil {
 			report(fmt.Sprintf("mailbox %s (%s@%s:%d folder %q)", b.name, b.imap.Username, b.imap.Host, b.imap.Port, b.imap.Mailbox), err,
-				firstNonEmpty(mailer.Problem(err), "check the host, port, security, login and folder of this mailbox"))
+				mailboxHint(err, i, b.name))
 			continue
 		}
 		idle := "no IDLE: will check every " + cfg.Intake.PollInterval.String()
@@ -90,6 +120,11 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	sess, err := mailer.DialSMTP(ctx, smtpOptions(cfg))
 	what := fmt.Sprintf("SMTP %s:%d", cfg.SMTP.Host, cfg.SMTP.Port)
+	if *sendTest && firstNonEmpty(*to, cfg.Library.Admin) == "" {
+		// Nowhere to send it: say so on its own line, not as an SMTP fault.
+		report("test message", errors.New("no address to send it to"), "set library.admin in the config, or give one: patrondesk check --send-test --to ADDRESS")
+		*sendTest = false
+	}
 	if err == nil && *sendTest {
 		err = sendTestMail(sess, cfg, *to)
 		what += " (test message sent to " + firstNonEmpty(*to, cfg.Library.Admin) + ")"
@@ -122,7 +157,7 @@ func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, re
 	store, err := tickets.OpenReadOnly(ctx, path)
 	switch {
 	case errors.Is(err, tickets.ErrNoDatabase):
-		report("database "+path, err, "check database.path; for a new install run \"patrondesk init\" (or start \"patrondesk run\", which creates it); to recover, restore the newest backup (README, Operation)")
+		report("database "+path, err, "check database.path; for a new install run \"patrondesk init\" (it keeps your config and creates the database) or start \"patrondesk run\"; to recover, restore the newest backup (README, Operation)")
 		return
 	case err != nil:
 		report("database "+path, err, "check that the file and its folder exist and this user may read and write them")
@@ -149,6 +184,26 @@ func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, re
 			fmt.Fprintf(stdout, "OK    disk: %d GB free beside the database\n", free>>30)
 		}
 	}
+}
+
+// mailboxHint says what to do about a mailbox check that failed. The server
+// refusing something after the login went through means the folder: say
+// which key names it (the first mailbox is [imap]'s, the others [[mailbox]]es).
+func mailboxHint(err error, i int, name string) string {
+	var ie *imap.Error
+	var le *mailer.LoginError
+	if errors.As(err, &ie) && !mailer.IsLoginRefused(err) && !errors.As(err, &le) {
+		key := "imap.mailbox"
+		if i > 0 {
+			key = "folder in the [[mailbox]] named " + strconv.Quote(name)
+		}
+		how := key + ", written as your mail client shows the folder (names are case-sensitive; a subfolder is written like \"INBOX/Help\" or \"INBOX.Help\")"
+		if p := mailer.Problem(err); strings.HasPrefix(p, "missing folder") {
+			return p + "; that is " + how
+		}
+		return "the login worked but the server would not open the folder; check " + how
+	}
+	return firstNonEmpty(mailer.Problem(err), "check the host, port, security, login and folder of this mailbox")
 }
 
 var passwordLine = regexp.MustCompile(`(?m)^\s*password\s*=\s*["'][^"']+["']`)

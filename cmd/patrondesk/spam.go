@@ -50,6 +50,9 @@ func cmdSpam(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err
@@ -85,13 +88,17 @@ func spamDo(ctx context.Context, a *app, verb string, id int64, asJSON bool, std
 		fmt.Fprintf(stdout, "%d message(s). See one with: patrondesk spam show ID\n", len(list))
 		return nil
 	case "release":
+		m, _ := a.store.GetSpam(ctx, id) // for the sender, to say where the request is
 		out, err := a.desk.ReleaseSpam(ctx, id)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Message %d left the spam queue: %s.\n", id, outcomeWords(out))
 		if out == tickets.Created || out == tickets.Appended {
-			fmt.Fprintln(stdout, "Any mail it causes goes out with the next run of the daemon.")
+			fmt.Fprintln(stdout, "Any mail it causes goes out with the running daemon at once, or with the next run --once.")
+			if m != nil && m.From != "" {
+				fmt.Fprintf(stdout, "See it with: patrondesk tickets list --patron %s\n", m.From)
+			}
 		}
 		return nil
 	}

@@ -44,7 +44,8 @@ func TestSpamCommands(t *testing.T) {
 	if n := len(srv.Received()); n != 0 {
 		t.Fatalf("%d mails went out for spam", n)
 	}
-	if _, out, _ := runCLI(t, "spam", "release", "1", "--config", cfg.Path); !strings.Contains(out, "it is a new request now") {
+	if _, out, _ := runCLI(t, "spam", "release", "1", "--config", cfg.Path); !strings.Contains(out, "it is a new request now") ||
+		!strings.Contains(out, "See it with: patrondesk tickets list --patron winner@patrons.test") {
 		t.Errorf("spam release: %s", out)
 	}
 	runCLI(t, "run", "--once", "--config", cfg.Path)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func actCommand(verb, words string) string {
 	case "close":
 		return "#note\n#close"
 	case "note":
-		return "#note\n" + words
+		return "#note\n" + words // actWordsAreData made sure its first line is no command
 	case "take":
 		return "#assign " + words
 	case "reopen":
@@ -60,6 +61,9 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	if strings.Contains(usage, "N ") && words == "" {
 		return usageErr("usage: patrondesk %s", usage)
 	}
+	if err := actWordsAreData(verb, words); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
@@ -67,18 +71,36 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	if verb == "take" && !slices.ContainsFunc(cfg.Staff, func(s config.Staff) bool { return staffMatches(s, words) }) {
 		return usageErr("%q is nobody on the staff list; take gives a ticket to a person (use assign for a team)", words)
 	}
+	if err := needDatabase(cfg); err != nil {
+		return err
+	}
+	if verb == "wait" {
+		if day, derr := time.ParseInLocation(time.DateOnly, words, cfg.Location()); derr == nil && !day.After(time.Now()) {
+			return usageErr("%s is in the past; give a later date (2026-12-24) or a length of time (3d, 2 weeks)", words)
+		}
+	}
 	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	before, err := a.store.Show(ctx, id, a.clock.Now())
+	if errors.Is(err, tickets.ErrNotFound) {
+		return noTicket(id)
+	} else if err != nil {
+		return err
+	}
+	if msg := actNoChange(verb, before); msg != "" {
+		fmt.Fprintln(stdout, msg)
+		return nil
+	}
 	err = a.desk.Act(ctx, id, actCommand(verb, words))
 	var bad *tickets.ErrCommand
 	switch {
 	case errors.Is(err, tickets.ErrNotFound):
-		return fmt.Errorf("there is no ticket %d", id)
+		return noTicket(id)
 	case errors.As(err, &bad):
-		return usageErr("%s", strings.TrimPrefix(strings.ReplaceAll(bad.Error(), "#"+verb+": ", ""), "#assign: "))
+		return usageErr("%s", cliProblem(verb, bad))
 	case err != nil:
 		return err
 	}
@@ -94,6 +116,64 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 		fmt.Fprintln(stdout, "The patron is told; the mail goes out with the running daemon at once, or with the next run --once.")
 	}
 	return nil
+}
+
+// actWordsAreData refuses words the desk would read as more #commands: the
+// action is written for the desk as an email would be ("#priority low"), so
+// "tickets priority 5 'low #close'" also closed the request, and a note whose
+// first line began with # was read as commands instead of kept.
+func actWordsAreData(verb, words string) error {
+	if verb == "note" {
+		for _, l := range strings.Split(words, "\n") {
+			if l = strings.TrimLeft(l, "*_~ \t"); l != "" {
+				if strings.HasPrefix(l, "#") {
+					return usageErr("a note cannot begin with #: the desk would read it as a command. Put a word first, like: patrondesk tickets note N \"Phoned her; #close after she confirms\"")
+				}
+				return nil
+			}
+		}
+		return nil
+	}
+	if strings.ContainsAny(words, "#\n") {
+		return usageErr("%q holds a # or a line break; give only what %s takes: patrondesk %s", words, verb, actUsage[verb])
+	}
+	return nil
+}
+
+// cliProblem says what was wrong with a terminal action in the terminal's
+// words: the parser's "Write it like this: #assign NAME" is how to write it by
+// email, not here.
+func cliProblem(verb string, bad *tickets.ErrCommand) string {
+	var out []string
+	for _, p := range bad.Problems {
+		p = strings.TrimPrefix(strings.TrimPrefix(p, "#"+actCommandWord(verb)+": "), "#assign: ")
+		if i := strings.Index(p, " Write it like this: "); i >= 0 {
+			p = p[:i] + " Write it like this: patrondesk " + actUsage[verb]
+			if verb == "wait" {
+				p += " (48h, 3d, 2 weeks or 2026-12-24)"
+			}
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, "; ")
+}
+
+// actCommandWord is the #command a terminal verb becomes.
+func actCommandWord(verb string) string {
+	if verb == "take" {
+		return "assign"
+	}
+	return verb
+}
+
+// actNoChange is what to say, instead of acting, when verb would change
+// nothing: reopening a request that is still open would mail the patron
+// "reopened" a second time.
+func actNoChange(verb string, d *tickets.Detail) string {
+	if verb == "reopen" && d.Status != "solved" && d.Status != "closed" {
+		return fmt.Sprintf("Ticket %d is %s, not solved or closed: nothing changed, and the patron was not written to.", d.ID, d.Status)
+	}
+	return ""
 }
 
 // staffMatches is whether who names s as #assign would: full name, first
@@ -192,8 +272,28 @@ func openStore(ctx context.Context, cfgPath string) (*tickets.Store, *time.Locat
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	return store, cfg.Location(), err
+}
+
+// openExisting opens the database for an operator command. Only init and run
+// create one: a command that made an empty database at a mistyped
+// database.path would answer "(no tickets)" or write an empty backup as if
+// all were well.
+func openExisting(ctx context.Context, cfg *config.Config) (*tickets.Store, error) {
+	if err := needDatabase(cfg); err != nil {
+		return nil, err
+	}
+	return tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+}
+
+// needDatabase is the error for a database.path where there is no file.
+func needDatabase(cfg *config.Config) error {
+	path := cfg.Rel(cfg.Database.Path)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return usageErr("no database at %s: check database.path in %s; for a new install run \"patrondesk init\" (it keeps your config and creates the database)", path, cfg.Path)
+	}
+	return nil
 }
 
 func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -208,6 +308,11 @@ func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !slices.Contains(tickets.Statuses, *status) {
 		return usageErr("--status must be one of %s", strings.Join(tickets.Statuses, ", "))
 	}
+	if *patron != "" && !strings.Contains(*patron, "@") {
+		// A name matched no address and listed "(no tickets)", as if the
+		// patron had never written.
+		return usageErr("--patron takes the patron's whole email address, like ann@example.org; to find a patron by name: patrondesk tickets search %s", *patron)
+	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
@@ -216,7 +321,7 @@ func ticketsList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -274,7 +379,7 @@ func ticketsShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer store.Close()
 	d, err := store.Show(ctx, id, clock.System{}.Now())
 	if errors.Is(err, tickets.ErrNotFound) {
-		return fmt.Errorf("there is no ticket %d", id)
+		return noTicket(id)
 	}
 	if err != nil {
 		return err
@@ -304,13 +409,23 @@ func printDetail(w io.Writer, d *tickets.Detail, loc *time.Location) {
 	}
 	printAttachments(w, d)
 	fmt.Fprintln(w, "\nHistory:")
+	// Columns as wide as their longest entry: "acknowledged a new sender" ran
+	// into the actor in a fixed-width column.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range d.Events {
-		fmt.Fprintf(w, "  %s  %-20s %s %s\n", e.At.In(loc).Format("2006-01-02 15:04"), e.Action, e.Actor, e.Detail)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.At.In(loc).Format("2006-01-02 15:04"), e.Action, e.Actor, e.Detail)
 	}
+	tw.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// noTicket is the error for a ticket number that is not there, with where to
+// find the numbers that are.
+func noTicket(id int64) error {
+	return fmt.Errorf("there is no ticket %d; see the numbers with: patrondesk tickets list --status all", id)
 }

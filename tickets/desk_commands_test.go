@@ -224,3 +224,32 @@ func TestNoticeSuggestsSavedAnswersAndShowsHistory(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestReopenAndAssignThatChangeNothingMailNobody(t *testing.T) {
+	h, notice := newTicket(t)
+	h.replyTo("Alice Smith <alice@library.test>", notice, "#reopen", 2)
+	h.runOnce()
+	if n := len(h.mailTo(ann)); n != 1 {
+		t.Errorf("#reopen of an open request mailed the patron (%d mails)", n)
+	}
+	aliceMails := len(h.mailTo(alice))
+	h.replyTo("Bob Jones <bob@library.test>", notice, "#assign Alice", 3)
+	h.runOnce()
+	if n := len(h.mailTo(alice)); n != aliceMails {
+		t.Errorf("#assign to the owner sent her another notice (%d)", n-aliceMails)
+	}
+	h.replyTo("Bob Jones <bob@library.test>", notice, "#assign Alice\nAlice, she prefers a phone call.", 4)
+	h.runOnce()
+	if n := len(h.mailTo(alice)); n != aliceMails+1 || !strings.Contains(text(t, h.last(alice)), "she prefers a phone call") {
+		t.Errorf("a hand-over note to the owner did not reach her (%d mails)", n-aliceMails)
+	}
+	// Solved, then reopened: the patron is told.
+	h.replyTo("Alice Smith <alice@library.test>", notice, "#close", 5)
+	h.runOnce()
+	before := len(h.mailTo(ann))
+	h.replyTo("Alice Smith <alice@library.test>", notice, "#reopen", 6)
+	h.runOnce()
+	if n := len(h.mailTo(ann)); n != before+1 {
+		t.Errorf("#reopen of a solved request: %d mails to the patron, want 1", n-before)
+	}
+}

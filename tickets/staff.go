@@ -139,6 +139,8 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 	if err != nil {
 		return err
 	}
+	// #reopen of a request that was never solved or closed tells nobody.
+	wasOpen := t.Status == "new" || t.Status == "open"
 	replies, err := r.applyAll(t, actor, cmds, msgID)
 	if err != nil {
 		return err
@@ -151,7 +153,7 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		err = r.answer(t, actor, out, closing, msgID)
 	case rest != "":
 		err = r.event(t.ID, actor.Email, "note", "", msgID)
-	case reopening:
+	case reopening && !wasOpen:
 		err = r.tellReopened(t)
 	}
 	if err != nil {
@@ -247,6 +249,9 @@ func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) erro
 	case "close":
 		return r.update(t.ID, actor, msgID, "solved", "", `status = 'solved', solved_at = ?, owed_since = NULL, due_at = NULL, next_check_at = ?`, unix(r.now), unix(r.now))
 	case "reopen":
+		if t.Status == "new" || t.Status == "open" {
+			return r.event(t.ID, actor.Email, "not reopened", "it was still open", msgID)
+		}
 		if err := r.owe(t.ID, t.Priority); err != nil {
 			return err
 		}
@@ -310,8 +315,8 @@ func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID i
 	if err := r.update(t.ID, actor, msgID, "assigned", detail, `owner_email = ?, team = ?, status = ?`, owner.Email, team, status); err != nil {
 		return err
 	}
-	if owner.Email == actor.Email {
-		return nil
+	if owner.Email == actor.Email || t.Owner.String == owner.Email && r.handover == "" {
+		return nil // they know: it is theirs already, and nothing was written to them
 	}
 	nt, err := loadTicket(r.ctx, r.tx, t.ID)
 	if err != nil {

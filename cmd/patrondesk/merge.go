@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"patrondesk/tickets"
-	"patrondesk/tickets/clock"
 )
 
 // ticketsMerge is `tickets merge KEEP OTHER`: OTHER's messages and history
@@ -35,10 +34,7 @@ func ticketsMerge(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if err := needDatabase(cfg); err != nil {
-		return err
-	}
-	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
+	a, err := wireExisting(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"patrondesk/tickets"
-	"patrondesk/tickets/clock"
 )
 
 const quarantineUsage = `Usage: patrondesk quarantine list [--all] [--json]
@@ -41,24 +40,15 @@ func cmdQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	var id int64
-	switch verb {
-	case "list":
-	case "show", "export", "release", "delete":
-		if id, err = strconv.ParseInt(first(rest), 10, 64); err != nil {
-			return usageErr("quarantine %s needs the message's number, such as: patrondesk quarantine %s 3 (see patrondesk quarantine list)", verb, verb)
-		}
-	default:
-		return usageErr("quarantine has no %q; use list, show, export, release or delete", verb)
+	id, err := messageNumber("quarantine", verb, rest, "show", "export", "release", "delete")
+	if err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	if err := needDatabase(cfg); err != nil {
-		return err
-	}
-	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
+	a, err := wireExisting(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -172,4 +162,21 @@ func outcomeWords(o tickets.Outcome) string {
 		return "it is kept as spam; nobody is answered"
 	}
 	return string(o)
+}
+
+// messageNumber reads the number after a verb of a queue command
+// (quarantine, spam): "list" takes none, the verbs named take one.
+func messageNumber(cmd, verb string, rest []string, withID ...string) (int64, error) {
+	if verb == "list" {
+		return 0, nil
+	}
+	if !slices.Contains(withID, verb) {
+		all := append([]string{"list"}, withID...)
+		return 0, usageErr("%s has no %q; use %s or %s", cmd, verb, strings.Join(all[:len(all)-1], ", "), all[len(all)-1])
+	}
+	id, err := strconv.ParseInt(first(rest), 10, 64)
+	if err != nil {
+		return 0, usageErr("%s %s needs the message's number, such as: patrondesk %s %s 3 (see patrondesk %s list)", cmd, verb, cmd, verb, cmd)
+	}
+	return id, nil
 }

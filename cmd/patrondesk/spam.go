@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"patrondesk/tickets"
-	"patrondesk/tickets/clock"
 )
 
 const spamUsage = `Usage: patrondesk spam list [--json]
@@ -36,24 +34,15 @@ func cmdSpam(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	var id int64
-	switch verb {
-	case "list":
-	case "show", "release":
-		if id, err = strconv.ParseInt(first(rest), 10, 64); err != nil {
-			return usageErr("spam %s needs the message's number, such as: patrondesk spam %s 3 (see patrondesk spam list)", verb, verb)
-		}
-	default:
-		return usageErr("spam has no %q; use list, show or release", verb)
+	id, err := messageNumber("spam", verb, rest, "show", "release")
+	if err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	if err := needDatabase(cfg); err != nil {
-		return err
-	}
-	a, err := wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
+	a, err := wireExisting(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -287,6 +287,15 @@ func openExisting(ctx context.Context, cfg *config.Config) (*tickets.Store, erro
 	return tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
 }
 
+// wireExisting wires patrondesk for a command that works on the database as
+// it is: it must exist already (only init, run and deliver make one).
+func wireExisting(ctx context.Context, cfg *config.Config, stderr io.Writer) (*app, error) {
+	if err := needDatabase(cfg); err != nil {
+		return nil, err
+	}
+	return wire(ctx, cfg, clock.System{}, newLogger(stderr, false), nil)
+}
+
 // needDatabase is the error for a database.path where there is no file.
 func needDatabase(cfg *config.Config) error {
 	path := cfg.Rel(cfg.Database.Path)

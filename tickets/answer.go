@@ -18,7 +18,7 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, a answerText, closing bool,
 	name := "update"
 	if closing {
 		name = "closed"
-	} else if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'waiting' WHERE id = ? AND status IN ('new','open')`, t.ID); err != nil {
+	} else if err := r.moveTo(t.ID, move{to: StatusWaiting, from: []Status{StatusNew, StatusOpen}}); err != nil {
 		return err
 	}
 	// Answered: nothing is owed until the patron writes again, so the
@@ -100,7 +100,7 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 	}
 	lines := []string{
 		fmt.Sprintf("Request %d: %s", t.ID, t.Subject),
-		"Status:       " + t.Status,
+		"Status:       " + string(t.Status),
 		"Patron:       " + t.PatronName,
 		"Looked after: " + owner,
 		"Team:         " + orNone(t.Team),

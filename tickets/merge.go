@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // maxMergeHops bounds how far loadTicket follows merged tickets (a merged
@@ -37,7 +38,6 @@ func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor st
 		// has already is renamed after the request it came from.
 		{"file names", `UPDATE attachments SET name = name || ' (from request ' || ?2 || ')' WHERE ticket_id = ?2 AND name IN (SELECT name FROM attachments WHERE ticket_id = ?1)`},
 		{"files", `UPDATE attachments SET ticket_id = ?1 WHERE ticket_id = ?2`},
-		{"ticket", `UPDATE tickets SET merged_into = ?1, status = 'closed', closed_at = ?3, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ?3 WHERE id = ?2`},
 		{"chains", `UPDATE tickets SET origin_ticket = ?1 WHERE origin_ticket = ?2`},
 		// Requests merged into other earlier now point at keep directly, so
 		// however long a chain of merges grows, every request is one hop
@@ -48,6 +48,10 @@ func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor st
 		if _, err := tx.ExecContext(ctx, s.sql, keep.ID, other.ID, now); err != nil {
 			return fmt.Errorf("merge %d into %d: move %s: %w", other.ID, keep.ID, s.what, err)
 		}
+	}
+	// other is closed and points at keep.
+	if err := moveTo(ctx, tx, other.ID, time.Unix(now, 0), move{to: StatusClosed, extra: `merged_into = ?`, extraArgs: []any{keep.ID}}); err != nil {
+		return fmt.Errorf("merge %d into %d: %w", other.ID, keep.ID, err)
 	}
 	for _, e := range []struct {
 		id     int64

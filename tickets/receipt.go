@@ -90,7 +90,7 @@ func (r *receipt) take() (Outcome, error) {
 		return Appended, r.staffReply(t, *staffTok, key)
 	case t == nil && r.forwardedByStaff():
 		return Created, r.createForwarded(key)
-	case t != nil && (t.Status != "closed" || r.closedRecently(t)):
+	case t != nil && (t.Status != StatusClosed || r.closedRecently(t)):
 		return Appended, r.appendTo(t, key)
 	default:
 		if why, err := r.floodSpam(); err != nil || why != "" {

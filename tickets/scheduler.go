@@ -132,9 +132,9 @@ func (r *receipt) followUp(id int64, p *Planned) (time.Time, error) {
 		return time.Time{}, err
 	}
 	switch t.Status {
-	case "new", "open":
+	case StatusNew, StatusOpen:
 		return r.chase(t, p)
-	case "solved":
+	case StatusSolved:
 		return r.afterSolved(t, p)
 	}
 	return time.Time{}, nil
@@ -229,7 +229,9 @@ func (r *receipt) afterSolved(t *schedTicket, p *Planned) (time.Time, error) {
 	if r.now.Before(closeAt) {
 		return closeAt, nil
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
+	// A solved ticket owes nothing already; next_check_at is cleared by
+	// followUpBatch for the zero time returned below in any case.
+	if err := r.moveTo(t.ID, move{to: StatusClosed}); err != nil {
 		return time.Time{}, err
 	}
 	p.add("#%d closed: solved, and no reply to the follow-up", t.ID)

@@ -90,8 +90,10 @@ func (r *receipt) markSpam(t *ticketRow, actor *Staff, msgID int64) error {
 	if _, err := r.tx.ExecContext(r.ctx, `UPDATE outbox SET status = 'dropped', last_error = 'the sender was marked as spam' WHERE status IN ('queued', 'held', 'confirm') AND `+cond, args...); err != nil {
 		return fmt.Errorf("drop mail to a spam sender: %w", err)
 	}
-	return r.update(t.ID, actor, msgID, "marked as spam", "closed; later mail from this sender goes to the spam queue",
-		`status = 'closed', closed_at = ?, solved_at = COALESCE(solved_at, ?), owed_since = NULL, due_at = NULL, next_check_at = NULL`, unix(r.now), unix(r.now))
+	if err := r.moveTo(t.ID, move{to: StatusClosed, solved: true}); err != nil {
+		return fmt.Errorf("marked as spam: %w", err)
+	}
+	return r.event(t.ID, actor.Email, "marked as spam", "closed; later mail from this sender goes to the spam queue", msgID)
 }
 
 // SpamMail is one message in the spam queue.

@@ -140,7 +140,7 @@ func (r *receipt) act(t *ticketRow, actor *Staff, key, text string) error {
 		return err
 	}
 	// #reopen of a request that was never solved or closed tells nobody.
-	wasOpen := t.Status == "new" || t.Status == "open"
+	wasOpen := t.Status.Owed()
 	replies, err := r.applyAll(t, actor, cmds, msgID)
 	if err != nil {
 		return err
@@ -247,9 +247,12 @@ func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) erro
 	case "send":
 		return r.sendHeld(t, actor, msgID)
 	case "close":
-		return r.update(t.ID, actor, msgID, "solved", "", `status = 'solved', solved_at = ?, owed_since = NULL, due_at = NULL, next_check_at = ?`, unix(r.now), unix(r.now))
+		if err := r.moveTo(t.ID, move{to: StatusSolved}); err != nil {
+			return fmt.Errorf("solved: %w", err)
+		}
+		return r.event(t.ID, actor.Email, "solved", "", msgID)
 	case "reopen":
-		if t.Status == "new" || t.Status == "open" {
+		if t.Status.Owed() {
 			return r.event(t.ID, actor.Email, "not reopened", "it was still open", msgID)
 		}
 		if err := r.owe(t.ID, t.Priority); err != nil {
@@ -304,15 +307,20 @@ func (r *receipt) update(id int64, actor *Staff, msgID int64, action, detail, se
 
 // assign gives t to owner, who is told unless they did it themselves.
 func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID int64) error {
-	status := t.Status
-	if status == "new" {
-		status = "open"
-	}
 	detail := owner.Email
 	if t.Owner.Valid && t.Owner.String != owner.Email {
 		detail += " (was " + t.Owner.String + ")"
 	}
-	if err := r.update(t.ID, actor, msgID, "assigned", detail, `owner_email = ?, team = ?, status = ?`, owner.Email, team, status); err != nil {
+	// Owned now, a new ticket is open; any other status stays.
+	if t.Status == StatusNew {
+		err := r.moveTo(t.ID, move{to: StatusOpen, claimed: true, extra: `owner_email = ?, team = ?`, extraArgs: []any{owner.Email, team}})
+		if err != nil {
+			return fmt.Errorf("assigned: %w", err)
+		}
+		if err := r.event(t.ID, actor.Email, "assigned", detail, msgID); err != nil {
+			return err
+		}
+	} else if err := r.update(t.ID, actor, msgID, "assigned", detail, `owner_email = ?, team = ?`, owner.Email, team); err != nil {
 		return err
 	}
 	if owner.Email == actor.Email || t.Owner.String == owner.Email && r.handover == "" {

@@ -46,7 +46,7 @@ func (d *Desk) replyWords() replyWords {
 // meaning reads the patron's reply to t. Only a solved or closed request's
 // replies can be thanks; only replies to its follow-up mail answer it.
 func (r *receipt) meaning(t *ticketRow) (replyMeaning, error) {
-	if t.Status != "solved" && t.Status != "closed" {
+	if t.Status != StatusSolved && t.Status != StatusClosed {
 		return meansMore, nil
 	}
 	if len(r.m.Attachments) > 0 {
@@ -219,9 +219,9 @@ func (r *receipt) takeThanks(t *ticketRow, m replyMeaning, msgID int64) error {
 	}
 	var err error
 	switch {
-	case t.Status == "solved" && m == meansSorted:
+	case t.Status == StatusSolved && m == meansSorted:
 		err = r.closeSorted(t.ID, detail)
-	case t.Status == "solved":
+	case t.Status == StatusSolved:
 		err = r.followupAnswered(t.ID)
 	}
 	if err != nil {
@@ -238,9 +238,8 @@ func (r *receipt) takeThanks(t *ticketRow, m replyMeaning, msgID int64) error {
 
 // closeSorted closes a solved request the patron said is sorted.
 func (r *receipt) closeSorted(id int64, detail string) error {
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'closed', closed_at = ?, owed_since = NULL, due_at = NULL, next_check_at = NULL, updated_at = ? WHERE id = ?`,
-		unix(r.now), unix(r.now), id); err != nil {
-		return fmt.Errorf("close ticket %d: %w", id, err)
+	if err := r.moveTo(id, move{to: StatusClosed}); err != nil {
+		return err
 	}
 	return r.event(id, "patrondesk", "closed", detail, 0)
 }

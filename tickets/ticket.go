@@ -15,7 +15,7 @@ import (
 // ticketRow is a ticket as the desk works with it.
 type ticketRow struct {
 	ID          int64
-	Status      string
+	Status      Status
 	Subject     string
 	PatronName  string
 	PatronEmail string
@@ -79,9 +79,9 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	if err != nil {
 		return nil, err
 	}
-	status, ownerEmail := "new", sql.NullString{}
+	status, ownerEmail := StatusNew, sql.NullString{}
 	if owner != nil {
-		status, ownerEmail = "open", sql.NullString{String: owner.Email, Valid: true}
+		status, ownerEmail = StatusOpen, sql.NullString{String: owner.Email, Valid: true}
 	}
 	var linked any
 	if previous != nil {
@@ -110,7 +110,7 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	name := cleanName(r.senderName())
 	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		status, subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified)
+		string(status), subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified)
 	if err != nil {
 		return nil, fmt.Errorf("create ticket: %w", err)
 	}
@@ -195,7 +195,7 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 			return err
 		}
 	}
-	if t.Status == "waiting" || t.Status == "solved" || t.Status == "closed" {
+	if !t.Status.Owed() { // waiting, solved or closed: the patron reopens it
 		if err := r.owe(t.ID, t.Priority); err != nil {
 			return err
 		}
@@ -225,10 +225,8 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 // its priority, and the scheduler looks at it again.
 func (r *receipt) owe(id int64, priority string) error {
 	due := r.d.dueAfter(r.now, priority)
-	_, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET status = 'open', solved_at = NULL, closed_at = NULL, owed_since = ?, due_at = ?, next_check_at = ?, updated_at = ? WHERE id = ?`,
-		unix(r.now), unix(due), unix(due), unix(r.now), id)
-	if err != nil {
-		return fmt.Errorf("reopen ticket %d: %w", id, err)
+	if err := r.moveTo(id, move{to: StatusOpen, due: due}); err != nil {
+		return fmt.Errorf("reopen: %w", err)
 	}
 	return nil
 }

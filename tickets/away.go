@@ -63,7 +63,7 @@ func (r *receipt) handOnAway() (int, error) {
 			}
 			continue
 		}
-		ids, err := r.ids(`SELECT id FROM tickets WHERE owner_email = ? AND status IN ('new', 'open', 'waiting')`, s.Email)
+		ids, err := r.ids(`SELECT id FROM tickets WHERE owner_email = ? AND `+sqlActive, s.Email)
 		if err != nil {
 			return moved, err
 		}

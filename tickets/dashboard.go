@@ -75,7 +75,7 @@ type DayFigure struct {
 type active struct {
 	id                  int64
 	patron, owner, team string
-	status              string
+	status              Status
 	created             int64
 	due                 sql.NullInt64
 }
@@ -124,7 +124,7 @@ func (r *receipt) dashboard() (*Dashboard, error) {
 
 func (r *receipt) activeTickets() ([]active, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, COALESCE(owner_email, ''), team, status, created_at, due_at
-		FROM tickets WHERE status IN ('new', 'open', 'waiting') ORDER BY due_at, id`)
+		FROM tickets WHERE `+sqlActive+` ORDER BY due_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("read open requests: %w", err)
 	}
@@ -162,7 +162,7 @@ func (r *receipt) teams(acts []active) []string {
 
 // overdue reports a request owed an answer past its due time.
 func (r *receipt) overdue(a active) bool {
-	return (a.status == "new" || a.status == "open") && a.due.Valid && a.due.Int64 < unix(r.now)
+	return a.status.Overdue(a.due, r.now)
 }
 
 // section gathers one team's part (team "" = everything).
@@ -185,7 +185,7 @@ func (r *receipt) section(team string, acts []active, answers []answer, meter *o
 			loads[a.owner] = l
 		}
 		switch {
-		case a.status == "waiting":
+		case a.status == StatusWaiting:
 			l.Waiting++
 		case r.overdue(a):
 			l.Open++

@@ -85,9 +85,9 @@ func (s *Store) ListBy(ctx context.Context, f Filter, now time.Time) ([]View, er
 	switch f.Status {
 	case "all":
 	case "active", "":
-		conds = append(conds, `t.status != 'closed'`)
+		conds = append(conds, `t.status != '`+string(StatusClosed)+`'`) // solved counts as active here
 	case "overdue":
-		conds, args = append(conds, `t.status IN ('new', 'open') AND t.due_at < ?`), append(args, unix(now))
+		conds, args = append(conds, sqlOverdue), append(args, unix(now))
 	default:
 		conds, args = append(conds, `t.status = ?`), append(args, f.Status)
 	}
@@ -130,7 +130,7 @@ func scanView(row interface{ Scan(...any) error }, now time.Time) (View, error) 
 	}
 	v.CreatedAt, v.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
 	v.FirstResponseAt, v.DueAt = fromUnix(first), fromUnix(due)
-	v.Overdue = (v.Status == "new" || v.Status == "open") && v.DueAt != nil && v.DueAt.Before(now)
+	v.Overdue = Status(v.Status).Owed() && v.DueAt != nil && v.DueAt.Before(now)
 	return v, nil
 }
 
@@ -201,7 +201,7 @@ type Counts struct {
 func (s *Store) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM tickets WHERE status IN ('new','open','waiting')),
+		(SELECT COUNT(*) FROM tickets WHERE `+sqlActive+`),
 		(SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
 		(SELECT COUNT(*) FROM outbox WHERE status = 'queued'),
 		(SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).Scan(&c.Open, &c.Quarantined, &c.Queued, &c.Failed)

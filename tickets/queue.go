@@ -15,13 +15,14 @@ import (
 // queueLine is one request in a list sent to staff.
 type queueLine struct {
 	id                     int64
-	status, subject, name  string
+	status                 Status
+	subject, name          string
 	owner                  sql.NullString
 	due, created, firstAns sql.NullInt64
 }
 
 func (q queueLine) overdue(now time.Time) bool {
-	return (q.status == "new" || q.status == "open") && q.due.Valid && q.due.Int64 < unix(now)
+	return q.status.Overdue(q.due, now)
 }
 
 // text is the line: "#12  Ann Lee: Please renew my books (due Tue 8 Dec 10:00, late)".
@@ -30,12 +31,12 @@ func (q queueLine) text(now time.Time, loc *time.Location, withOwner bool, staff
 	switch {
 	case q.overdue(now):
 		notes = append(notes, "was due "+time.Unix(q.due.Int64, 0).In(loc).Format("Mon 2 Jan 15:04")+", late")
-	case q.due.Valid && (q.status == "new" || q.status == "open"):
+	case q.due.Valid && q.status.Owed():
 		notes = append(notes, "due "+time.Unix(q.due.Int64, 0).In(loc).Format("Mon 2 Jan 15:04"))
-	case q.status == "waiting":
+	case q.status == StatusWaiting:
 		notes = append(notes, "waiting for the patron")
 	default:
-		notes = append(notes, q.status)
+		notes = append(notes, string(q.status))
 	}
 	if withOwner {
 		owner := "nobody yet"
@@ -60,7 +61,7 @@ func staffName(staff []Staff, email string) string {
 // then by due time, then by number.
 func readQueue(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]queueLine, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, status, subject, patron_name, owner_email, due_at, created_at, first_response_at FROM tickets WHERE merged_into IS NULL AND `+where+`
-		ORDER BY CASE WHEN status IN ('new','open') AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at, id`, args...)
+		ORDER BY CASE WHEN `+sqlOwed+` AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read the queue: %w", err)
 	}
@@ -78,7 +79,7 @@ func readQueue(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]qu
 
 // mineList is #mine: the open requests of email, overdue first.
 func mineList(ctx context.Context, tx *sql.Tx, email string, now time.Time, loc *time.Location) (string, error) {
-	lines, err := readQueue(ctx, tx, `owner_email = ? AND status IN ('new','open','waiting')`, email)
+	lines, err := readQueue(ctx, tx, `owner_email = ? AND `+sqlActive, email)
 	if err != nil {
 		return "", err
 	}
@@ -98,7 +99,7 @@ func mineList(ctx context.Context, tx *sql.Tx, email string, now time.Time, loc 
 
 // lateList is #late: every overdue request and who has it.
 func lateList(ctx context.Context, tx *sql.Tx, staff []Staff, now time.Time, loc *time.Location) (string, error) {
-	lines, err := readQueue(ctx, tx, `status IN ('new','open') AND due_at < ?`, unix(now))
+	lines, err := readQueue(ctx, tx, sqlOverdue, unix(now))
 	if err != nil {
 		return "", err
 	}

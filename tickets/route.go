@@ -159,7 +159,7 @@ func pickOwner(ctx context.Context, tx *sql.Tx, staff []Staff, team string) (*St
 		var n int
 		var newest int64
 		err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND status IN ('new','open','waiting')),
+			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND `+sqlActive+`),
 			(SELECT COALESCE(MAX(id), 0) FROM tickets WHERE owner_email = ?1)`, c.Email).Scan(&n, &newest)
 		if err != nil {
 			return nil, fmt.Errorf("count open tickets of %s: %w", c.Email, err)

@@ -85,7 +85,7 @@ func (r *receipt) digest(from time.Time) (templates.Digest, error) {
 	// The last action by a person (staff or patron), not by patrondesk.
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at, COALESCE(le.action, ''), COALESCE(le.at, 0)
 		FROM tickets t LEFT JOIN events le ON le.id = (SELECT MAX(e.id) FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk')
-		WHERE t.status IN ('new', 'open') AND t.due_at < ? ORDER BY t.owner_email, t.due_at`, unix(r.now))
+		WHERE `+sqlOverdue+` ORDER BY t.owner_email, t.due_at`, unix(r.now))
 	if err != nil {
 		return dg, fmt.Errorf("read late tickets: %w", err)
 	}
@@ -165,7 +165,7 @@ func openHours(d time.Duration) string {
 }
 
 func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, created_at FROM tickets WHERE owner_email IS NULL AND status IN ('new', 'open', 'waiting') ORDER BY id`)
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, created_at FROM tickets WHERE owner_email IS NULL AND `+sqlActive+` ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ type EventView struct {
 }
 
 // Statuses that `tickets list --status` accepts.
-var Statuses = []string{"new", "open", "waiting", "solved", "closed", "overdue", "active", "all"}
+var Statuses = []string{string(StatusNew), string(StatusOpen), string(StatusWaiting), string(StatusSolved), string(StatusClosed), "overdue", "active", "all"}
 
 const viewColumns = `t.id, t.status, t.subject, t.patron_email, t.patron_name, t.owner_email, t.team, t.priority, t.created_at, t.updated_at, t.first_response_at, t.due_at,
 	(SELECT COUNT(*) FROM messages m WHERE m.ticket_id = t.id)`

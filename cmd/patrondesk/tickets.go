@@ -170,7 +170,7 @@ func actCommandWord(verb string) string {
 // nothing: reopening a request that is still open would mail the patron
 // "reopened" a second time.
 func actNoChange(verb string, d *tickets.Detail) string {
-	if verb == "reopen" && d.Status != "solved" && d.Status != "closed" {
+	if verb == "reopen" && tickets.Status(d.Status).Active() { // not solved or closed
 		return fmt.Sprintf("Ticket %d is %s, not solved or closed: nothing changed, and the patron was not written to.", d.ID, d.Status)
 	}
 	return ""
@@ -197,7 +197,7 @@ func actResult(verb string, d *tickets.Detail, cfg *config.Config) string {
 		}
 	}
 	due := ""
-	if d.DueAt != nil && (d.Status == "new" || d.Status == "open") {
+	if d.DueAt != nil && tickets.Status(d.Status).Owed() {
 		due = "; an answer is due " + d.DueAt.In(loc).Format("Mon 2 Jan 15:04")
 	}
 	switch verb {

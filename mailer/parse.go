@@ -295,7 +295,12 @@ var idPattern = regexp.MustCompile(`<([^<>\s]+)>`)
 func (m *Message) readBody(ent *message.Entity, depth int) {
 	var plain, html string
 	var nested [][]byte
-	walk := func(_ []int, e *message.Entity, perr error) error {
+	// Text parts side by side in a multipart/mixed (Apple Mail writes text,
+	// a file, more text) are one text; of the parts of a
+	// multipart/alternative only the first plain one counts.
+	multipart := map[string]string{}
+	altTaken := map[string]bool{}
+	walk := func(path []int, e *message.Entity, perr error) error {
 		if perr != nil {
 			m.Problems = append(m.Problems, perr.Error())
 		}
@@ -311,6 +316,7 @@ func (m *Message) readBody(ent *message.Entity, depth int) {
 		}
 		m.PartTypes = append(m.PartTypes, ct)
 		if strings.HasPrefix(ct, "multipart/") {
+			multipart[fmt.Sprint(path)] = ct
 			return nil
 		}
 		disp, dparams, _ := e.Header.ContentDisposition()
@@ -345,8 +351,17 @@ func (m *Message) readBody(ent *message.Entity, depth int) {
 		switch {
 		case ct == "message/rfc822":
 			nested = append(nested, b)
-		case ct == "text/plain" && plain == "":
-			plain = plainText(string(b), params)
+		case ct == "text/plain":
+			parent := fmt.Sprint(path[:max(len(path)-1, 0)])
+			if multipart[parent] == "multipart/alternative" {
+				if altTaken[parent] {
+					return nil
+				}
+				altTaken[parent] = true
+			}
+			if t := plainText(string(b), params); strings.TrimSpace(t) != "" {
+				plain = strings.TrimSpace(plain + "\n\n" + t)
+			}
 		case ct == "text/html" && html == "":
 			html = string(b)
 		}

@@ -106,7 +106,23 @@ func parseAnswer(name, lang, src string) Answer {
 
 // Answers lists every saved answer in every language, the library's own
 // and the built-in ones, by name then language.
+//
+// They are read once per Set: the desk asks on every staff reply (#answer)
+// and every new request (Suggest), and a reload makes a new Set.
 func (s *Set) Answers() ([]Answer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.answers != nil {
+		return s.answers, nil
+	}
+	all, err := s.readAnswers()
+	if err == nil {
+		s.answers = all
+	}
+	return all, err
+}
+
+func (s *Set) readAnswers() ([]Answer, error) {
 	seen := map[string]bool{}
 	var out []Answer
 	add := func(fsys fs.FS) error {

@@ -140,6 +140,7 @@ type Set struct {
 	langs    map[string]*Language
 	has      map[string]bool // "es/ack": whether the file exists
 	langList []string
+	answers  []Answer // every saved answer, once read (see Answers)
 }
 
 // New returns a Set that looks in dir first (dir may be "").

@@ -239,14 +239,7 @@ func answerWords(body string) string {
 			kept = append(kept, l)
 		}
 	}
-	return cutRunes(strings.Join(kept, " "), 300)
-}
-
-func cutRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
+	return shortLine(strings.Join(kept, " "), 300)
 }
 
 // holdCollision keeps an answer that crossed a colleague's: the patron gets

@@ -26,9 +26,10 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// shortSubject is the form of a verified sender's subject an
-// acknowledgement may carry: one line, at most max characters.
-func shortSubject(s string, max int) string {
+// shortLine is text as one line of at most max characters: the form of a
+// verified sender's subject an acknowledgement may carry, a colleague's
+// words in a collision notice.
+func shortLine(s string, max int) string {
 	s = oneLine(s)
 	if r := []rune(s); len(r) > max {
 		s = strings.TrimSpace(string(r[:max-1])) + "…"

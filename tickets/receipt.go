@@ -59,6 +59,10 @@ func (r *receipt) take() (Outcome, error) {
 	if err != nil {
 		return "", err
 	}
+	queue := ""
+	if t == nil && staffTok == nil {
+		queue = r.queueRequest() // a staff member's #mine or #late as a new mail
+	}
 	switch {
 	case r.sender() == "" && !verdict.Automated():
 		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, noSender, r.now)
@@ -81,8 +85,8 @@ func (r *receipt) take() (Outcome, error) {
 			err = r.event(t.ID, r.sender(), "automated mail received", verdict.Reason, msgID)
 		}
 		return Automated, err
-	case t == nil && staffTok == nil && r.queueRequest() != "":
-		return Appended, r.answerQueue(key, r.queueRequest())
+	case queue != "":
+		return Appended, r.answerQueue(key, queue)
 	case staffTok != nil:
 		if done, err := r.confirmForward(t, key); done || err != nil {
 			return Appended, err
@@ -242,6 +246,30 @@ func saveRawParts(ctx context.Context, tx *sql.Tx, id int64, raw []byte) error {
 		raw = raw[n:]
 	}
 	return nil
+}
+
+// rawOf reads a message's raw bytes, whole or kept in parts.
+func rawOf(ctx context.Context, tx *sql.Tx, id int64) ([]byte, error) {
+	var raw []byte
+	if err := tx.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("read message %d: %w", id, err)
+	}
+	if len(raw) > 0 {
+		return raw, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT data FROM raw_parts WHERE message_id = ? ORDER BY part`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read message %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var part []byte
+		if err := rows.Scan(&part); err != nil {
+			return nil, err
+		}
+		raw = append(raw, part...)
+	}
+	return raw, rows.Err()
 }
 
 func (r *receipt) event(ticket int64, actor, action, detail string, msg int64) error {

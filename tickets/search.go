@@ -52,25 +52,28 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, err
 		limit = 50
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT m.ticket_id, offsets(message_search),
-		snippet(message_search, '[', ']', '…', -1, 12)
-		FROM message_search JOIN messages m ON m.id = message_search.docid
-		WHERE message_search MATCH ? AND m.ticket_id IS NOT NULL`, q)
+		snippet(message_search, '[', ']', '…', -1, 12),
+		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
+		FROM message_search JOIN messages m ON m.id = message_search.docid JOIN tickets t ON t.id = m.ticket_id
+		WHERE message_search MATCH ?`, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	best := map[int64]*Hit{}
 	for rows.Next() {
-		var id int64
+		var row Hit
 		var offsets, snippet string
-		if err := rows.Scan(&id, &offsets, &snippet); err != nil {
+		var updated int64
+		if err := rows.Scan(&row.ID, &offsets, &snippet, &row.Status, &row.Subject, &row.PatronName, &row.Owner, &updated); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		score := offsetScore(offsets)
-		h := best[id]
+		h := best[row.ID]
 		if h == nil {
-			h = &Hit{ID: id}
-			best[id] = h
+			row.Updated = time.Unix(updated, 0).UTC()
+			h = &row
+			best[row.ID] = h
 		}
 		if score > 0 && (h.Snippet == "" || score > h.Score) {
 			h.Snippet = oneLine(snippet)
@@ -82,18 +85,7 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, err
 		return nil, err
 	}
 	hits := make([]Hit, 0, len(best))
-	for id, h := range best {
-		var owner *string
-		var updated int64
-		err := s.db.QueryRowContext(ctx, `SELECT status, subject, patron_name, owner_email, updated_at FROM tickets WHERE id = ?`, id).
-			Scan(&h.Status, &h.Subject, &h.PatronName, &owner, &updated)
-		if err != nil {
-			return nil, fmt.Errorf("search: ticket %d: %w", id, err)
-		}
-		if owner != nil {
-			h.Owner = *owner
-		}
-		h.Updated = time.Unix(updated, 0).UTC()
+	for _, h := range best {
 		hits = append(hits, *h)
 	}
 	sort.Slice(hits, func(i, j int) bool {

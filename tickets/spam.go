@@ -205,27 +205,3 @@ func (d *Desk) ReleaseSpam(ctx context.Context, id int64) (Outcome, error) {
 	}
 	return out, nil
 }
-
-// rawOf reads a message's raw bytes, whole or kept in parts.
-func rawOf(ctx context.Context, tx *sql.Tx, id int64) ([]byte, error) {
-	var raw []byte
-	if err := tx.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw); err != nil {
-		return nil, fmt.Errorf("read message %d: %w", id, err)
-	}
-	if len(raw) > 0 {
-		return raw, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT data FROM raw_parts WHERE message_id = ? ORDER BY part`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read message %d: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var part []byte
-		if err := rows.Scan(&part); err != nil {
-			return nil, err
-		}
-		raw = append(raw, part...)
-	}
-	return raw, rows.Err()
-}

@@ -260,7 +260,7 @@ func (r *receipt) acknowledge(t *ticketRow, data templates.Data) error {
 	data.Subject, data.PatronName = "", ""
 	if r.senderAuth().Verified {
 		toName = t.PatronName
-		data.Subject = shortSubject(t.Subject, maxAckSubject)
+		data.Subject = shortLine(t.Subject, maxAckSubject)
 		if n := firstName(t.PatronName, t.PatronEmail); n != "there" {
 			data.PatronName = n
 		}

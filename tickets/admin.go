@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,7 +36,7 @@ func (d *Desk) Act(ctx context.Context, id int64, text string) error {
 	key := "cli:" + hashHex(nonce)
 	m := &mailer.Message{From: mailer.Address{Name: adminActor.Name, Email: adminActor.Email}, Text: text}
 	queued := false
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		t, err := loadTicket(ctx, tx, id)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -63,17 +64,23 @@ func (r *receipt) alertAdmin(p *Planned) error {
 	return err
 }
 
+// setting reads a number kept in settings (0 when there is none). Values
+// are bytes on both engines: numbers are kept as their decimal digits.
 func (r *receipt) setting(key string) (int64, error) {
-	var v int64
-	err := r.tx.QueryRowContext(r.ctx, `SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?`, key).Scan(&v)
+	var v []byte
+	err := r.tx.QueryRowContext(r.ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
-	return v, err
+	if err != nil {
+		return 0, err
+	}
+	n, _ := strconv.ParseInt(string(v), 10, 64)
+	return n, nil
 }
 
 func (r *receipt) setSetting(key string, v int64) error {
-	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, v)
+	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, []byte(strconv.FormatInt(v, 10)))
 	return err
 }
 
@@ -86,7 +93,7 @@ func (d *Desk) Alert(ctx context.Context, name string, problems []string) error 
 	if d.opts.Admin == "" {
 		return nil
 	}
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		r := d.receiptAt(ctx, tx, d.clock.Now())
 		data := r.templateData(&ticketRow{}, nil)
 		data.Summary, data.Problems = fmt.Sprintf("%d problem(s)", len(problems)), problems

@@ -134,12 +134,12 @@ func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
 			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action IN ('held', 'not acted on')) THEN 'held'
 			ELSE 'note' END
-		FROM messages m WHERE m.ticket_id IN theirs AND m.kind IN ('staff_note', 'personal')
+		FROM messages m WHERE m.ticket_id IN (SELECT id FROM theirs) AND m.kind IN ('staff_note', 'personal')
 		UNION ALL
 		SELECT o.body_text, CASE WHEN o.to_email = t.patron_email THEN 'seen' ELSE 'notice' END
-		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN theirs
+		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN (SELECT id FROM theirs)
 		UNION ALL
-		SELECT subject, 'seen' FROM tickets WHERE id IN theirs`,
+		SELECT subject, 'seen' FROM tickets WHERE id IN (SELECT id FROM theirs)`,
 		ticket)
 	if err != nil {
 		return g, fmt.Errorf("read staff-only text: %w", err)

@@ -66,13 +66,10 @@ func (r *receipt) keepAttachments(ticket, msg int64) ([]storedFile, error) {
 			}
 			sum, f.kept = key, true
 		}
-		res, err := r.tx.ExecContext(r.ctx, `INSERT INTO attachments (ticket_id, message_id, name, type, size, sha256, inline, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			ticket, msg, name, a.Type, a.Size, sum, a.Inline, f.note)
+		err = r.tx.QueryRowContext(r.ctx, `INSERT INTO attachments (ticket_id, message_id, name, type, size, sha256, inline, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			ticket, msg, name, a.Type, a.Size, sum, a.Inline, f.note).Scan(&f.id)
 		if err != nil {
 			return nil, fmt.Errorf("record attachment %s: %w", name, err)
-		}
-		if f.id, err = res.LastInsertId(); err != nil {
-			return nil, err
 		}
 		out = append(out, f)
 	}
@@ -81,7 +78,7 @@ func (r *receipt) keepAttachments(ticket, msg int64) ([]storedFile, error) {
 
 // uniqueName is name, or "name-2.ext", "name-3.ext"... when the ticket has a
 // file of that name already, so `tickets attachment N NAME` finds one file.
-func uniqueName(ctx context.Context, tx *sql.Tx, ticket int64, name string) (string, error) {
+func uniqueName(ctx context.Context, tx *Tx, ticket int64, name string) (string, error) {
 	ext := path.Ext(name)
 	base := strings.TrimSuffix(name, ext)
 	try := name
@@ -98,7 +95,7 @@ func uniqueName(ctx context.Context, tx *sql.Tx, ticket int64, name string) (str
 }
 
 // linkFiles makes the outbox row carry the attachments ids.
-func linkFiles(ctx context.Context, tx *sql.Tx, outbox int64, ids []int64) error {
+func linkFiles(ctx context.Context, tx *Tx, outbox int64, ids []int64) error {
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attachments (outbox_id, attachment_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, outbox, id); err != nil {
 			return fmt.Errorf("attach file to mail: %w", err)
@@ -108,7 +105,7 @@ func linkFiles(ctx context.Context, tx *sql.Tx, outbox int64, ids []int64) error
 }
 
 // outboxFiles reads the files an outbox row carries, for the sender.
-func outboxFiles(ctx context.Context, db *sql.DB, outbox int64) ([]mailer.OutAttachment, error) {
+func outboxFiles(ctx context.Context, db *DB, outbox int64) ([]mailer.OutAttachment, error) {
 	rows, err := db.QueryContext(ctx, `SELECT a.name, a.type, b.data FROM outbox_attachments oa JOIN attachments a ON a.id = oa.attachment_id
 		JOIN blobs b ON b.sha256 = a.sha256 WHERE oa.outbox_id = ? ORDER BY a.id`, outbox)
 	if err != nil {
@@ -153,7 +150,7 @@ func (s *Store) AttachmentData(ctx context.Context, ticket int64, name string) (
 	var data []byte
 	var note string
 	var kept bool
-	err := s.db.QueryRowContext(ctx, `SELECT a.sha256 IS NOT NULL, a.note, COALESCE(b.data, x'') FROM attachments a LEFT JOIN blobs b ON b.sha256 = a.sha256
+	err := s.db.QueryRowContext(ctx, `SELECT a.sha256 IS NOT NULL, a.note, b.data FROM attachments a LEFT JOIN blobs b ON b.sha256 = a.sha256
 		WHERE a.ticket_id = ? AND a.name = ? ORDER BY a.id DESC LIMIT 1`, ticket, name).Scan(&kept, &note, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoAttachment
@@ -169,7 +166,7 @@ func (s *Store) AttachmentData(ctx context.Context, ticket int64, name string) (
 
 // purgeAttachments removes a ticket's files: its rows, the links from its
 // mail, and the bytes no other ticket still uses.
-func purgeAttachments(ctx context.Context, tx *sql.Tx, ticket int64) error {
+func purgeAttachments(ctx context.Context, tx *Tx, ticket int64) error {
 	for _, q := range []string{
 		`DELETE FROM outbox_attachments WHERE attachment_id IN (SELECT id FROM attachments WHERE ticket_id = ?)`,
 		`DELETE FROM attachments WHERE ticket_id = ?`,
@@ -192,7 +189,7 @@ func (r *receipt) attachLast(ids []int64) error {
 // handoverFiles adds the patron's files on a ticket to text, for the notice
 // to a new owner, and returns the files to attach to it.
 func (r *receipt) handoverFiles(t *ticketRow, text string) (string, []int64, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT a.id, a.name, a.type, a.size, a.sha256 IS NOT NULL, a.inline, a.note, COALESCE(substr(b.data, 1, 8), x'')
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT a.id, a.name, a.type, a.size, a.sha256 IS NOT NULL, a.inline, a.note, substr(b.data, 1, 8)
 		FROM attachments a JOIN messages m ON m.id = a.message_id LEFT JOIN blobs b ON b.sha256 = a.sha256
 		WHERE a.ticket_id = ? AND m.sender = ? ORDER BY a.id`, t.ID, t.PatronEmail)
 	if err != nil {

@@ -85,7 +85,7 @@ func (d *Desk) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	var db *Dashboard
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		var err error
 		db, err = d.receiptAt(ctx, tx, now).dashboard()
 		return err

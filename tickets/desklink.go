@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -115,7 +114,7 @@ func (d *Desk) staffByEmail(email string) *Staff {
 
 // currentKey reads the signing key inside tx: the one in the database now,
 // not the one the desk was started with.
-func currentKey(ctx context.Context, tx *sql.Tx) ([]byte, error) {
+func currentKey(ctx context.Context, tx *Tx) ([]byte, error) {
 	var key []byte
 	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&key); err != nil {
 		return nil, fmt.Errorf("read signing key: %w", err)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"patrondesk/mailer/memserver"
 	"patrondesk/templates"
 	"patrondesk/tickets/clock"
+	"patrondesk/tickets/testdb"
 )
 
 const helpAddr = "help@library.test"
@@ -49,7 +49,7 @@ func newHarness(t *testing.T, caps imap.CapSet) *harness {
 	}
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	store, err := Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
+	store, err := Open(ctx, testdb.Target(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ func (s *Store) settleHeld(ctx context.Context, update, action string, now time.
 		}
 	}
 	var n int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (ticket_id, at, actor, action) SELECT ticket_id, ?, 'admin', ? FROM outbox WHERE status = 'held'`+where,
 			append([]any{unix(now), action}, args...)...); err != nil {
 			return err
@@ -71,7 +70,7 @@ func (s *Store) settleHeld(ctx context.Context, update, action string, now time.
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE settings SET value = 0 WHERE key = 'held_alerted' AND NOT EXISTS (SELECT 1 FROM outbox WHERE status = 'held')`)
+		_, err = tx.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = 'held_alerted' AND NOT EXISTS (SELECT 1 FROM outbox WHERE status = 'held')`, []byte("0"))
 		return err
 	})
 	if err != nil {

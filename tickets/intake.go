@@ -21,7 +21,7 @@ import (
 // moment that intake.since counts back from.
 func (d *Desk) Cursor(ctx context.Context, mailbox string, validity uint32) (uint32, error) {
 	var v, last uint32
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM mailboxes WHERE name = ?`, mailbox).Scan(&v, &last)
 		if errors.Is(err, sql.ErrNoRows) {
 			_, err = tx.ExecContext(ctx, `INSERT INTO mailboxes (name, uidvalidity, last_uid, first_seen_at) VALUES (?, ?, 0, ?)`,
@@ -42,8 +42,8 @@ func (d *Desk) Cursor(ctx context.Context, mailbox string, validity uint32) (uin
 
 // SetCursor implements mailer.Sink.
 func (d *Desk) SetCursor(ctx context.Context, mailbox string, validity, uid uint32) error {
-	_, err := d.store.db.ExecContext(ctx, `UPDATE mailboxes SET uidvalidity = ?, last_uid = MAX(CASE WHEN uidvalidity = ? THEN last_uid ELSE 0 END, ?) WHERE name = ?`,
-		validity, validity, uid, mailbox)
+	_, err := d.store.db.ExecContext(ctx, `UPDATE mailboxes SET uidvalidity = ?1, last_uid = CASE WHEN uidvalidity = ?1 AND last_uid > ?2 THEN last_uid ELSE ?2 END WHERE name = ?3`,
+		validity, uid, mailbox)
 	return err
 }
 
@@ -95,7 +95,7 @@ func (d *Desk) receiveAll(ctx context.Context, batch []mailer.Delivery) ([]Outco
 	}
 	outs := make([]Outcome, len(batch))
 	queued := false
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		for i, in := range batch {
 			out, q, err := d.takeOne(ctx, tx, in, ps[i], false)
 			if err != nil {
@@ -124,7 +124,7 @@ func (d *Desk) receiveAll(ctx context.Context, batch []mailer.Delivery) ([]Outco
 // savepoint: a message that makes the desk fail is rolled back to it and
 // quarantined, and the batch goes on. released takes a message out of the
 // spam queue: the spam rules do not apply to it again.
-func (d *Desk) takeOne(ctx context.Context, tx *sql.Tx, in mailer.Delivery, p parsed, released bool) (out Outcome, queued bool, err error) {
+func (d *Desk) takeOne(ctx context.Context, tx *Tx, in mailer.Delivery, p parsed, released bool) (out Outcome, queued bool, err error) {
 	now := d.clock.Now()
 	if p.m == nil {
 		return Quarantined, false, quarantineOnce(ctx, tx, in, p.err, now)
@@ -157,7 +157,7 @@ const noSender = "it has no sender address, so nobody can be answered"
 // quarantineOnce keeps a message that could not be taken at all
 // (unreadable, or it made the desk fail), unless the same bytes are kept
 // already.
-func quarantineOnce(ctx context.Context, tx *sql.Tx, in mailer.Delivery, reason string, now time.Time) error {
+func quarantineOnce(ctx context.Context, tx *Tx, in mailer.Delivery, reason string, now time.Time) error {
 	key := "raw:" + hashHex(in.Raw)
 	if seen, err := exists(ctx, tx, key); err != nil || seen {
 		return err
@@ -167,7 +167,7 @@ func quarantineOnce(ctx context.Context, tx *sql.Tx, in mailer.Delivery, reason 
 
 // quarantineTx records the message under key and keeps its raw bytes with the
 // reason, for a human to look at.
-func quarantineTx(ctx context.Context, tx *sql.Tx, in mailer.Delivery, key, reason string, now time.Time) error {
+func quarantineTx(ctx context.Context, tx *Tx, in mailer.Delivery, key, reason string, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (dedupe_key, direction, kind, reason, mailbox, uidvalidity, uid, received_at) VALUES (?, 'in', 'unreadable', ?, ?, ?, ?, ?)`,
 		key, reason, in.Mailbox, in.UIDValidity, in.UID, unix(now)); err != nil {
 		return fmt.Errorf("save quarantined message: %w", err)
@@ -177,7 +177,7 @@ func quarantineTx(ctx context.Context, tx *sql.Tx, in mailer.Delivery, key, reas
 	return err
 }
 
-func exists(ctx context.Context, tx *sql.Tx, key string) (bool, error) {
+func exists(ctx context.Context, tx *Tx, key string) (bool, error) {
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE dedupe_key = ?`, key).Scan(&n)
 	return n > 0, err

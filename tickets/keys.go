@@ -23,15 +23,15 @@ import (
 func (s *Store) signer(ctx context.Context, key []byte, domain string, lifetime time.Duration, now time.Time) (*mailer.Signer, error) {
 	sg := mailer.NewSigner(key, domain)
 	var prev []byte
-	var at string
-	err := s.db.QueryRowContext(ctx, `SELECT p.value, CAST(r.value AS TEXT) FROM settings p JOIN settings r ON r.key = 'signing_key_rotated_at' WHERE p.key = 'signing_key_previous'`).Scan(&prev, &at)
+	var at []byte
+	err := s.db.QueryRowContext(ctx, `SELECT p.value, r.value FROM settings p JOIN settings r ON r.key = 'signing_key_rotated_at' WHERE p.key = 'signing_key_previous'`).Scan(&prev, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sg, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("previous signing key: %w", err)
 	}
-	secs, err := strconv.ParseInt(at, 10, 64)
+	secs, err := strconv.ParseInt(string(at), 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("previous signing key: bad rotation time %q", at)
 	}
@@ -52,14 +52,14 @@ func (s *Store) RotateSigningKey(ctx context.Context, now time.Time) error {
 	if _, err := rand.Read(key); err != nil {
 		return fmt.Errorf("new signing key: %w", err)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *Tx) error {
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
 			{`INSERT INTO settings (key, value) SELECT 'signing_key_previous', value FROM settings WHERE key = 'signing_key'
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, nil},
-			{`INSERT INTO settings (key, value) VALUES ('signing_key_rotated_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, []any{strconv.FormatInt(now.Unix(), 10)}},
+			{`INSERT INTO settings (key, value) VALUES ('signing_key_rotated_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, []any{[]byte(strconv.FormatInt(now.Unix(), 10))}},
 			{`UPDATE settings SET value = ? WHERE key = 'signing_key'`, []any{key}},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"database/sql"
 	"sync"
 )
 
@@ -14,20 +13,20 @@ import (
 // commitHooks holds what to do after each open transaction commits.
 type commitHooks struct {
 	mu    sync.Mutex
-	hooks map[*sql.Tx][]func()
+	hooks map[*Tx][]func()
 }
 
-func (c *commitHooks) add(tx *sql.Tx, f func()) {
+func (c *commitHooks) add(tx *Tx, f func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.hooks == nil {
-		c.hooks = map[*sql.Tx][]func(){}
+		c.hooks = map[*Tx][]func(){}
 	}
 	c.hooks[tx] = append(c.hooks[tx], f)
 }
 
 // done forgets tx's hooks and, when it committed, runs them.
-func (c *commitHooks) done(tx *sql.Tx, committed bool) {
+func (c *commitHooks) done(tx *Tx, committed bool) {
 	c.mu.Lock()
 	hooks := c.hooks[tx]
 	delete(c.hooks, tx)
@@ -53,4 +52,4 @@ func (r *receipt) logEvent(ticket int64, actor, action string) {
 }
 
 // afterCommit runs f once tx commits (never when it rolls back).
-func (s *Store) afterCommit(tx *sql.Tx, f func()) { s.hooks.add(tx, f) }
+func (s *Store) afterCommit(tx *Tx, f func()) { s.hooks.add(tx, f) }

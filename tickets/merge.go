@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -29,7 +28,7 @@ func mergeProblem(keep, other *ticketRow) string {
 // mergeInto makes other part of keep: its messages, history and mail move
 // to keep, other is closed and points at keep, so replies to either land in
 // keep from now on. Nobody is mailed.
-func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor string, now int64) error {
+func mergeInto(ctx context.Context, tx *Tx, keep, other *ticketRow, actor string, now int64) error {
 	steps := []struct{ what, sql string }{
 		{"messages", `UPDATE messages SET ticket_id = ?1 WHERE ticket_id = ?2`},
 		{"history", `UPDATE events SET ticket_id = ?1 WHERE ticket_id = ?2`},
@@ -45,7 +44,7 @@ func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor st
 		{"earlier merges", `UPDATE tickets SET merged_into = ?1 WHERE merged_into = ?2`},
 	}
 	for _, s := range steps {
-		if _, err := tx.ExecContext(ctx, s.sql, keep.ID, other.ID, now); err != nil {
+		if _, err := tx.ExecContext(ctx, s.sql, keep.ID, other.ID); err != nil {
 			return fmt.Errorf("merge %d into %d: move %s: %w", other.ID, keep.ID, s.what, err)
 		}
 	}
@@ -73,7 +72,7 @@ func mergeInto(ctx context.Context, tx *sql.Tx, keep, other *ticketRow, actor st
 func (d *Desk) Merge(ctx context.Context, keep, other int64) error {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.store.tx(ctx, func(tx *sql.Tx) error {
+	return d.store.tx(ctx, func(tx *Tx) error {
 		k, err := loadTicket(ctx, tx, keep)
 		if err != nil {
 			return err

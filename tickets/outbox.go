@@ -254,7 +254,7 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 		return err
 	}
 	s.log.Error("mail could not be sent and was given up", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "err", sendErr)
-	return s.store.tx(ctx, func(tx *sql.Tx) error {
+	return s.store.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, sendErr.Error(), r.id); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -23,7 +22,7 @@ type Purged struct {
 // older than cutoff loses its raw bytes. With dryRun nothing changes.
 func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, dryRun bool) ([]Purged, error) {
 	var out []Purged
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *Tx) error {
 		var err error
 		out, err = purgeTx(ctx, tx, cutoff, now, dryRun)
 		return err
@@ -31,7 +30,7 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, dryRun bool) (
 	return out, err
 }
 
-func purgeTx(ctx context.Context, tx *sql.Tx, cutoff, now time.Time, dryRun bool) ([]Purged, error) {
+func purgeTx(ctx context.Context, tx *Tx, cutoff, now time.Time, dryRun bool) ([]Purged, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, closed_at FROM tickets WHERE status = '`+string(StatusClosed)+`' AND anonymised_at IS NULL AND closed_at < ? ORDER BY id`, unix(cutoff))
 	if err != nil {
 		return nil, fmt.Errorf("find tickets to purge: %w", err)
@@ -68,7 +67,7 @@ func purgeTx(ctx context.Context, tx *sql.Tx, cutoff, now time.Time, dryRun bool
 			return nil, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE quarantine SET raw = x'' WHERE received_at < ? AND length(raw) > 0`, unix(cutoff)); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE quarantine SET raw = ? WHERE received_at < ? AND length(raw) > 0`, []byte{}, unix(cutoff)); err != nil {
 		return nil, fmt.Errorf("purge quarantine: %w", err)
 	}
 	return out, nil
@@ -80,7 +79,7 @@ func (d *Desk) purgeDaily(ctx context.Context, now time.Time, p *Planned) error 
 		return nil
 	}
 	day := calendar.DateOf(now.In(d.opts.Location)).String()
-	return d.store.tx(ctx, func(tx *sql.Tx) error {
+	return d.store.tx(ctx, func(tx *Tx) error {
 		r := d.receiptAt(ctx, tx, now)
 		_, err := r.onceIf(true, "purge:"+day, func() error {
 			out, err := purgeTx(ctx, tx, now.Add(-d.opts.Retention), now, false)

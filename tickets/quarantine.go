@@ -144,7 +144,7 @@ func (d *Desk) Release(ctx context.Context, id int64) (Outcome, error) {
 	if len(q.Raw) == 0 {
 		return "", fmt.Errorf("quarantined message %d was emptied by the retention purge; only its reason is left", id)
 	}
-	err = d.store.tx(ctx, func(tx *sql.Tx) error {
+	err = d.store.tx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE kind = 'unreadable' AND mailbox = ? AND uid = ? AND reason = ? AND received_at = ? AND ticket_id IS NULL`,
 			q.Mailbox, q.UID, q.Reason, unix(q.ReceivedAt))
 		return err

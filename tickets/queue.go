@@ -59,7 +59,7 @@ func staffName(staff []Staff, email string) string {
 
 // readQueue runs a query over tickets and returns its lines, overdue first,
 // then by due time, then by number.
-func readQueue(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]queueLine, error) {
+func readQueue(ctx context.Context, tx *Tx, where string, args ...any) ([]queueLine, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, status, subject, patron_name, owner_email, due_at, created_at, first_response_at FROM tickets WHERE merged_into IS NULL AND `+where+`
 		ORDER BY CASE WHEN `+sqlOwed+` AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at, id`, args...)
 	if err != nil {
@@ -78,7 +78,7 @@ func readQueue(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]qu
 }
 
 // mineList is #mine: the open requests of email, overdue first.
-func mineList(ctx context.Context, tx *sql.Tx, email string, now time.Time, loc *time.Location) (string, error) {
+func mineList(ctx context.Context, tx *Tx, email string, now time.Time, loc *time.Location) (string, error) {
 	lines, err := readQueue(ctx, tx, `owner_email = ? AND `+sqlActive, email)
 	if err != nil {
 		return "", err
@@ -98,7 +98,7 @@ func mineList(ctx context.Context, tx *sql.Tx, email string, now time.Time, loc 
 }
 
 // lateList is #late: every overdue request and who has it.
-func lateList(ctx context.Context, tx *sql.Tx, staff []Staff, now time.Time, loc *time.Location) (string, error) {
+func lateList(ctx context.Context, tx *Tx, staff []Staff, now time.Time, loc *time.Location) (string, error) {
 	lines, err := readQueue(ctx, tx, sqlOverdue, unix(now))
 	if err != nil {
 		return "", err
@@ -115,7 +115,7 @@ func lateList(ctx context.Context, tx *sql.Tx, staff []Staff, now time.Time, loc
 
 // historyList is #history and the notice's "Earlier requests": the
 // patron's other requests, newest first, at most limit (0 = all).
-func historyList(ctx context.Context, tx *sql.Tx, patron string, except int64, limit int, loc *time.Location) ([]string, error) {
+func historyList(ctx context.Context, tx *Tx, patron string, except int64, limit int, loc *time.Location) ([]string, error) {
 	q := `SELECT id, status, subject, created_at FROM tickets WHERE patron_email = ? AND id <> ? AND merged_into IS NULL ORDER BY id DESC`
 	args := []any{patron, except}
 	if limit > 0 {

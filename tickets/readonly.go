@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -132,18 +130,14 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: &DB{DB: db, engine: SQLite}}, nil
 }
 
 // LatestMigration is the schema version this build brings a database to.
 func LatestMigration() int {
-	names, _ := fs.Glob(migrations, "migrations/*.sql")
-	latest := 0
-	for _, n := range names {
-		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, "migrations/"), "_", 2)[0])
-		if err == nil {
-			latest = max(latest, v)
-		}
+	_, versions, _ := migrationFiles(SQLite)
+	if len(versions) == 0 {
+		return 0
 	}
-	return latest
+	return versions[len(versions)-1]
 }

@@ -14,7 +14,7 @@ import (
 // receipt is the work on one message inside its transaction.
 type receipt struct {
 	d      *Desk
-	tx     *sql.Tx
+	tx     *Tx
 	ctx    context.Context
 	in     mailer.Delivery
 	m      *mailer.Message
@@ -218,15 +218,15 @@ func (r *receipt) saveMessageBody(key string, ticket *int64, kind, reason, body 
 	if len(raw) > rawPartSize {
 		raw = nil // kept in parts below
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO messages (ticket_id, dedupe_key, message_id, direction, kind, reason, sender, subject, body, raw, mailbox, uidvalidity, uid, received_at)
-		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, body, raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now))
+	var id int64
+	err := r.tx.QueryRowContext(r.ctx, `INSERT INTO messages (ticket_id, dedupe_key, message_id, direction, kind, reason, sender, subject, body, raw, mailbox, uidvalidity, uid, received_at)
+		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, body, raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save message: %w", err)
 	}
-	id, err := res.LastInsertId()
-	if err != nil || raw != nil {
-		return id, err
+	if raw != nil {
+		return id, nil
 	}
 	return id, saveRawParts(r.ctx, r.tx, id, r.in.Raw)
 }
@@ -237,7 +237,7 @@ const rawPartSize = 1 << 20
 // saveRawParts keeps a large message's bytes in parts of rawPartSize: SQLite
 // copies a bound value twice on insert, so one part at a time keeps memory
 // flat however large the message.
-func saveRawParts(ctx context.Context, tx *sql.Tx, id int64, raw []byte) error {
+func saveRawParts(ctx context.Context, tx *Tx, id int64, raw []byte) error {
 	for part := 0; len(raw) > 0; part++ {
 		n := min(len(raw), rawPartSize)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO raw_parts (message_id, part, data) VALUES (?, ?, ?)`, id, part, raw[:n]); err != nil {
@@ -249,7 +249,7 @@ func saveRawParts(ctx context.Context, tx *sql.Tx, id int64, raw []byte) error {
 }
 
 // rawOf reads a message's raw bytes, whole or kept in parts.
-func rawOf(ctx context.Context, tx *sql.Tx, id int64) ([]byte, error) {
+func rawOf(ctx context.Context, tx *Tx, id int64) ([]byte, error) {
 	var raw []byte
 	if err := tx.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw); err != nil {
 		return nil, fmt.Errorf("read message %d: %w", id, err)

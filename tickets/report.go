@@ -55,7 +55,7 @@ type Group struct {
 // Report counts the period [from, to), measuring times with cal.
 func (s *Store) Report(ctx context.Context, from, to time.Time, cal *calendar.Calendar) (*Report, error) {
 	var rep *Report
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *Tx) error {
 		var err error
 		rep, err = report(ctx, tx, from, to, cal)
 		return err
@@ -63,7 +63,7 @@ func (s *Store) Report(ctx context.Context, from, to time.Time, cal *calendar.Ca
 	return rep, err
 }
 
-func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.Calendar) (*Report, error) {
+func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calendar) (*Report, error) {
 	r := &Report{From: from.UTC(), To: to.UTC(), ByTeam: []Group{}, ByOwner: []Group{}, ByAnswerer: []Group{}}
 	a, b := unix(from), unix(to)
 	teams, owners, answerers := map[string]*Group{}, map[string]*Group{}, map[string]*Group{}
@@ -162,7 +162,7 @@ func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.C
 	}
 	// Time to solution: tickets whose first "solved" falls in the period.
 	var sols []time.Duration
-	rows, err = tx.QueryContext(ctx, `SELECT t.created_at, MIN(e.at) FROM events e JOIN tickets t ON t.id = e.ticket_id
+	rows, err = tx.QueryContext(ctx, `SELECT MIN(t.created_at), MIN(e.at) FROM events e JOIN tickets t ON t.id = e.ticket_id
 		WHERE e.action = 'solved' AND e.at >= ? AND e.at < ?
 		AND NOT EXISTS (SELECT 1 FROM events p WHERE p.ticket_id = e.ticket_id AND p.action = 'solved' AND p.at < ?)
 		GROUP BY e.ticket_id`, a, b, a)
@@ -188,7 +188,7 @@ func report(ctx context.Context, tx *sql.Tx, from, to time.Time, cal *calendar.C
 
 // followupFigures counts the follow-up emails sent in [a, b) and how many of
 // their tickets the patron then said were sorted.
-func followupFigures(ctx context.Context, tx *sql.Tx, r *Report, a, b int64) error {
+func followupFigures(ctx context.Context, tx *Tx, r *Report, a, b int64) error {
 	var sorted int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = o.ticket_id
 		AND e.action = 'sorted on follow-up' AND e.at >= o.created_at) THEN o.ticket_id END)

@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -146,7 +145,7 @@ func senderMatches(senders []string, from string) bool {
 // fewest open tickets, ties going to whoever was given a ticket longest ago
 // (round robin). Candidates are the team's non-supervisors, else anyone in the
 // team, else every non-supervisor, else everyone.
-func pickOwner(ctx context.Context, tx *sql.Tx, staff []Staff, team string) (*Staff, error) {
+func pickOwner(ctx context.Context, tx *Tx, staff []Staff, team string) (*Staff, error) {
 	cands := candidates(staff, team)
 	if len(cands) == 0 {
 		return nil, nil

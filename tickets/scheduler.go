@@ -35,7 +35,7 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	p := &Planned{}
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		r := d.receiptAt(ctx, tx, now)
 		n, err := r.handOnAway()
 		if n > 0 {
@@ -58,10 +58,10 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 			return p, err
 		}
 	}
-	if err := d.store.tx(ctx, func(tx *sql.Tx) error { return d.receiptAt(ctx, tx, now).dailySummary(p) }); err != nil {
+	if err := d.store.tx(ctx, func(tx *Tx) error { return d.receiptAt(ctx, tx, now).dailySummary(p) }); err != nil {
 		return p, fmt.Errorf("daily summary: %w", err)
 	}
-	if err := d.store.tx(ctx, func(tx *sql.Tx) error { return d.receiptAt(ctx, tx, now).alertAdmin(p) }); err != nil {
+	if err := d.store.tx(ctx, func(tx *Tx) error { return d.receiptAt(ctx, tx, now).alertAdmin(p) }); err != nil {
 		return p, fmt.Errorf("alert: %w", err)
 	}
 	if err := d.purgeDaily(ctx, now, p); err != nil {
@@ -73,7 +73,7 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 	return p, nil
 }
 
-func (d *Desk) receiptAt(ctx context.Context, tx *sql.Tx, now time.Time) *receipt {
+func (d *Desk) receiptAt(ctx context.Context, tx *Tx, now time.Time) *receipt {
 	return &receipt{d: d, tx: tx, ctx: ctx, m: &mailer.Message{}, now: now}
 }
 
@@ -88,7 +88,7 @@ func (d *Desk) dueTickets(ctx context.Context, now time.Time, limit int) ([]int6
 // followUpBatch looks at a batch of due tickets in one transaction and sets
 // when each is to be looked at next.
 func (d *Desk) followUpBatch(ctx context.Context, now time.Time, ids []int64, p *Planned) error {
-	return d.store.tx(ctx, func(tx *sql.Tx) error {
+	return d.store.tx(ctx, func(tx *Tx) error {
 		r := d.receiptAt(ctx, tx, now)
 		for _, id := range ids {
 			next, err := r.followUp(id, p)

@@ -51,6 +51,9 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, err
 	if limit <= 0 {
 		limit = 50
 	}
+	if s.db.engine == PostgreSQL {
+		return s.searchPostgres(ctx, q, limit)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT m.ticket_id, offsets(message_search),
 		snippet(message_search, '[', ']', '…', -1, 12),
 		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
@@ -84,6 +87,11 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, err
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return bestHits(best, limit), nil
+}
+
+// bestHits orders the tickets found, best first, and keeps limit of them.
+func bestHits(best map[int64]*Hit, limit int) []Hit {
 	hits := make([]Hit, 0, len(best))
 	for _, h := range best {
 		hits = append(hits, *h)
@@ -94,7 +102,7 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, err
 		}
 		return hits[i].Updated.After(hits[j].Updated)
 	})
-	return hits[:min(len(hits), limit)], nil
+	return hits[:min(len(hits), limit)]
 }
 
 // offsetScore counts the matches that FTS4's offsets() lists (four numbers

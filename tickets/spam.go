@@ -166,7 +166,7 @@ func (d *Desk) ReleaseSpam(ctx context.Context, id int64) (Outcome, error) {
 	defer d.mu.RUnlock()
 	var out Outcome
 	queued := false
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		var key, sender, mailbox string
 		var validity, uid uint32
 		var at int64

@@ -94,6 +94,9 @@ func corpusDesk(t *testing.T, context string) (*harness, string) {
 	if _, err := h.store.db.Exec(`INSERT INTO tickets (id, status, subject, patron_name, patron_email, created_at, updated_at) VALUES (41, 'closed', 'earlier', 'Earlier', 'earlier@example.test', 0, 0)`); err != nil {
 		t.Fatal(err)
 	}
+	if err := h.store.syncIDs(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	h.deliver("From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nDate: Mon, 07 Dec 2026 08:00:00 -0600\nMessage-ID: <ann-42@patrons.test>\n\nCan I keep my three books two more weeks?\n")
 	h.runOnce()
 	notice := h.last(alice)

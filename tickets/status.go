@@ -79,7 +79,7 @@ type move struct {
 //	closed:  closed_at now, nothing owed, the scheduler never looks again
 //
 // updated_at is now in every case.
-func moveTo(ctx context.Context, tx *sql.Tx, id int64, now time.Time, m move) error {
+func moveTo(ctx context.Context, tx *Tx, id int64, now time.Time, m move) error {
 	var set string
 	var args []any
 	switch m.to {

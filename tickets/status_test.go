@@ -2,10 +2,10 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"patrondesk/tickets/testdb"
 )
 
 // TestMoveTo checks that each status change writes the columns that go with
@@ -40,18 +40,18 @@ func TestMoveTo(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
+			s, err := Open(ctx, testdb.Target(t, t.TempDir()))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			err = s.tx(ctx, func(tx *sql.Tx) error {
-				res, err := tx.ExecContext(ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, created_at, updated_at, owed_since, due_at, next_check_at)
-					VALUES (?1, 'Renewal', 'Ann Lee', 'ann@example.org', ?2, ?2, ?2, ?2, ?2)`, string(c.from), earlier)
+			err = s.tx(ctx, func(tx *Tx) error {
+				var id int64
+				err := tx.QueryRowContext(ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, created_at, updated_at, owed_since, due_at, next_check_at)
+					VALUES (?1, 'Renewal', 'Ann Lee', 'ann@example.org', ?2, ?2, ?2, ?2, ?2) RETURNING id`, string(c.from), earlier).Scan(&id)
 				if err != nil {
 					return err
 				}
-				id, _ := res.LastInsertId()
 				if err := moveTo(ctx, tx, id, now, c.m); err != nil {
 					return err
 				}

@@ -1,6 +1,6 @@
 // Package tickets is the help desk's decisions and its memory, with no network
-// of its own: tickets and their states, the SQLite store and its migrations,
-// routing to owners, and the outbox that the sender drains.
+// of its own: tickets and their states, the store (SQLite or PostgreSQL) and
+// its migrations, routing to owners, and the outbox that the sender drains.
 package tickets
 
 import (
@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,18 +21,26 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// Store is the SQLite database.
+// Store is the desk's database: an SQLite file, or PostgreSQL.
 type Store struct {
-	db    *sql.DB
+	db    *DB
 	hooks commitHooks // run after a transaction commits (logs)
 }
 
-// Open opens (creating if needed, readable by the owner only) the database at
-// path and applies any migrations it lacks.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database and applies any migrations it lacks. target is a
+// file path (SQLite; the file is created readable by the owner only) or a
+// PostgreSQL URL ("postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable").
+func Open(ctx context.Context, target string) (*Store, error) {
+	if IsPostgresURL(target) {
+		return openPostgres(ctx, target)
+	}
+	return openSQLite(ctx, target)
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
 		if err != nil {
@@ -46,7 +55,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: &DB{DB: db, engine: SQLite}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -63,22 +72,36 @@ func uriPath(p string) string {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// migrationFiles lists the engine's migrations by version.
+func migrationFiles(e Engine) (map[int]string, []int, error) {
+	names, err := fs.Glob(migrations, "migrations/"+string(e)+"/*.sql")
+	if err != nil {
+		return nil, nil, err
+	}
+	files, versions := map[int]string{}, []int{}
+	for _, name := range names {
+		base := path.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		files[version] = name
+		versions = append(versions, version)
+	}
+	sort.Ints(versions)
+	return files, versions, nil
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	files, versions, err := migrationFiles(s.db.engine)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", name)
-		}
-		if err := s.apply(ctx, version, name); err != nil {
+	for _, v := range versions {
+		if err := s.apply(ctx, v, files[v]); err != nil {
 			return err
 		}
 	}
@@ -91,6 +114,13 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 		return err
 	}
 	defer tx.Rollback()
+	if s.db.engine == PostgreSQL {
+		// Daemons starting together migrate one at a time; the lock ends
+		// with the transaction, so connection poolers do not break it.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7275636)`); err != nil {
+			return fmt.Errorf("wait for other daemons' migrations: %w", err)
+		}
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
 		return err
@@ -112,7 +142,7 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 }
 
 // tx runs fn in one write transaction.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -133,7 +163,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // SigningKey returns the key for signed Message-IDs, making it on first use.
 func (s *Store) SigningKey(ctx context.Context) ([]byte, error) {
 	var key []byte
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&key)
 		if err == nil {
 			return nil

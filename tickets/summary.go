@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -68,7 +67,7 @@ func (d *Desk) Digest(ctx context.Context, now time.Time) (templates.Digest, err
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	var dg templates.Digest
-	err := d.store.tx(ctx, func(tx *sql.Tx) error {
+	err := d.store.tx(ctx, func(tx *Tx) error {
 		var err error
 		dg, err = d.receiptAt(ctx, tx, now).digest(now.Add(-24 * time.Hour))
 		return err

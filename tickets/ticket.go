@@ -40,7 +40,7 @@ func timeOf(n sql.NullInt64) time.Time {
 
 // loadTicket reads ticket id, or the ticket it was merged into: mail about a
 // merged ticket belongs to the one that was kept.
-func loadTicket(ctx context.Context, tx *sql.Tx, id int64) (*ticketRow, error) {
+func loadTicket(ctx context.Context, tx *Tx, id int64) (*ticketRow, error) {
 	for hops := 0; ; hops++ {
 		t := &ticketRow{}
 		var merged sql.NullInt64
@@ -108,17 +108,15 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 		}
 	}
 	name := cleanName(r.senderName())
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(status), subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified)
+	var id int64
+	err = r.tx.QueryRowContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		string(status), subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("create ticket: %w", err)
 	}
-	t := &ticketRow{Origin: origin, Status: status, Subject: subject, Priority: "normal", PatronName: name, PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
+	t := &ticketRow{ID: id, Origin: origin, Status: status, Subject: subject, Priority: "normal", PatronName: name, PatronEmail: r.sender(), Owner: ownerEmail, Team: team, Language: lang,
 		DueAt: sql.NullInt64{Int64: unix(due), Valid: true}, Suspect: suspect}
-	if t.ID, err = res.LastInsertId(); err != nil {
-		return nil, err
-	}
 	msgID, err := r.saveMessage(key, &t.ID, "personal", "")
 	if err != nil {
 		return nil, err
@@ -387,15 +385,14 @@ func (r *receipt) enqueue(m outMail) error {
 	if status == "" {
 		status = "queued"
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status, content_language)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status, contentLang)
+	err = r.tx.QueryRowContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status, content_language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
+		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status, contentLang).Scan(&r.lastOutbox)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
 	}
 	r.queued = r.queued || status == "queued"
-	r.lastOutbox, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 func orNone(s string) string {

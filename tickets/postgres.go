@@ -1,0 +1,57 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, as "pgx"
+)
+
+// openPostgres opens the PostgreSQL database at the URL and brings its
+// schema up to date (several daemons may do so at once: see apply).
+func openPostgres(ctx context.Context, target string) (*Store, error) {
+	db, err := sql.Open("pgx", target)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redactURL(target), err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database %s: %w", redactURL(target), err)
+	}
+	s := &Store{db: &DB{DB: db, engine: PostgreSQL}}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", redactURL(target), err)
+	}
+	return s, nil
+}
+
+// redactURL hides the password of a database URL, for messages and logs.
+func redactURL(target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "(a PostgreSQL URL that does not parse)"
+	}
+	return u.Redacted()
+}
+
+// idTables are the tables whose rows are numbered by the database.
+var idTables = []string{"tickets", "messages", "events", "outbox", "quarantine", "attachments"}
+
+// syncIDs moves PostgreSQL's id sequences past ids written explicitly (a
+// copy from SQLite keeps its numbers), so the next ticket is numbered one
+// more than the highest, as on SQLite.
+func (s *Store) syncIDs(ctx context.Context) error {
+	if s.db.engine != PostgreSQL {
+		return nil
+	}
+	for _, t := range idTables {
+		q := `SELECT setval(pg_get_serial_sequence('` + t + `', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM ` + t
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("number %s: %w", t, err)
+		}
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -114,9 +115,37 @@ type HTTP struct {
 	TrustedProxy string `toml:"trusted_proxy"`
 }
 
-// Database is where everything is kept.
+// Database is where everything is kept: an SQLite file (path, the
+// default), or PostgreSQL (url) when several daemons share one database.
 type Database struct {
 	Path string `toml:"path"`
+	// URL selects PostgreSQL: "postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable".
+	URL string `toml:"url"`
+	// Lease is how long a daemon's hold on a mailbox lasts unless renewed:
+	// when a daemon dies, another takes its mailboxes after this.
+	Lease Duration `toml:"lease"`
+}
+
+// DatabaseTarget is where the database is: the PostgreSQL URL, or the SQLite file's
+// path (relative to the config's folder).
+func (c *Config) DatabaseTarget() string {
+	if c.Database.URL != "" {
+		return c.Database.URL
+	}
+	return c.Rel(c.Database.Path)
+}
+
+// DatabaseName is the database as messages may show it: the path, or the
+// URL without its password.
+func (c *Config) DatabaseName() string {
+	if c.Database.URL == "" {
+		return c.Rel(c.Database.Path)
+	}
+	u, err := url.Parse(c.Database.URL)
+	if err != nil {
+		return "(database.url)"
+	}
+	return u.Redacted()
 }
 
 // Intake says how the mailbox is watched.
@@ -345,7 +374,7 @@ func Default() *Config {
 		Library:  Library{Timezone: "UTC", Tag: "Help", Language: "en"},
 		IMAP:     IMAP{Port: 993, Security: "tls", Mailbox: "INBOX", Processed: "Processed"},
 		SMTP:     SMTP{Port: 587, Security: "starttls", Connections: 3},
-		Database: Database{Path: "patrondesk.db"},
+		Database: Database{Path: "patrondesk.db", Lease: Duration{15 * time.Second}},
 		Intake: Intake{
 			PollInterval: Duration{time.Minute},
 			Since:        Duration{24 * time.Hour},

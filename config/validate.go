@@ -50,8 +50,14 @@ func (c *Config) Validate() Problems {
 	if c.IMAP.Processed == c.IMAP.Mailbox && c.IMAP.Mailbox != "" {
 		add("imap.processed", "must differ from imap.mailbox (or be \"\" to only mark mail as read)")
 	}
-	if c.Database.Path == "" {
+	switch u := c.Database.URL; {
+	case u == "" && c.Database.Path == "":
 		add("database.path", "is empty; write a file name such as \"patrondesk.db\"")
+	case u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://"):
+		add("database.url", "must be a PostgreSQL URL like \"postgres://patrondesk:PASSWORD@db.example.org:5432/patrondesk?sslmode=require\" (or leave it out to use the file in database.path)")
+	}
+	if c.Database.Lease.Duration < 5*time.Second {
+		add("database.lease", "must be at least \"5s\" (how long a daemon holds a mailbox before another may take it)")
 	}
 	if c.Intake.PollInterval.Duration < time.Second {
 		add("intake.poll_interval", "must be at least \"1s\"")

@@ -15,6 +15,9 @@ import (
 // the daemon keeps running. The copy is created readable by its owner only;
 // an existing file is never overwritten.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.db.engine == PostgreSQL {
+		return errors.New("patrondesk backup copies the SQLite file; on PostgreSQL use the server's own tools: pg_dump --format=custom --file=FILE with the URL of database.url (README, Moving to PostgreSQL)")
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -60,11 +63,14 @@ type Health struct {
 	Tickets   int64
 }
 
-// Check runs SQLite's quick integrity check and reads the schema version.
+// Check runs SQLite's quick integrity check (PostgreSQL checks its own
+// pages) and reads the schema version.
 func (s *Store) Check(ctx context.Context) (Health, error) {
-	var h Health
-	if err := s.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&h.Integrity); err != nil {
-		return h, fmt.Errorf("integrity check: %w", err)
+	h := Health{Integrity: "ok"}
+	if s.db.engine == SQLite {
+		if err := s.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&h.Integrity); err != nil {
+			return h, fmt.Errorf("integrity check: %w", err)
+		}
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&h.Migration); err != nil {
 		return h, err

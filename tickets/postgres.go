@@ -55,3 +55,24 @@ func (s *Store) syncIDs(ctx context.Context) error {
 	}
 	return nil
 }
+
+// openPostgresReadOnly opens the PostgreSQL database without migrating it,
+// for `check` and operator commands: ErrNoDatabase when it holds no
+// patrondesk tables.
+func openPostgresReadOnly(ctx context.Context, target string) (*Store, error) {
+	db, err := sql.Open("pgx", target)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redactURL(target), err)
+	}
+	var n int
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()`).Scan(&n)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database %s: %w", redactURL(target), err)
+	}
+	if n == 0 {
+		db.Close()
+		return nil, fmt.Errorf("%w in %s", ErrNoDatabase, redactURL(target))
+	}
+	return &Store{db: &DB{DB: db, engine: PostgreSQL}}, nil
+}

@@ -116,6 +116,9 @@ var ErrNoDatabase = errors.New("no database")
 // OpenReadOnly opens an existing database without creating it, migrating it
 // or writing to it: for `check`, which must change nothing.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if IsPostgresURL(path) {
+		return openPostgresReadOnly(ctx, path)
+	}
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)

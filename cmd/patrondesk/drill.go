@@ -23,6 +23,9 @@ func drill(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.
 	// The round logs "ticket: created" and the like as it goes; every line
 	// says it was a drill, so nobody reading the log later takes it as real.
 	log = log.With(slog.Bool("drill", true))
+	if cfg.Database.URL != "" {
+		return usageErr("drills (--dry-run, --at) work on the SQLite file for now; on PostgreSQL, run the drill on a copy: patrondesk migrate --from the URL into a file (README)")
+	}
 	path := cfg.Rel(cfg.Database.Path)
 	store, fresh, done, err := tickets.OpenCopy(ctx, path)
 	if err != nil {

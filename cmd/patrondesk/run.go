@@ -59,7 +59,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *once {
 		return runOnce(ctx, a, stdout, at)
 	}
-	log.Info("patrondesk running", "mailboxes", len(a.intakes), "database", cfg.Rel(cfg.Database.Path))
+	log.Info("patrondesk running", "mailboxes", len(a.intakes), "database", cfg.DatabaseName())
 	var wg sync.WaitGroup
 	run := func(f func()) {
 		wg.Add(1)

@@ -42,13 +42,13 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := tickets.Open(ctx, cfg.DatabaseTarget())
 	if err != nil {
 		return err
 	}
 	store.Close()
 	fmt.Fprintf(stdout, "Wrote %s and created the database %s.\nNext: edit the file (library, imap, smtp, staff), then run \"patrondesk check\".\n",
-		path, cfg.Rel(cfg.Database.Path))
+		path, cfg.DatabaseName())
 	return nil
 }
 
@@ -59,6 +59,9 @@ func initDatabaseOnly(ctx context.Context, path string, stdout io.Writer) error 
 	cfg, err := config.Load(path)
 	if err != nil {
 		return err
+	}
+	if cfg.Database.URL != "" {
+		return initPostgres(ctx, cfg, stdout)
 	}
 	db := cfg.Rel(cfg.Database.Path)
 	if _, err := os.Stat(db); err == nil {
@@ -153,8 +156,8 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // checkDatabase opens the database, runs SQLite's integrity check and looks
 // at the free disk space beside it.
 func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, report func(string, error, string)) {
-	path := cfg.Rel(cfg.Database.Path)
-	store, err := tickets.OpenReadOnly(ctx, path)
+	path := cfg.DatabaseName()
+	store, err := tickets.OpenReadOnly(ctx, cfg.DatabaseTarget())
 	switch {
 	case errors.Is(err, tickets.ErrNoDatabase):
 		report("database "+path, err, "check database.path; for a new install run \"patrondesk init\" (it keeps your config and creates the database) or start \"patrondesk run\"; to recover, restore the newest backup (README, Operation)")
@@ -175,6 +178,9 @@ func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, re
 			h.Migration, tickets.LatestMigration())
 	}
 	var st syscall.Statfs_t
+	if cfg.Database.URL != "" {
+		return // the disk is the PostgreSQL server's
+	}
 	if err := syscall.Statfs(filepath.Dir(path), &st); err == nil {
 		free := st.Bavail * uint64(st.Bsize)
 		switch {

@@ -284,7 +284,7 @@ func openExisting(ctx context.Context, cfg *config.Config) (*tickets.Store, erro
 	if err := needDatabase(cfg); err != nil {
 		return nil, err
 	}
-	return tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	return tickets.Open(ctx, cfg.DatabaseTarget())
 }
 
 // wireExisting wires patrondesk for a command that works on the database as
@@ -298,6 +298,9 @@ func wireExisting(ctx context.Context, cfg *config.Config, stderr io.Writer) (*a
 
 // needDatabase is the error for a database.path where there is no file.
 func needDatabase(cfg *config.Config) error {
+	if cfg.Database.URL != "" {
+		return needPostgres(cfg)
+	}
 	path := cfg.Rel(cfg.Database.Path)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return usageErr("no database at %s: check database.path in %s; for a new install run \"patrondesk init\" (it keeps your config and creates the database)", path, cfg.Path)

@@ -92,7 +92,7 @@ func smtpOptions(cfg *config.Config) mailer.SMTPOptions {
 
 // wire opens the database and builds the desk, sender and intake.
 func wire(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger, progress func(done, total int)) (*app, error) {
-	store, err := tickets.Open(ctx, cfg.Rel(cfg.Database.Path))
+	store, err := tickets.Open(ctx, cfg.DatabaseTarget())
 	if err != nil {
 		return nil, err
 	}

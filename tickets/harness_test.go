@@ -43,13 +43,19 @@ var testStaff = []Staff{
 
 func newHarness(t *testing.T, caps imap.CapSet) *harness {
 	t.Helper()
+	return newHarnessOn(t, caps, testdb.Target(t, t.TempDir()))
+}
+
+// newHarnessOn is newHarness on the database at target (a file or a URL).
+func newHarnessOn(t *testing.T, caps imap.CapSet, target string) *harness {
+	t.Helper()
 	srv, err := memserver.Start(caps, helpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	store, err := Open(ctx, testdb.Target(t, t.TempDir()))
+	store, err := Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}

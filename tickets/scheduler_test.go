@@ -14,6 +14,14 @@ import (
 // Monday 7 December 2026 at 09:00 there.
 func newSchedHarness(t *testing.T) *harness {
 	h := newHarness(t, nil)
+	withOpeningHours(t, h)
+	return h
+}
+
+// withOpeningHours gives h's desk the library's week (09:00–17:00 on
+// weekdays), the follow-up policy of the scheduler tests, and a Monday
+// morning clock.
+func withOpeningHours(t *testing.T, h *harness) {
 	loc := mustLoc("America/Chicago")
 	day, _ := calendar.ParseDay("09:00-17:00")
 	var w calendar.Week
@@ -31,7 +39,6 @@ func newSchedHarness(t *testing.T) *harness {
 	o.FollowupAfter, o.CloseAfter, o.SummaryAt = 24*time.Hour, 40*time.Hour, 8*time.Hour+30*time.Minute
 	o.Retention = 365 * 24 * time.Hour
 	h.setLocal("2026-12-07 09:00")
-	return h
 }
 
 // setLocal moves the clock to a Chicago wall time.

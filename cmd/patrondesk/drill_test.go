@@ -12,21 +12,28 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"patrondesk/mailer/memserver"
+	"patrondesk/tickets"
 	"patrondesk/tickets/calendar"
 	"patrondesk/tickets/clock"
 )
 
-// dbRows is every row of every table of the database at path, as text, so
-// two moments can be compared.
+// dbRows is every row of every table of the database at path (an SQLite
+// file or a PostgreSQL URL), as text, so two moments can be compared.
 func dbRows(t *testing.T, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	driver, dsn := "sqlite3", "file:"+path+"?mode=ro"
+	tablesQuery := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if tickets.IsPostgresURL(path) {
+		driver, dsn = "pgx", path
+		tablesQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var tables []string
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	rows, err := db.Query(tablesQuery)
 	if err != nil {
 		t.Fatal(err)
 	}

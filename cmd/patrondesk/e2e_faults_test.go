@@ -47,14 +47,7 @@ func (e *e2e) tune(imapHostPort string) {
 	}
 }
 
-func (e *e2e) db() *sql.DB {
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(filepath.Dir(e.cfg), "patrondesk.db")+"?_busy_timeout=10000")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { db.Close() })
-	return db
-}
+func (e *e2e) db() *sql.DB { return openTestDatabase(e.t, filepath.Dir(e.cfg), e.dbURL) }
 
 func count(t *testing.T, db *sql.DB, q string) int {
 	t.Helper()
@@ -225,7 +218,7 @@ func TestE2ECrashSafety(t *testing.T) {
 	tickets := count(t, db, `SELECT COUNT(*) FROM tickets`)
 	taken := count(t, db, `SELECT COUNT(*) FROM messages WHERE direction = 'in'`)
 	acks := count(t, db, `SELECT COUNT(*) FROM outbox WHERE kind = 'ack'`)
-	twice := count(t, db, `SELECT COUNT(*) FROM (SELECT ticket_id FROM outbox WHERE kind = 'ack' GROUP BY ticket_id HAVING COUNT(*) > 1)`)
+	twice := count(t, db, `SELECT COUNT(*) FROM (SELECT ticket_id FROM outbox WHERE kind = 'ack' GROUP BY ticket_id HAVING COUNT(*) > 1) AS twice`)
 	unsent := count(t, db, `SELECT COUNT(*) FROM outbox WHERE status <> 'sent'`)
 	if tickets != messages || taken != messages || acks != messages || twice != 0 || unsent != 0 {
 		t.Errorf("after %d kills: %d tickets, %d messages taken, %d acknowledgements queued (%d tickets with two), %d not sent; want %d, %d, %d, 0, 0",

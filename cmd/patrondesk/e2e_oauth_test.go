@@ -283,10 +283,11 @@ func (s *oauthStack) send(t *testing.T, from, subject, body string) {
 
 // oauthDesk is one subtest's patrondesk: config, database, binary.
 type oauthDesk struct {
-	t   *testing.T
-	bin string
-	cfg string
-	dir string
+	t     *testing.T
+	bin   string
+	cfg   string
+	dir   string
+	dbURL string // the PostgreSQL schema's URL, or "" for the SQLite file
 }
 
 // newOAuthDesk writes a config whose [imap] logs in with OAuth2 and whose
@@ -299,7 +300,8 @@ func newOAuthDesk(t *testing.T, bin string, s *oauthStack, smtpAuth, oauth, extr
 	if smtpAuth == "oauth2" {
 		smtpPort, smtpLogin = s.submission, "username = \"help@library.test\"\nauth = \"oauth2\""
 	}
-	cfg := fmt.Sprintf(`[library]
+	database, dbURL := databaseSection(t)
+	cfg := database + fmt.Sprintf(`[library]
 name = "Seymour Library"
 address = "help@library.test"
 timezone = "America/Chicago"
@@ -339,7 +341,7 @@ team = "circulation"
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &oauthDesk{t: t, bin: bin, cfg: path, dir: dir}
+	return &oauthDesk{t: t, bin: bin, cfg: path, dir: dir, dbURL: dbURL}
 }
 
 func (d *oauthDesk) run(args ...string) (string, error) {
@@ -374,14 +376,7 @@ func (d *oauthDesk) daemon() (*exec.Cmd, *lockedBuffer) {
 	return cmd, logs
 }
 
-func (d *oauthDesk) db() *sql.DB {
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(d.dir, "patrondesk.db")+"?_busy_timeout=10000")
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	d.t.Cleanup(func() { db.Close() })
-	return db
-}
+func (d *oauthDesk) db() *sql.DB { return openTestDatabase(d.t, d.dir, d.dbURL) }
 
 func clientCredentials(tokenURL, mech string) string {
 	return fmt.Sprintf("provider = \"generic\"\ntoken_url = %q\nclient_id = \"patrondesk-app\"\nclient_secret_file = \"app.secret\"\nscopes = [\"mail\"]\nmechanism = %q\n", tokenURL, mech)

@@ -8,7 +8,6 @@ import (
 	"net/smtp"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,8 +38,6 @@ func imapState(t *testing.T, users ...string) string {
 	return b.String()
 }
 
-func (e *e2e) dbPath() string { return filepath.Join(filepath.Dir(e.cfg), "patrondesk.db") }
-
 // TestE2EDrillChangesNothing: with mail waiting in Dovecot and a request
 // owed, `run --once --dry-run` and `run --once --at` a week on print what
 // would go out and leave the database file's rows, every mailbox and every
@@ -56,7 +53,7 @@ func TestE2EDrillChangesNothing(t *testing.T) {
 	waitInbox(t, "help@library.test", 1)
 
 	users := []string{"help@library.test", "alice@library.test", "bob@library.test", "ann@patrons.test", "marco@patrons.test"}
-	rows, boxes := dbRows(t, e.dbPath()), imapState(t, users...)
+	rows, boxes := dbRows(t, e.dbTarget()), imapState(t, users...)
 	out := e.patrondesk("run", "--once", "--dry-run")
 	if !strings.Contains(out, "1 new message(s) in the mailboxes would be taken") || !strings.Contains(out, `#2 ack to marco@patrons.test: "[Seymour #2] We have your message"`) ||
 		!strings.Contains(out, "#2 assigned to bob@library.test") {
@@ -73,7 +70,7 @@ func TestE2EDrillChangesNothing(t *testing.T) {
 		t.Errorf("run --once --at %s said:\n%s", moment, out)
 	}
 	time.Sleep(time.Second) // anything sent by mistake would reach Dovecot by now
-	if got := dbRows(t, e.dbPath()); got != rows {
+	if got := dbRows(t, e.dbTarget()); got != rows {
 		t.Errorf("a drill changed the database:\nbefore:\n%s\nafter:\n%s", rows, got)
 	}
 	if got := imapState(t, users...); got != boxes {

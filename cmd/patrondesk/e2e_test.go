@@ -43,9 +43,10 @@ var (
 
 // e2e is one test's patrondesk: a built binary, a config and a database.
 type e2e struct {
-	t   *testing.T
-	bin string
-	cfg string
+	t     *testing.T
+	bin   string
+	cfg   string
+	dbURL string // the PostgreSQL schema's URL, or "" for the SQLite file
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -66,7 +67,8 @@ func newE2E(t *testing.T) *e2e {
 	}
 	ihost, iport, _ := net.SplitHostPort(imapAddr)
 	shost, sport, _ := net.SplitHostPort(smtpAddr)
-	cfg := fmt.Sprintf(`[library]
+	database, dbURL := databaseSection(t)
+	cfg := database + fmt.Sprintf(`[library]
 name = "Seymour Library"
 address = "help@library.test"
 timezone = "America/Chicago"
@@ -108,7 +110,7 @@ team = "reference"
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &e2e{t: t, bin: bin, cfg: path}
+	return &e2e{t: t, bin: bin, cfg: path, dbURL: dbURL}
 }
 
 // patrondesk runs the binary to completion and returns its stdout.

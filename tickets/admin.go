@@ -44,7 +44,7 @@ func (d *Desk) Act(ctx context.Context, id int64, text string) error {
 		if t == nil {
 			return ErrNotFound
 		}
-		r := &receipt{d: d, tx: tx, ctx: ctx, m: m, now: now}
+		r := &receipt{work: &work{d: d, tx: tx, ctx: ctx, now: now, m: m}}
 		err = r.act(t, &adminActor, key, text)
 		queued = r.queued
 		return err

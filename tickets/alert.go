@@ -12,7 +12,7 @@ import (
 // alertAdmin tells library.admin, at most once an hour, about mail that
 // needs a person: outgoing mail the server refused and incoming mail that
 // could not be read. Each problem is reported once.
-func (r *receipt) alertAdmin(p *Planned) error {
+func (r *work) alertAdmin(p *Planned) error {
 	admin := r.d.opts.Admin
 	if admin == "" {
 		return nil
@@ -66,7 +66,7 @@ func (r *receipt) alertAdmin(p *Planned) error {
 
 // setting reads a number kept in settings (0 when there is none). Values
 // are bytes on both engines: numbers are kept as their decimal digits.
-func (r *receipt) setting(key string) (int64, error) {
+func (r *work) setting(key string) (int64, error) {
 	var v []byte
 	err := r.tx.QueryRowContext(r.ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -79,7 +79,7 @@ func (r *receipt) setting(key string) (int64, error) {
 	return n, nil
 }
 
-func (r *receipt) setSetting(key string, v int64) error {
+func (r *work) setSetting(key string, v int64) error {
 	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, []byte(strconv.FormatInt(v, 10)))
 	return err
 }
@@ -94,7 +94,7 @@ func (d *Desk) Alert(ctx context.Context, name string, problems []string) error 
 		return nil
 	}
 	err := d.store.tx(ctx, func(tx *Tx) error {
-		r := d.receiptAt(ctx, tx, d.clock.Now())
+		r := d.workAt(ctx, tx, d.clock.Now())
 		data := r.templateData(&ticketRow{}, nil)
 		data.Summary, data.Problems = fmt.Sprintf("%d problem(s)", len(problems)), problems
 		return r.enqueue(outMail{template: name, toEmail: d.opts.Admin, auto: "auto-generated", data: data})

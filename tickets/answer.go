@@ -42,7 +42,7 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, a answerText, closing bool,
 
 // mailPatron sends the ticket's patron a template, greeted by first name and
 // threaded on their own messages. fromName "" is the library's name.
-func (r *receipt) mailPatron(t *ticketRow, name, fromName, auto string, data templates.Data) error {
+func (r *work) mailPatron(t *ticketRow, name, fromName, auto string, data templates.Data) error {
 	data.PatronName = firstName(t.PatronName, t.PatronEmail)
 	inReplyTo, refs, err := r.patronThread(t.ID)
 	if err != nil {
@@ -168,7 +168,7 @@ func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 
 // patronThread is the In-Reply-To and References that thread a mail in the
 // patron's client: their latest message, under their first one.
-func (r *receipt) patronThread(ticket int64) (string, string, error) {
+func (r *work) patronThread(ticket int64) (string, string, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT m.message_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
 		WHERE m.ticket_id = ? AND m.kind = 'personal' AND m.sender = t.patron_email AND m.message_id <> '' ORDER BY m.id`, ticket)
 	if err != nil {
@@ -193,7 +193,7 @@ func (r *receipt) patronThread(ticket int64) (string, string, error) {
 }
 
 // firstWords is the patron's first message, for the notice to a new owner.
-func (r *receipt) firstWords(ticket int64) string {
+func (r *work) firstWords(ticket int64) string {
 	var body string
 	_ = r.tx.QueryRowContext(r.ctx, `SELECT body FROM messages WHERE ticket_id = ? AND kind = 'personal' ORDER BY id LIMIT 1`, ticket).Scan(&body)
 	return body

@@ -182,13 +182,13 @@ func purgeAttachments(ctx context.Context, tx *Tx, ticket int64) error {
 }
 
 // attachLast makes the mail queued last carry the files.
-func (r *receipt) attachLast(ids []int64) error {
+func (r *work) attachLast(ids []int64) error {
 	return linkFiles(r.ctx, r.tx, r.lastOutbox, ids)
 }
 
 // handoverFiles adds the patron's files on a ticket to text, for the notice
 // to a new owner, and returns the files to attach to it.
-func (r *receipt) handoverFiles(t *ticketRow, text string) (string, []int64, error) {
+func (r *work) handoverFiles(t *ticketRow, text string) (string, []int64, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT a.id, a.name, a.type, a.size, a.sha256 IS NOT NULL, a.inline, a.note, substr(b.data, 1, 8)
 		FROM attachments a JOIN messages m ON m.id = a.message_id LEFT JOIN blobs b ON b.sha256 = a.sha256
 		WHERE a.ticket_id = ? AND m.sender = ? ORDER BY a.id`, t.ID, t.PatronEmail)

@@ -8,7 +8,7 @@ import (
 )
 
 // present is the staff who are not away now, by the config or by "#away".
-func (r *receipt) present() ([]Staff, error) {
+func (r *work) present() ([]Staff, error) {
 	var out []Staff
 	for _, s := range r.d.opts.Staff {
 		away, err := r.isAway(s)
@@ -22,7 +22,7 @@ func (r *receipt) present() ([]Staff, error) {
 	return out, nil
 }
 
-func (r *receipt) isAway(s Staff) (bool, error) {
+func (r *work) isAway(s Staff) (bool, error) {
 	if s.awayAt(r.now) {
 		return true, nil
 	}
@@ -35,7 +35,7 @@ func (r *receipt) isAway(s Staff) (bool, error) {
 }
 
 // owner picks who gets a ticket in team among the staff who are here.
-func (r *receipt) owner(team string) (*Staff, error) {
+func (r *work) owner(team string) (*Staff, error) {
 	here, err := r.present()
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func (r *receipt) setAway(actor *Staff, until time.Time, msgID int64) error {
 
 // handOnAway gives the open tickets of everyone away now to someone present
 // in the ticket's team, and tells the new owner. It returns how many moved.
-func (r *receipt) handOnAway() (int, error) {
+func (r *work) handOnAway() (int, error) {
 	moved := 0
 	for _, s := range r.d.opts.Staff {
 		away, err := r.isAway(s)
@@ -89,7 +89,7 @@ func (r *receipt) handOnAway() (int, error) {
 	return moved, nil
 }
 
-func (r *receipt) ids(query string, args ...any) ([]int64, error) {
+func (r *work) ids(query string, args ...any) ([]int64, error) {
 	return queryIDs(r.ctx, r.tx, query, args...)
 }
 

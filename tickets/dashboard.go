@@ -87,7 +87,7 @@ func (d *Desk) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error)
 	var db *Dashboard
 	err := d.store.tx(ctx, func(tx *Tx) error {
 		var err error
-		db, err = d.receiptAt(ctx, tx, now).dashboard()
+		db, err = d.workAt(ctx, tx, now).dashboard()
 		return err
 	})
 	if err != nil {
@@ -96,7 +96,7 @@ func (d *Desk) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error)
 	return db, nil
 }
 
-func (r *receipt) dashboard() (*Dashboard, error) {
+func (r *work) dashboard() (*Dashboard, error) {
 	loc := r.d.opts.Location
 	db := &Dashboard{ReadAt: r.now, Read: r.now.In(loc).Format("Mon 2 Jan 15:04"), Promise: r.d.opts.FirstAnswer["normal"]}
 	acts, err := r.activeTickets()
@@ -122,7 +122,7 @@ func (r *receipt) dashboard() (*Dashboard, error) {
 	return db, nil
 }
 
-func (r *receipt) activeTickets() ([]active, error) {
+func (r *work) activeTickets() ([]active, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, COALESCE(owner_email, ''), team, status, created_at, due_at
 		FROM tickets WHERE `+sqlActive+` ORDER BY due_at, id`)
 	if err != nil {
@@ -141,7 +141,7 @@ func (r *receipt) activeTickets() ([]active, error) {
 }
 
 // teams are the teams of the config and of open requests, sorted.
-func (r *receipt) teams(acts []active) []string {
+func (r *work) teams(acts []active) []string {
 	seen := map[string]bool{}
 	for _, s := range r.d.opts.Staff {
 		for _, t := range s.Teams {
@@ -161,12 +161,12 @@ func (r *receipt) teams(acts []active) []string {
 }
 
 // overdue reports a request owed an answer past its due time.
-func (r *receipt) overdue(a active) bool {
+func (r *work) overdue(a active) bool {
 	return a.status.Overdue(a.due, r.now)
 }
 
 // section gathers one team's part (team "" = everything).
-func (r *receipt) section(team string, acts []active, answers []answer, meter *openMeter) Section {
+func (r *work) section(team string, acts []active, answers []answer, meter *openMeter) Section {
 	loc := r.d.opts.Location
 	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
 	s := Section{Name: team}
@@ -222,7 +222,7 @@ type answer struct {
 }
 
 // firstAnswers are the first answers given in the chart's days.
-func (r *receipt) firstAnswers(meter *openMeter) ([]answer, error) {
+func (r *work) firstAnswers(meter *openMeter) ([]answer, error) {
 	start := r.chartStart()
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT team, created_at, first_response_at, first_due_at FROM tickets
 		WHERE first_response_at >= ? AND first_response_at <= ?`, unix(start), unix(r.now))
@@ -247,13 +247,13 @@ func (r *receipt) firstAnswers(meter *openMeter) ([]answer, error) {
 }
 
 // chartStart is midnight, library time, ChartDays-1 days before today.
-func (r *receipt) chartStart() time.Time {
+func (r *work) chartStart() time.Time {
 	n := r.now.In(r.d.opts.Location)
 	return time.Date(n.Year(), n.Month(), n.Day()-(ChartDays-1), 0, 0, 0, 0, n.Location())
 }
 
 // days sorts answers into the chart's days, today last.
-func (r *receipt) days(team string, answers []answer) []DayFigure {
+func (r *work) days(team string, answers []answer) []DayFigure {
 	start := r.chartStart()
 	out := make([]DayFigure, ChartDays)
 	waits := make([][]time.Duration, ChartDays)

@@ -356,7 +356,7 @@ func (r *receipt) answerQueue(key, name string) error {
 // noticeExtras adds to an owner's notice the saved answers whose words
 // match the request (at most two) and the patron's last three requests, so
 // staff neither write a standard answer again nor ask twice.
-func (r *receipt) noticeExtras(data *templates.Data, t *ticketRow, text string) error {
+func (r *work) noticeExtras(data *templates.Data, t *ticketRow, text string) error {
 	if names := r.d.tpl.Suggest(t.Subject+"\n"+text, t.Language, 2); len(names) > 0 {
 		data.Suggestions = fmt.Sprintf("This looks like: %s. Reply #answer %s to send it.", strings.Join(names, " or "), names[0])
 	}

@@ -144,7 +144,7 @@ func (d *Desk) takeOne(ctx context.Context, tx *Tx, in mailer.Delivery, p parsed
 			_, err = tx.ExecContext(ctx, `RELEASE message`)
 		}
 	}()
-	r := &receipt{d: d, tx: tx, ctx: ctx, in: in, m: p.m, now: now, released: released}
+	r := &receipt{work: &work{d: d, tx: tx, ctx: ctx, now: now, m: p.m}, in: in, released: released}
 	out, err = r.take()
 	return out, r.queued, err
 }

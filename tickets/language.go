@@ -127,7 +127,7 @@ func (r *receipt) setLanguage(t *ticketRow, actor *Staff, lang string, msgID int
 }
 
 // promiseWords is a due time in plain words in lang.
-func (r *receipt) promiseWords(due time.Time, lang string) string {
+func (r *work) promiseWords(due time.Time, lang string) string {
 	l, err := r.d.tpl.Language(lang)
 	if err != nil {
 		if l, err = r.d.tpl.Language("en"); err != nil {

@@ -39,7 +39,7 @@ func (c *commitHooks) done(tx *Tx, committed bool) {
 }
 
 // logEvent logs a history entry at INFO once it is committed.
-func (r *receipt) logEvent(ticket int64, actor, action string) {
+func (r *work) logEvent(ticket int64, actor, action string) {
 	attrs := []any{"ticket", ticket}
 	switch {
 	case actor == "patrondesk" || actor == "admin":

@@ -14,7 +14,7 @@ const maxThreadRefs = 10
 // staffThread is the In-Reply-To and References that make a notice to a
 // staff member about one ticket follow the previous notice sent to them
 // about it, so their mail client shows one conversation per ticket.
-func (r *receipt) staffThread(ticket int64, to string) (string, string, error) {
+func (r *work) staffThread(ticket int64, to string) (string, string, error) {
 	var prev, refs string
 	err := r.tx.QueryRowContext(r.ctx, `SELECT message_id, refs FROM outbox WHERE ticket_id = ? AND to_email = ? ORDER BY id DESC LIMIT 1`, ticket, to).Scan(&prev, &refs)
 	if errors.Is(err, sql.ErrNoRows) {

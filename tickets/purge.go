@@ -80,7 +80,7 @@ func (d *Desk) purgeDaily(ctx context.Context, now time.Time, p *Planned) error 
 	}
 	day := calendar.DateOf(now.In(d.opts.Location)).String()
 	return d.store.tx(ctx, func(tx *Tx) error {
-		r := d.receiptAt(ctx, tx, now)
+		r := d.workAt(ctx, tx, now)
 		_, err := r.onceIf(true, "purge:"+day, func() error {
 			out, err := purgeTx(ctx, tx, now.Add(-d.opts.Retention), now, false)
 			if len(out) > 0 {

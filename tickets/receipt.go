@@ -11,19 +11,31 @@ import (
 	"patrondesk/mailer"
 )
 
-// receipt is the work on one message inside its transaction.
-type receipt struct {
+// work is what one transaction of the desk does, whatever started it: an
+// incoming message (a receipt), the scheduler, the summary, the alerts, the
+// purge. It records events and queues mail.
+type work struct {
 	d      *Desk
 	tx     *Tx
 	ctx    context.Context
-	in     mailer.Delivery
-	m      *mailer.Message
 	now    time.Time
 	queued bool
-	// viaForm is the web-form relay the message came through ("" = none).
-	viaForm string
+	// lastOutbox is the outbox row enqueue wrote last.
+	lastOutbox int64
+	// m is the incoming message the work answers: mail to its sender
+	// threads on it. nil when there is none (scheduler, summary, alerts,
+	// purge).
+	m *mailer.Message
 	// handover is what a staff member wrote with #assign, for the new owner.
 	handover string
+}
+
+// receipt is the work on one incoming message inside its transaction.
+type receipt struct {
+	*work
+	in mailer.Delivery
+	// viaForm is the web-form relay the message came through ("" = none).
+	viaForm string
 	// auth is what the trusted MX said about the sender (see senderAuth).
 	auth *mailer.SenderAuth
 	// released: the message left the spam queue by hand (see spam.go).
@@ -34,8 +46,6 @@ type receipt struct {
 	sending bool
 	// suspect caches suspicion's verdict.
 	suspect *suspectVerdict
-	// lastOutbox is the outbox row enqueue wrote last.
-	lastOutbox int64
 }
 
 func (r *receipt) take() (Outcome, error) {
@@ -132,7 +142,10 @@ func (r *receipt) tooOld() (bool, error) {
 }
 
 // sender is who the desk answers: the From address, else Reply-To.
-func (r *receipt) sender() string {
+func (r *work) sender() string {
+	if r.m == nil {
+		return ""
+	}
 	if r.m.From.Email != "" || len(r.m.ReplyTo) == 0 {
 		return r.m.From.Email
 	}
@@ -147,7 +160,7 @@ func (r *receipt) senderName() string {
 }
 
 // staff finds a staff member by any of their addresses (see isAddressOf).
-func (r *receipt) staff(email string) *Staff {
+func (r *work) staff(email string) *Staff {
 	for i, s := range r.d.opts.Staff {
 		if s.isAddressOf(email) {
 			return &r.d.opts.Staff[i]
@@ -272,7 +285,7 @@ func rawOf(ctx context.Context, tx *Tx, id int64) ([]byte, error) {
 	return raw, rows.Err()
 }
 
-func (r *receipt) event(ticket int64, actor, action, detail string, msg int64) error {
+func (r *work) event(ticket int64, actor, action, detail string, msg int64) error {
 	var m any
 	if msg != 0 {
 		m = msg

@@ -8,7 +8,7 @@ import (
 )
 
 // nag reminds the owner that an answer is due.
-func (r *receipt) nag(t *schedTicket, due time.Time, late time.Duration, p *Planned) error {
+func (r *work) nag(t *schedTicket, due time.Time, late time.Duration, p *Planned) error {
 	owner := r.staff(t.Owner.String)
 	if owner == nil {
 		return nil
@@ -23,7 +23,7 @@ func (r *receipt) nag(t *schedTicket, due time.Time, late time.Duration, p *Plan
 
 // escalate tells the supervisors of the ticket's team (or all of them) that
 // an answer is late; step counts the escalations for this deadline.
-func (r *receipt) escalate(t *schedTicket, due time.Time, late time.Duration, step int, p *Planned) error {
+func (r *work) escalate(t *schedTicket, due time.Time, late time.Duration, step int, p *Planned) error {
 	owner := r.staff(t.Owner.String)
 	data := r.lateData(t, owner, due, late)
 	sups := r.supervisors(t.Team)
@@ -40,7 +40,7 @@ func (r *receipt) escalate(t *schedTicket, due time.Time, late time.Duration, st
 }
 
 // supervisors of a team, else every supervisor.
-func (r *receipt) supervisors(team string) []Staff {
+func (r *work) supervisors(team string) []Staff {
 	var inTeam, all []Staff
 	for _, s := range r.d.opts.Staff {
 		if !s.Supervisor {
@@ -61,16 +61,16 @@ func (r *receipt) supervisors(team string) []Staff {
 
 // patronUpdate tells a patron still waiting for a first answer that the
 // library has not forgotten them, and who is on it.
-func (r *receipt) patronUpdate(t *schedTicket, p *Planned) error {
+func (r *work) patronUpdate(t *schedTicket, p *Planned) error {
 	return r.toPatron(t, "patron_update", "update sent to the patron", p)
 }
 
 // followupMail asks the patron whether a solved request is sorted.
-func (r *receipt) followupMail(t *schedTicket, p *Planned) error {
+func (r *work) followupMail(t *schedTicket, p *Planned) error {
 	return r.toPatron(t, "followup", "follow-up sent to the patron", p)
 }
 
-func (r *receipt) toPatron(t *schedTicket, name, action string, p *Planned) error {
+func (r *work) toPatron(t *schedTicket, name, action string, p *Planned) error {
 	if limited, err := r.robotLimited(t.PatronEmail); err != nil || limited {
 		if err == nil {
 			err = r.event(t.ID, "patrondesk", name+" not sent", "too many automatic mails to this address lately", 0)
@@ -86,7 +86,7 @@ func (r *receipt) toPatron(t *schedTicket, name, action string, p *Planned) erro
 
 // robotLimited reports whether an address has had auto_reply_limit
 // automatic mails in auto_reply_window already.
-func (r *receipt) robotLimited(email string) (bool, error) {
+func (r *work) robotLimited(email string) (bool, error) {
 	var recent int
 	since := r.now.Add(-r.d.opts.AutoReplyWindow)
 	if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE to_email = ? AND created_at > ?`, email, unix(since)).Scan(&recent); err != nil {
@@ -95,7 +95,7 @@ func (r *receipt) robotLimited(email string) (bool, error) {
 	return recent >= r.d.opts.AutoReplyLimit, nil
 }
 
-func (r *receipt) lateData(t *schedTicket, owner *Staff, due time.Time, late time.Duration) templates.Data {
+func (r *work) lateData(t *schedTicket, owner *Staff, due time.Time, late time.Duration) templates.Data {
 	data := r.templateData(t.ticketRow, owner)
 	data.Due = due.In(r.d.opts.Location).Format("Mon 2 Jan 15:04")
 	data.Late = lateWords(late)

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"patrondesk/mailer"
 	"patrondesk/tickets/calendar"
 )
 
@@ -36,7 +35,7 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 	defer d.mu.RUnlock()
 	p := &Planned{}
 	err := d.store.tx(ctx, func(tx *Tx) error {
-		r := d.receiptAt(ctx, tx, now)
+		r := d.workAt(ctx, tx, now)
 		n, err := r.handOnAway()
 		if n > 0 {
 			p.add("%d request(s) handed on from staff who are away", n)
@@ -58,10 +57,10 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 			return p, err
 		}
 	}
-	if err := d.store.tx(ctx, func(tx *Tx) error { return d.receiptAt(ctx, tx, now).dailySummary(p) }); err != nil {
+	if err := d.store.tx(ctx, func(tx *Tx) error { return d.workAt(ctx, tx, now).dailySummary(p) }); err != nil {
 		return p, fmt.Errorf("daily summary: %w", err)
 	}
-	if err := d.store.tx(ctx, func(tx *Tx) error { return d.receiptAt(ctx, tx, now).alertAdmin(p) }); err != nil {
+	if err := d.store.tx(ctx, func(tx *Tx) error { return d.workAt(ctx, tx, now).alertAdmin(p) }); err != nil {
 		return p, fmt.Errorf("alert: %w", err)
 	}
 	if err := d.purgeDaily(ctx, now, p); err != nil {
@@ -73,8 +72,8 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 	return p, nil
 }
 
-func (d *Desk) receiptAt(ctx context.Context, tx *Tx, now time.Time) *receipt {
-	return &receipt{d: d, tx: tx, ctx: ctx, m: &mailer.Message{}, now: now}
+func (d *Desk) workAt(ctx context.Context, tx *Tx, now time.Time) *work {
+	return &work{d: d, tx: tx, ctx: ctx, now: now}
 }
 
 func (d *Desk) dueTickets(ctx context.Context, now time.Time, limit int) ([]int64, error) {
@@ -89,7 +88,7 @@ func (d *Desk) dueTickets(ctx context.Context, now time.Time, limit int) ([]int6
 // when each is to be looked at next.
 func (d *Desk) followUpBatch(ctx context.Context, now time.Time, ids []int64, p *Planned) error {
 	return d.store.tx(ctx, func(tx *Tx) error {
-		r := d.receiptAt(ctx, tx, now)
+		r := d.workAt(ctx, tx, now)
 		for _, id := range ids {
 			next, err := r.followUp(id, p)
 			if err != nil {
@@ -114,7 +113,7 @@ type schedTicket struct {
 	SolvedAt, SnoozedUntil sql.NullInt64
 }
 
-func (r *receipt) loadSched(id int64) (*schedTicket, error) {
+func (r *work) loadSched(id int64) (*schedTicket, error) {
 	t, err := loadTicket(r.ctx, r.tx, id)
 	if err != nil || t == nil {
 		return nil, err
@@ -126,7 +125,7 @@ func (r *receipt) loadSched(id int64) (*schedTicket, error) {
 
 // followUp does what is due for one ticket and returns when it next needs a
 // look (zero: never, until something changes it).
-func (r *receipt) followUp(id int64, p *Planned) (time.Time, error) {
+func (r *work) followUp(id int64, p *Planned) (time.Time, error) {
 	t, err := r.loadSched(id)
 	if err != nil || t == nil {
 		return time.Time{}, err
@@ -142,7 +141,7 @@ func (r *receipt) followUp(id int64, p *Planned) (time.Time, error) {
 
 // chase handles a ticket whose answer is owed: the patron's update, the
 // owner's reminders and the supervisors' escalations.
-func (r *receipt) chase(t *schedTicket, p *Planned) (time.Time, error) {
+func (r *work) chase(t *schedTicket, p *Planned) (time.Time, error) {
 	if !t.OwedSince.Valid || !t.DueAt.Valid {
 		return time.Time{}, nil
 	}
@@ -200,7 +199,7 @@ func (r *receipt) chase(t *schedTicket, p *Planned) (time.Time, error) {
 
 // afterSolved asks the patron whether it is sorted, then closes the ticket
 // close_after later.
-func (r *receipt) afterSolved(t *schedTicket, p *Planned) (time.Time, error) {
+func (r *work) afterSolved(t *schedTicket, p *Planned) (time.Time, error) {
 	if !t.SolvedAt.Valid {
 		return time.Time{}, nil
 	}
@@ -240,7 +239,7 @@ func (r *receipt) afterSolved(t *schedTicket, p *Planned) (time.Time, error) {
 
 // onceIf runs do when ok and key was never used, and records key. It
 // reports whether do ran.
-func (r *receipt) onceIf(ok bool, key string, do func() error) (bool, error) {
+func (r *work) onceIf(ok bool, key string, do func() error) (bool, error) {
 	if !ok {
 		return false, nil
 	}

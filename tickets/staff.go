@@ -297,7 +297,7 @@ func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) erro
 }
 
 // update changes the ticket and records who did what.
-func (r *receipt) update(id int64, actor *Staff, msgID int64, action, detail, set string, args ...any) error {
+func (r *work) update(id int64, actor *Staff, msgID int64, action, detail, set string, args ...any) error {
 	args = append(args, unix(r.now), id)
 	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET `+set+`, updated_at = ? WHERE id = ?`, args...); err != nil {
 		return fmt.Errorf("%s ticket %d: %w", action, id, err)
@@ -306,7 +306,7 @@ func (r *receipt) update(id int64, actor *Staff, msgID int64, action, detail, se
 }
 
 // assign gives t to owner, who is told unless they did it themselves.
-func (r *receipt) assign(t *ticketRow, actor, owner *Staff, team string, msgID int64) error {
+func (r *work) assign(t *ticketRow, actor, owner *Staff, team string, msgID int64) error {
 	detail := owner.Email
 	if t.Owner.Valid && t.Owner.String != owner.Email {
 		detail += " (was " + t.Owner.String + ")"

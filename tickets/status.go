@@ -126,6 +126,6 @@ func moveTo(ctx context.Context, tx *Tx, id int64, now time.Time, m move) error 
 }
 
 // moveTo changes ticket id's status now, in the receipt's transaction.
-func (r *receipt) moveTo(id int64, m move) error {
+func (r *work) moveTo(id int64, m move) error {
 	return moveTo(r.ctx, r.tx, id, r.now, m)
 }

@@ -15,7 +15,7 @@ import (
 // pass crosses nothing, so a first start sends no summary; a pass after a
 // stop that spanned summary_at sends the missed one. Each summary covers
 // everything since the one before (Monday's, the weekend).
-func (r *receipt) dailySummary(p *Planned) error {
+func (r *work) dailySummary(p *Planned) error {
 	prevPass, err := r.setting("summary_checked_at")
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func (d *Desk) Digest(ctx context.Context, now time.Time) (templates.Digest, err
 	var dg templates.Digest
 	err := d.store.tx(ctx, func(tx *Tx) error {
 		var err error
-		dg, err = d.receiptAt(ctx, tx, now).digest(now.Add(-24 * time.Hour))
+		dg, err = d.workAt(ctx, tx, now).digest(now.Add(-24 * time.Hour))
 		return err
 	})
 	return dg, err
@@ -77,7 +77,7 @@ func (d *Desk) Digest(ctx context.Context, now time.Time) (templates.Digest, err
 
 // digest gathers the summary: late tickets by owner, tickets nobody has,
 // what waits for a person, and the figures since from. Patron names only.
-func (r *receipt) digest(from time.Time) (templates.Digest, error) {
+func (r *work) digest(from time.Time) (templates.Digest, error) {
 	loc := r.d.opts.Location
 	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
 	dg := templates.Digest{Day: r.now.In(loc).Format("Mon 2 Jan"), At: r.now.In(loc).Format("15:04")}
@@ -135,7 +135,7 @@ func (r *receipt) digest(from time.Time) (templates.Digest, error) {
 
 // addLink puts the supervisor's own desk page link in their copy of the
 // summary, signed with the key in the database now.
-func (r *receipt) addLink(dg *templates.Digest, email string) error {
+func (r *work) addLink(dg *templates.Digest, email string) error {
 	if r.d.opts.DeskURL == "" {
 		return nil
 	}
@@ -163,7 +163,7 @@ func openHours(d time.Duration) string {
 	return hoursMinutes(d) + " of open hours"
 }
 
-func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, error) {
+func (r *work) unowned(fmtAt func(int64) string) ([]templates.DigestLine, error) {
 	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, created_at FROM tickets WHERE owner_email IS NULL AND `+sqlActive+` ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -184,7 +184,7 @@ func (r *receipt) unowned(fmtAt func(int64) string) ([]templates.DigestLine, err
 
 // figures are those from start until now, from the same report as
 // `patrondesk report`. Day says when they start ("Fri 4 Dec 08:30").
-func (r *receipt) figures(start time.Time) (templates.Figures, error) {
+func (r *work) figures(start time.Time) (templates.Figures, error) {
 	f := templates.Figures{Day: start.In(r.d.opts.Location).Format("Mon 2 Jan 15:04"), MedianFirstAnswer: "none answered"}
 	rep, err := report(r.ctx, r.tx, start, r.now, r.d.opts.Calendar)
 	if err != nil {
@@ -213,7 +213,7 @@ func patronLabel(name string) string {
 	return name
 }
 
-func (r *receipt) staffName(email string) string {
+func (r *work) staffName(email string) string {
 	if s := r.staff(email); s != nil {
 		return s.Name
 	}

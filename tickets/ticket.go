@@ -229,10 +229,18 @@ func (r *receipt) owe(id int64, priority string) error {
 	return nil
 }
 
-func (r *receipt) templateData(t *ticketRow, owner *Staff) templates.Data {
+// incomingText is the text of the message being taken ("" without one).
+func (r *work) incomingText() string {
+	if r.m == nil {
+		return ""
+	}
+	return r.m.Text
+}
+
+func (r *work) templateData(t *ticketRow, owner *Staff) templates.Data {
 	d := templates.Data{
 		Library: r.d.opts.Library, Tag: r.d.opts.Tag, Ticket: t.ID, Subject: oneLine(t.Subject),
-		PatronName: cleanName(t.PatronName), PatronEmail: t.PatronEmail, Suspect: t.Suspect, Team: t.Team, Text: r.m.Text,
+		PatronName: cleanName(t.PatronName), PatronEmail: t.PatronEmail, Suspect: t.Suspect, Team: t.Team, Text: r.incomingText(),
 		Promise: r.promiseWords(timeOf(t.DueAt), t.Language),
 	}
 	if owner != nil {
@@ -317,13 +325,13 @@ func firstName(name, email string) string {
 
 // queue renders a template for one recipient. Mail to the patron threads on
 // the patron's message being taken; mail to staff starts its own thread.
-func (r *receipt) queue(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) error {
+func (r *work) queue(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) error {
 	return r.enqueue(r.outTo(t, name, toName, toEmail, data, auto))
 }
 
-func (r *receipt) outTo(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) outMail {
+func (r *work) outTo(t *ticketRow, name, toName, toEmail string, data templates.Data, auto string) outMail {
 	m := outMail{ticket: t, template: name, toName: toName, toEmail: toEmail, auto: auto, data: data}
-	if toEmail == t.PatronEmail && r.sender() == toEmail && r.m.MessageID != "" {
+	if r.m != nil && toEmail == t.PatronEmail && r.sender() == toEmail && r.m.MessageID != "" {
 		m.inReplyTo = r.m.MessageID
 		m.refs = strings.Join(append(append([]string{}, r.m.References...), r.m.MessageID), " ")
 	}
@@ -347,7 +355,7 @@ type outMail struct {
 // Message-ID fixed now: a staff token for staff, a patron token otherwise.
 // The row is due at once (0), whatever the clock says, so `run --once --at`
 // sends what it planned.
-func (r *receipt) enqueue(m outMail) error {
+func (r *work) enqueue(m outMail) error {
 	if held, err := r.guardPatronMail(&m); err != nil || held {
 		return err
 	}
@@ -414,7 +422,7 @@ var neutralSubject = map[string]string{"en": "Your request", "es": "Su solicitud
 // (held is true, and why is recorded), an unverified one none of their own
 // words (the subject and name are replaced). Staff answers are staff's
 // choice and pass.
-func (r *receipt) guardPatronMail(m *outMail) (held bool, err error) {
+func (r *work) guardPatronMail(m *outMail) (held bool, err error) {
 	if m.ticket == nil || !automaticToPatron[m.template] || m.toEmail != m.ticket.PatronEmail {
 		return false, nil
 	}

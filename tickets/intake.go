@@ -177,7 +177,18 @@ func quarantineTx(ctx context.Context, tx *Tx, in mailer.Delivery, key, reason s
 	return err
 }
 
+// exists reports whether the message with this dedupe key was taken
+// already. On PostgreSQL two transactions may take the same mail at once
+// (one email to two watched addresses, two daemons): the first to ask holds
+// the key until it commits, so the other then sees the message and takes
+// it as a duplicate. (SQLite runs one writer at a time.) The lock ends with
+// the transaction, so connection poolers do not break it.
 func exists(ctx context.Context, tx *Tx, key string) (bool, error) {
+	if tx.db.engine == PostgreSQL {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key); err != nil {
+			return false, fmt.Errorf("wait for the same message in another transaction: %w", err)
+		}
+	}
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE dedupe_key = ?`, key).Scan(&n)
 	return n > 0, err

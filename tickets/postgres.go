@@ -12,7 +12,7 @@ import (
 // openPostgres opens the PostgreSQL database at the URL and brings its
 // schema up to date (several daemons may do so at once: see apply).
 func openPostgres(ctx context.Context, target string) (*Store, error) {
-	db, err := sql.Open("pgx", target)
+	db, err := sql.Open("pgx", withLockTimeout(target))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redactURL(target), err)
 	}
@@ -26,6 +26,23 @@ func openPostgres(ctx context.Context, target string) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", redactURL(target), err)
 	}
 	return s, nil
+}
+
+// withLockTimeout gives statements that wait for a lock (another process
+// holding a table, a long transaction) 10 s before they fail, as SQLite's
+// busy timeout does, so a stuck lock is logged and retried rather than
+// waited on for ever. A lock_timeout in the URL wins.
+func withLockTimeout(target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	q := u.Query()
+	if q.Get("lock_timeout") == "" {
+		q.Set("lock_timeout", "10s")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // redactURL hides the password of a database URL, for messages and logs.

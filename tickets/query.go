@@ -219,7 +219,7 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT COALESCE(MAX(id), 0) FROM tickets),
+		(SELECT COUNT(*) FROM tickets),
 		(SELECT COUNT(*) FROM outbox WHERE kind = 'ack' AND status = 'sent'),
 		(SELECT COUNT(*) FROM outbox WHERE kind = 'nag' AND status = 'sent'),
 		(SELECT COUNT(*) FROM outbox WHERE status = 'failed'),

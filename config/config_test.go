@@ -70,6 +70,11 @@ func TestProblems(t *testing.T) {
 				return strings.Replace(s, "[[route]]\nteam = \"reference\"", "[[route]]\nteam = \"nobody\"", 1)
 			},
 			[]string{`imap.security: "ssl"`, `library.timezone: "Mars/Base"`, `route[2].team: no staff member is in team "nobody"`}},
+		{"a database URL that is not PostgreSQL's, and a lease too short, at once",
+			func(s string) string {
+				return strings.Replace(s, `path = "patrondesk.db"`, "path = \"patrondesk.db\"\nurl = \"mysql://desk@db/desk\"\nlease = \"1s\"", 1)
+			},
+			[]string{`database.url: must be a PostgreSQL URL like "postgres://`, `database.lease: must be at least "5s"`}},
 		{"a form relay that is not an address",
 			func(s string) string { return strings.Replace(s, "form_senders = []", `form_senders = ["webform"]`, 1) },
 			[]string{`intake.form_senders: "webform" is not an email address`}},
@@ -190,5 +195,22 @@ func TestSafetyKeys(t *testing.T) {
 		if _, err := Load(writeConfig(t, src)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestDatabaseTarget: url selects PostgreSQL and wins over path; messages
+// show the URL without its password.
+func TestDatabaseTarget(t *testing.T) {
+	c := Default()
+	c.Path = "/etc/patrondesk/patrondesk.toml"
+	if got := c.DatabaseTarget(); got != "/etc/patrondesk/patrondesk.db" {
+		t.Errorf("target without url = %q", got)
+	}
+	c.Database.URL = "postgres://desk:s3cret@db.library.test:5432/desk?sslmode=require"
+	if got := c.DatabaseTarget(); got != c.Database.URL {
+		t.Errorf("target with url = %q", got)
+	}
+	if got := c.DatabaseName(); strings.Contains(got, "s3cret") || !strings.Contains(got, "db.library.test:5432/desk") {
+		t.Errorf("name with url = %q", got)
 	}
 }

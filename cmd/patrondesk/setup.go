@@ -212,7 +212,7 @@ func mailboxHint(err error, i int, name string) string {
 	return firstNonEmpty(mailer.Problem(err), "check the host, port, security, login and folder of this mailbox")
 }
 
-var passwordLine = regexp.MustCompile(`(?m)^\s*password\s*=\s*["'][^"']+["']`)
+var passwordLine = regexp.MustCompile(`(?m)^\s*(password\s*=\s*["'][^"']+["']|url\s*=\s*["']postgres(ql)?://[^:@/"']+:[^@"']+@)`)
 
 // configPermissions warns when others may read a config file that holds a
 // password, and says what to run.

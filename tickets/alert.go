@@ -28,12 +28,11 @@ func (r *work) alertAdmin(p *Planned) error {
 	var failed, quar int
 	var maxFailed, maxQuar int64
 	var failedTo, failedWhy, quarWhy string
-	err = r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(to_email), ''), COALESCE(MAX(last_error), '')
-		FROM outbox WHERE status = 'failed' AND kind <> 'alert' AND id > ?`, failedSeen).Scan(&failed, &maxFailed, &failedTo, &failedWhy)
+	err = r.tx.QueryRowContext(r.ctx, sqlFailedSince, failedSeen).Scan(&failed, &maxFailed, &failedTo, &failedWhy)
 	if err != nil {
 		return fmt.Errorf("count failed mail: %w", err)
 	}
-	err = r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(reason), '') FROM quarantine WHERE id > ?`, quarSeen).
+	err = r.tx.QueryRowContext(r.ctx, sqlQuarantinedSince, quarSeen).
 		Scan(&quar, &maxQuar, &quarWhy)
 	if err != nil {
 		return fmt.Errorf("count quarantined mail: %w", err)
@@ -68,7 +67,7 @@ func (r *work) alertAdmin(p *Planned) error {
 // are bytes on both engines: numbers are kept as their decimal digits.
 func (r *work) setting(key string) (int64, error) {
 	var v []byte
-	err := r.tx.QueryRowContext(r.ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := r.tx.QueryRowContext(r.ctx, sqlSetting, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -80,7 +79,7 @@ func (r *work) setting(key string) (int64, error) {
 }
 
 func (r *work) setSetting(key string, v int64) error {
-	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, []byte(strconv.FormatInt(v, 10)))
+	_, err := r.tx.ExecContext(r.ctx, sqlSetSetting, key, []byte(strconv.FormatInt(v, 10)))
 	return err
 }
 
@@ -112,6 +111,6 @@ func (d *Desk) Alert(ctx context.Context, name string, problems []string) error 
 func (s *Store) Stuck(ctx context.Context) (int, time.Time, error) {
 	var n int
 	var since sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued' AND attempts >= 3`).Scan(&n, &since)
+	err := s.db.QueryRowContext(ctx, sqlStuckMail).Scan(&n, &since)
 	return n, timeOf(since), err
 }

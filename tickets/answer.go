@@ -23,7 +23,7 @@ func (r *receipt) answer(t *ticketRow, actor *Staff, a answerText, closing bool,
 	}
 	// Answered: nothing is owed until the patron writes again, so the
 	// clock stops (no reminders while the ball is with the patron).
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`, unix(r.now), unix(r.now), t.ID); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlMarkAnswered, unix(r.now), unix(r.now), t.ID); err != nil {
 		return err
 	}
 	if body != "" { // a #close with no words is no answer (report counts these events)
@@ -86,11 +86,7 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 	var created int64
 	var first, snoozed, lastAt *int64
 	var lastAction, lastActor *string
-	err := r.tx.QueryRowContext(r.ctx, `SELECT created_at, first_response_at, snoozed_until,
-		(SELECT at FROM events WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1),
-		(SELECT action FROM events WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1),
-		(SELECT actor FROM events WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1)
-		FROM tickets t WHERE id = ?`, t.ID).Scan(&created, &first, &snoozed, &lastAt, &lastAction, &lastActor)
+	err := r.tx.QueryRowContext(r.ctx, sqlTicketStatusLines, t.ID).Scan(&created, &first, &snoozed, &lastAt, &lastAction, &lastActor)
 	if err != nil {
 		return "", fmt.Errorf("summary of ticket %d: %w", t.ID, err)
 	}
@@ -129,17 +125,7 @@ func (r *receipt) summary(t *ticketRow) (string, error) {
 // "#note" in it.
 func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 	var g guardTexts
-	rows, err := r.tx.QueryContext(r.ctx, `
-		WITH theirs AS (SELECT id FROM tickets WHERE patron_email = (SELECT patron_email FROM tickets WHERE id = ?))
-		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
-			WHEN EXISTS (SELECT 1 FROM events e WHERE e.message = m.id AND e.action IN ('held', 'not acted on')) THEN 'held'
-			ELSE 'note' END
-		FROM messages m WHERE m.ticket_id IN (SELECT id FROM theirs) AND m.kind IN ('staff_note', 'personal')
-		UNION ALL
-		SELECT o.body_text, CASE WHEN o.to_email = t.patron_email THEN 'seen' ELSE 'notice' END
-		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN (SELECT id FROM theirs)
-		UNION ALL
-		SELECT subject, 'seen' FROM tickets WHERE id IN (SELECT id FROM theirs)`,
+	rows, err := r.tx.QueryContext(r.ctx, sqlGuardTexts,
 		ticket)
 	if err != nil {
 		return g, fmt.Errorf("read staff-only text: %w", err)
@@ -169,8 +155,7 @@ func (r *receipt) guardTexts(ticket int64) (guardTexts, error) {
 // patronThread is the In-Reply-To and References that thread a mail in the
 // patron's client: their latest message, under their first one.
 func (r *work) patronThread(ticket int64) (string, string, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT m.message_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
-		WHERE m.ticket_id = ? AND m.kind = 'personal' AND m.sender = t.patron_email AND m.message_id <> '' ORDER BY m.id`, ticket)
+	rows, err := r.tx.QueryContext(r.ctx, sqlPatronMessageIDs, ticket)
 	if err != nil {
 		return "", "", fmt.Errorf("read the patron's thread: %w", err)
 	}
@@ -195,7 +180,7 @@ func (r *work) patronThread(ticket int64) (string, string, error) {
 // firstWords is the patron's first message, for the notice to a new owner.
 func (r *work) firstWords(ticket int64) string {
 	var body string
-	_ = r.tx.QueryRowContext(r.ctx, `SELECT body FROM messages WHERE ticket_id = ? AND kind = 'personal' ORDER BY id LIMIT 1`, ticket).Scan(&body)
+	_ = r.tx.QueryRowContext(r.ctx, sqlFirstPatronBody, ticket).Scan(&body)
 	return body
 }
 

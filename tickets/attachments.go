@@ -61,12 +61,12 @@ func (r *receipt) keepAttachments(ticket, msg int64) ([]storedFile, error) {
 		} else {
 			h := sha256.Sum256(a.Data)
 			key := hex.EncodeToString(h[:])
-			if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, key, len(a.Data), a.Data); err != nil {
+			if _, err := r.tx.ExecContext(r.ctx, sqlInsertBlob, key, len(a.Data), a.Data); err != nil {
 				return nil, fmt.Errorf("keep attachment %s: %w", name, err)
 			}
 			sum, f.kept = key, true
 		}
-		err = r.tx.QueryRowContext(r.ctx, `INSERT INTO attachments (ticket_id, message_id, name, type, size, sha256, inline, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		err = r.tx.QueryRowContext(r.ctx, sqlInsertAttachment,
 			ticket, msg, name, a.Type, a.Size, sum, a.Inline, f.note).Scan(&f.id)
 		if err != nil {
 			return nil, fmt.Errorf("record attachment %s: %w", name, err)
@@ -84,7 +84,7 @@ func uniqueName(ctx context.Context, tx *Tx, ticket int64, name string) (string,
 	try := name
 	for i := 2; ; i++ {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM attachments WHERE ticket_id = ? AND name = ?`, ticket, try).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlCountTicketFileNamed, ticket, try).Scan(&n); err != nil {
 			return "", fmt.Errorf("name attachment: %w", err)
 		}
 		if n == 0 {
@@ -97,7 +97,7 @@ func uniqueName(ctx context.Context, tx *Tx, ticket int64, name string) (string,
 // linkFiles makes the outbox row carry the attachments ids.
 func linkFiles(ctx context.Context, tx *Tx, outbox int64, ids []int64) error {
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_attachments (outbox_id, attachment_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, outbox, id); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlInsertOutboxFile, outbox, id); err != nil {
 			return fmt.Errorf("attach file to mail: %w", err)
 		}
 	}
@@ -106,8 +106,7 @@ func linkFiles(ctx context.Context, tx *Tx, outbox int64, ids []int64) error {
 
 // outboxFiles reads the files an outbox row carries, for the sender.
 func outboxFiles(ctx context.Context, db *DB, outbox int64) ([]mailer.OutAttachment, error) {
-	rows, err := db.QueryContext(ctx, `SELECT a.name, a.type, b.data FROM outbox_attachments oa JOIN attachments a ON a.id = oa.attachment_id
-		JOIN blobs b ON b.sha256 = a.sha256 WHERE oa.outbox_id = ? ORDER BY a.id`, outbox)
+	rows, err := db.QueryContext(ctx, sqlOutboxFiles, outbox)
 	if err != nil {
 		return nil, fmt.Errorf("read the attachments of mail %d: %w", outbox, err)
 	}
@@ -125,8 +124,7 @@ func outboxFiles(ctx context.Context, db *DB, outbox int64) ([]mailer.OutAttachm
 
 // Attachments lists a ticket's files, oldest first.
 func (s *Store) Attachments(ctx context.Context, ticket int64) ([]AttachmentView, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.name, a.type, a.size, COALESCE(m.sender, ''), a.sha256 IS NOT NULL, a.note
-		FROM attachments a LEFT JOIN messages m ON m.id = a.message_id WHERE a.ticket_id = ? ORDER BY a.id`, ticket)
+	rows, err := s.db.QueryContext(ctx, sqlTicketAttachments, ticket)
 	if err != nil {
 		return nil, fmt.Errorf("list attachments of ticket %d: %w", ticket, err)
 	}
@@ -150,8 +148,7 @@ func (s *Store) AttachmentData(ctx context.Context, ticket int64, name string) (
 	var data []byte
 	var note string
 	var kept bool
-	err := s.db.QueryRowContext(ctx, `SELECT a.sha256 IS NOT NULL, a.note, b.data FROM attachments a LEFT JOIN blobs b ON b.sha256 = a.sha256
-		WHERE a.ticket_id = ? AND a.name = ? ORDER BY a.id DESC LIMIT 1`, ticket, name).Scan(&kept, &note, &data)
+	err := s.db.QueryRowContext(ctx, sqlAttachmentBytes, ticket, name).Scan(&kept, &note, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoAttachment
 	}
@@ -175,7 +172,7 @@ func purgeAttachments(ctx context.Context, tx *Tx, ticket int64) error {
 			return fmt.Errorf("remove attachments of ticket %d: %w", ticket, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = blobs.sha256)`); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlDeleteUnusedBlobs); err != nil {
 		return fmt.Errorf("remove unused attachment bytes: %w", err)
 	}
 	return nil
@@ -189,9 +186,7 @@ func (r *work) attachLast(ids []int64) error {
 // handoverFiles adds the patron's files on a ticket to text, for the notice
 // to a new owner, and returns the files to attach to it.
 func (r *work) handoverFiles(t *ticketRow, text string) (string, []int64, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT a.id, a.name, a.type, a.size, a.sha256 IS NOT NULL, a.inline, a.note, substr(b.data, 1, 8)
-		FROM attachments a JOIN messages m ON m.id = a.message_id LEFT JOIN blobs b ON b.sha256 = a.sha256
-		WHERE a.ticket_id = ? AND m.sender = ? ORDER BY a.id`, t.ID, t.PatronEmail)
+	rows, err := r.tx.QueryContext(r.ctx, sqlPatronFilesOfTicket, t.ID, t.PatronEmail)
 	if err != nil {
 		return "", nil, fmt.Errorf("read the files of ticket %d: %w", t.ID, err)
 	}

@@ -27,7 +27,7 @@ func (r *work) isAway(s Staff) (bool, error) {
 		return true, nil
 	}
 	var n int
-	err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM away WHERE email = ? AND from_at <= ? AND until_at > ?`, s.Email, unix(r.now), unix(r.now)).Scan(&n)
+	err := r.tx.QueryRowContext(r.ctx, sqlCountAwayAt, s.Email, unix(r.now), unix(r.now)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("read away periods: %w", err)
 	}
@@ -45,7 +45,7 @@ func (r *work) owner(team string) (*Staff, error) {
 
 // setAway records "#away DATE" from a staff member.
 func (r *receipt) setAway(actor *Staff, until time.Time, msgID int64) error {
-	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO away (email, from_at, until_at) VALUES (?, ?, ?)`, actor.Email, unix(r.now), unix(until)); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlInsertAway, actor.Email, unix(r.now), unix(until)); err != nil {
 		return fmt.Errorf("record away: %w", err)
 	}
 	return nil
@@ -63,7 +63,7 @@ func (r *work) handOnAway() (int, error) {
 			}
 			continue
 		}
-		ids, err := r.ids(`SELECT id FROM tickets WHERE owner_email = ? AND `+sqlActive, s.Email)
+		ids, err := r.ids(sqlActiveTicketsOf, s.Email)
 		if err != nil {
 			return moved, err
 		}

@@ -136,7 +136,7 @@ func (r *receipt) firstAckStatus(t *ticketRow) (string, error) {
 		return "", err
 	}
 	var n int
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM events WHERE action = 'acknowledged a new sender' AND at > ?`,
+	if err := r.tx.QueryRowContext(r.ctx, sqlCountNewSenderAcksSince,
 		unix(r.now.Add(-r.d.opts.FirstAckWindow))).Scan(&n); err != nil {
 		return "", err
 	}

@@ -148,7 +148,7 @@ func (r *receipt) findBounced(rep bounceReport) (*bounced, error) {
 		id = strings.Trim(strings.TrimSpace(id), "<>")
 		var b bounced
 		var ticket sql.NullInt64
-		err := r.tx.QueryRowContext(r.ctx, `SELECT id, ticket_id, kind, to_email FROM outbox WHERE message_id = ? OR message_id = ?`, id, "<"+id+">").
+		err := r.tx.QueryRowContext(r.ctx, sqlOutboxOfBounce, id, "<"+id+">").
 			Scan(&b.outbox, &ticket, &b.kind, &b.to)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
@@ -193,7 +193,7 @@ func (r *receipt) takeBounce(key string, verdict mailer.Verdict) (bool, error) {
 	if !strings.EqualFold(b.to, t.PatronEmail) {
 		return true, r.event(t.ID, r.sender(), "mail bounced", fmt.Sprintf("%s to %s: %s", what, b.to, rep.reason()), msgID)
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET unreachable_at = ?, unreachable_reason = ? WHERE id = ?`, unix(r.now), rep.reason(), t.ID); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlMarkUnreachable, unix(r.now), rep.reason(), t.ID); err != nil {
 		return true, fmt.Errorf("mark ticket %d unreachable: %w", t.ID, err)
 	}
 	if err := r.event(t.ID, r.sender(), "patron unreachable by email", fmt.Sprintf("%s came back: %s", what, rep.reason()), msgID); err != nil {

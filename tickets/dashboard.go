@@ -113,8 +113,7 @@ func (r *work) dashboard() (*Dashboard, error) {
 		db.Teams = append(db.Teams, r.section(team, acts, answers, meter))
 	}
 	since := r.now.Add(-ChartDays * 24 * time.Hour)
-	err = r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
-		(SELECT COUNT(*) FROM messages WHERE kind = 'spam' AND received_at >= ?)`, unix(since)).
+	err = r.tx.QueryRowContext(r.ctx, sqlDashboardQueues, unix(since)).
 		Scan(&db.Quarantined, &db.Spam)
 	if err != nil {
 		return nil, fmt.Errorf("count quarantine and spam: %w", err)
@@ -123,8 +122,7 @@ func (r *work) dashboard() (*Dashboard, error) {
 }
 
 func (r *work) activeTickets() ([]active, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, COALESCE(owner_email, ''), team, status, created_at, due_at
-		FROM tickets WHERE `+sqlActive+` ORDER BY due_at, id`)
+	rows, err := r.tx.QueryContext(r.ctx, sqlDashboardActive)
 	if err != nil {
 		return nil, fmt.Errorf("read open requests: %w", err)
 	}
@@ -224,8 +222,7 @@ type answer struct {
 // firstAnswers are the first answers given in the chart's days.
 func (r *work) firstAnswers(meter *openMeter) ([]answer, error) {
 	start := r.chartStart()
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT team, created_at, first_response_at, first_due_at FROM tickets
-		WHERE first_response_at >= ? AND first_response_at <= ?`, unix(start), unix(r.now))
+	rows, err := r.tx.QueryContext(r.ctx, sqlDashboardFirstAnswers, unix(start), unix(r.now))
 	if err != nil {
 		return nil, fmt.Errorf("read first answers: %w", err)
 	}

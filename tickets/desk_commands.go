@@ -200,8 +200,7 @@ func (r *receipt) collided(t *ticketRow, actor *Staff, since time.Time) (*collis
 	}
 	who, _, _ := strings.Cut(from, " at ")
 	var body sql.NullString
-	err = r.tx.QueryRowContext(r.ctx, `SELECT m.body FROM events e JOIN messages m ON m.id = e.message
-		WHERE e.ticket_id = ? AND e.action = 'answered the patron' AND e.actor <> ? ORDER BY e.id DESC LIMIT 1`, t.ID, actor.Email).Scan(&body)
+	err = r.tx.QueryRowContext(r.ctx, sqlLastAnswerByAnother, t.ID, actor.Email).Scan(&body)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("read the other answer: %w", err)
 	}
@@ -221,7 +220,7 @@ func (r *receipt) repliedOutboxID() (int64, error) {
 			continue
 		}
 		var n int64
-		err := r.tx.QueryRowContext(r.ctx, `SELECT id FROM outbox WHERE message_id = ?`, strings.Trim(id, "<> ")).Scan(&n)
+		err := r.tx.QueryRowContext(r.ctx, sqlOutboxWithMessageID, strings.Trim(id, "<> ")).Scan(&n)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, nil
 		}
@@ -269,7 +268,7 @@ func sameDay(a, b time.Time, loc *time.Location) bool {
 func (r *receipt) sendHeld(t *ticketRow, actor *Staff, msgID int64) error {
 	var id int64
 	var body string
-	err := r.tx.QueryRowContext(r.ctx, `SELECT id, body FROM messages WHERE ticket_id = ? AND kind = ? AND sender = ? AND received_at >= ? ORDER BY id DESC LIMIT 1`,
+	err := r.tx.QueryRowContext(r.ctx, sqlHeldAnswer,
 		t.ID, kindHeldAnswer, actor.Email, unix(r.now.Add(-24*time.Hour))).Scan(&id, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r.event(t.ID, actor.Email, "nothing to send", "no answer of yours was held on this request in the last day", msgID)
@@ -277,7 +276,7 @@ func (r *receipt) sendHeld(t *ticketRow, actor *Staff, msgID int64) error {
 	if err != nil {
 		return fmt.Errorf("read the held answer: %w", err)
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE messages SET kind = 'staff_note', reason = 'held, then sent with #send' WHERE id = ?`, id); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlMarkHeldSent, id); err != nil {
 		return err
 	}
 	r.sending = true

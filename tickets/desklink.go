@@ -116,7 +116,7 @@ func (d *Desk) staffByEmail(email string) *Staff {
 // not the one the desk was started with.
 func currentKey(ctx context.Context, tx *Tx) ([]byte, error) {
 	var key []byte
-	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&key); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlSigningKey).Scan(&key); err != nil {
 		return nil, fmt.Errorf("read signing key: %w", err)
 	}
 	return key, nil

@@ -93,8 +93,7 @@ func (r *receipt) floodCount() (n int, short bool, err error) {
 	if len(mine) < 3 {
 		return 0, false, nil
 	}
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT sender, substr(body, 1, 8192) FROM messages WHERE received_at > ? AND direction = 'in' AND kind = 'personal' AND ticket_id IS NOT NULL
-		ORDER BY id DESC LIMIT ?`, unix(r.now.Add(-r.d.opts.FloodWindow)), maxFloodScan)
+	rows, err := r.tx.QueryContext(r.ctx, sqlRecentPersonalMail, unix(r.now.Add(-r.d.opts.FloodWindow)), maxFloodScan)
 	if err != nil {
 		return 0, false, err
 	}

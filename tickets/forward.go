@@ -76,7 +76,7 @@ func (r *receipt) confirmForward(t *ticketRow, key string) (done bool, err error
 	if err != nil {
 		return true, err
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET suspect = '', verified = 1, updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlVouchForSender, unix(r.now), t.ID); err != nil {
 		return true, err
 	}
 	if err := r.event(t.ID, actor.Email, "forward confirmed", "", msgID); err != nil {
@@ -101,7 +101,7 @@ func (r *receipt) confirmForward(t *ticketRow, key string) (done bool, err error
 // firstText is what the patron wrote in a ticket's first message.
 func (r *receipt) firstText(id int64) (string, error) {
 	var body string
-	err := r.tx.QueryRowContext(r.ctx, `SELECT body FROM messages WHERE ticket_id = ? AND direction = 'in' ORDER BY id LIMIT 1`, id).Scan(&body)
+	err := r.tx.QueryRowContext(r.ctx, sqlFirstIncomingBody, id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

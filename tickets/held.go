@@ -19,7 +19,7 @@ type Held struct {
 
 // HeldMail lists the held acknowledgements, oldest first.
 func (s *Store) HeldMail(ctx context.Context) ([]Held, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(ticket_id, 0), to_email, subject, created_at FROM outbox WHERE status = 'held' ORDER BY id`)
+	rows, err := s.db.QueryContext(ctx, sqlHeldList)
 	if err != nil {
 		return nil, fmt.Errorf("list held mail: %w", err)
 	}
@@ -41,12 +41,12 @@ func (s *Store) HeldMail(ctx context.Context) ([]Held, error) {
 // and DropHeld deletes them; each returns how many it took. Once none are
 // held, the admin will be told again the next time acknowledgements are held.
 func (s *Store) ReleaseHeld(ctx context.Context, now time.Time, ids ...int64) (int, error) {
-	return s.settleHeld(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = 0 WHERE status = 'held'`, "acknowledgement released", now, ids)
+	return s.settleHeld(ctx, sqlReleaseHeld, "acknowledgement released", now, ids)
 }
 
 // DropHeld deletes held acknowledgements; see ReleaseHeld.
 func (s *Store) DropHeld(ctx context.Context, now time.Time, ids ...int64) (int, error) {
-	return s.settleHeld(ctx, `UPDATE outbox SET status = 'dropped' WHERE status = 'held'`, "acknowledgement dropped", now, ids)
+	return s.settleHeld(ctx, sqlDropHeld, "acknowledgement dropped", now, ids)
 }
 
 func (s *Store) settleHeld(ctx context.Context, update, action string, now time.Time, ids []int64) (int, error) {
@@ -70,7 +70,7 @@ func (s *Store) settleHeld(ctx context.Context, update, action string, now time.
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = 'held_alerted' AND NOT EXISTS (SELECT 1 FROM outbox WHERE status = 'held')`, []byte("0"))
+		_, err = tx.ExecContext(ctx, sqlResetHeldAlert, []byte("0"))
 		return err
 	})
 	if err != nil {

@@ -22,9 +22,9 @@ import (
 func (d *Desk) Cursor(ctx context.Context, mailbox string, validity uint32) (uint32, error) {
 	var v, last uint32
 	err := d.store.tx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM mailboxes WHERE name = ?`, mailbox).Scan(&v, &last)
+		err := tx.QueryRowContext(ctx, sqlMailboxCursor, mailbox).Scan(&v, &last)
 		if errors.Is(err, sql.ErrNoRows) {
-			_, err = tx.ExecContext(ctx, `INSERT INTO mailboxes (name, uidvalidity, last_uid, first_seen_at) VALUES (?, ?, 0, ?)`,
+			_, err = tx.ExecContext(ctx, sqlInsertMailbox,
 				mailbox, validity, unix(d.clock.Now()))
 			v, last = validity, 0
 		}
@@ -42,7 +42,7 @@ func (d *Desk) Cursor(ctx context.Context, mailbox string, validity uint32) (uin
 
 // SetCursor implements mailer.Sink.
 func (d *Desk) SetCursor(ctx context.Context, mailbox string, validity, uid uint32) error {
-	_, err := d.store.db.ExecContext(ctx, `UPDATE mailboxes SET uidvalidity = ?1, last_uid = CASE WHEN uidvalidity = ?1 AND last_uid > ?2 THEN last_uid ELSE ?2 END WHERE name = ?3`,
+	_, err := d.store.db.ExecContext(ctx, sqlSetMailboxCursor,
 		validity, uid, mailbox)
 	return err
 }
@@ -168,11 +168,11 @@ func quarantineOnce(ctx context.Context, tx *Tx, in mailer.Delivery, reason stri
 // quarantineTx records the message under key and keeps its raw bytes with the
 // reason, for a human to look at.
 func quarantineTx(ctx context.Context, tx *Tx, in mailer.Delivery, key, reason string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO messages (dedupe_key, direction, kind, reason, mailbox, uidvalidity, uid, received_at) VALUES (?, 'in', 'unreadable', ?, ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, sqlInsertUnreadableMessage,
 		key, reason, in.Mailbox, in.UIDValidity, in.UID, unix(now)); err != nil {
 		return fmt.Errorf("save quarantined message: %w", err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO quarantine (received_at, mailbox, uidvalidity, uid, reason, raw) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, sqlInsertQuarantined,
 		unix(now), in.Mailbox, in.UIDValidity, in.UID, reason, in.Raw)
 	return err
 }
@@ -185,12 +185,12 @@ func quarantineTx(ctx context.Context, tx *Tx, in mailer.Delivery, key, reason s
 // the transaction, so connection poolers do not break it.
 func exists(ctx context.Context, tx *Tx, key string) (bool, error) {
 	if tx.db.engine == PostgreSQL {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlLockDedupeKey, key); err != nil {
 			return false, fmt.Errorf("wait for the same message in another transaction: %w", err)
 		}
 	}
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE dedupe_key = ?`, key).Scan(&n)
+	err := tx.QueryRowContext(ctx, sqlCountMessagesWithKey, key).Scan(&n)
 	return n > 0, err
 }
 

@@ -24,7 +24,7 @@ func (s *Store) signer(ctx context.Context, key []byte, domain string, lifetime 
 	sg := mailer.NewSigner(key, domain)
 	var prev []byte
 	var at []byte
-	err := s.db.QueryRowContext(ctx, `SELECT p.value, r.value FROM settings p JOIN settings r ON r.key = 'signing_key_rotated_at' WHERE p.key = 'signing_key_previous'`).Scan(&prev, &at)
+	err := s.db.QueryRowContext(ctx, sqlPreviousSigningKey).Scan(&prev, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sg, nil
 	}

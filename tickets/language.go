@@ -17,7 +17,7 @@ import (
 // library's. Only languages with an acknowledgement template count.
 func (r *receipt) patronLanguage(email string) (string, error) {
 	var remembered string
-	err := r.tx.QueryRowContext(r.ctx, `SELECT language FROM patrons WHERE email = ?`, email).Scan(&remembered)
+	err := r.tx.QueryRowContext(r.ctx, sqlPatronLanguage, email).Scan(&remembered)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("read the patron's language: %w", err)
 	}
@@ -118,8 +118,7 @@ var otherLanguages = map[string][]string{
 // setLanguage is "#lang es": the ticket and every later ticket of its
 // patron are written in it.
 func (r *receipt) setLanguage(t *ticketRow, actor *Staff, lang string, msgID int64) error {
-	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO patrons (email, language, set_by, set_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (email) DO UPDATE SET language = excluded.language, set_by = excluded.set_by, set_at = excluded.set_at`,
+	if _, err := r.tx.ExecContext(r.ctx, sqlSetPatronLanguage,
 		t.PatronEmail, lang, actor.Email, unix(r.now)); err != nil {
 		return fmt.Errorf("remember the patron's language: %w", err)
 	}

@@ -60,7 +60,7 @@ func mergeInto(ctx context.Context, tx *Tx, keep, other *ticketRow, actor string
 		{keep.ID, "merged", fmt.Sprintf("request %d (%s) merged into this one", other.ID, other.Subject)},
 		{other.ID, "merged", fmt.Sprintf("merged into request %d", keep.ID)},
 	} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`, e.id, now, actor, e.action, e.detail); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlInsertEvent, e.id, now, actor, e.action, e.detail); err != nil {
 			return fmt.Errorf("record merge: %w", err)
 		}
 	}

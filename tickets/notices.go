@@ -16,7 +16,7 @@ const maxThreadRefs = 10
 // about it, so their mail client shows one conversation per ticket.
 func (r *work) staffThread(ticket int64, to string) (string, string, error) {
 	var prev, refs string
-	err := r.tx.QueryRowContext(r.ctx, `SELECT message_id, refs FROM outbox WHERE ticket_id = ? AND to_email = ? ORDER BY id DESC LIMIT 1`, ticket, to).Scan(&prev, &refs)
+	err := r.tx.QueryRowContext(r.ctx, sqlLastMailTo, ticket, to).Scan(&prev, &refs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}

@@ -82,7 +82,7 @@ func openPostgresReadOnly(ctx context.Context, target string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", redactURL(target), err)
 	}
 	var n int
-	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = current_schema()`).Scan(&n)
+	err = db.QueryRowContext(ctx, sqlHasSchema).Scan(&n)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database %s: %w", redactURL(target), err)

@@ -67,7 +67,7 @@ func purgeTx(ctx context.Context, tx *Tx, cutoff, now time.Time, dryRun bool) ([
 			return nil, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE quarantine SET raw = ? WHERE received_at < ? AND length(raw) > 0`, []byte{}, unix(cutoff)); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlPurgeQuarantine, []byte{}, unix(cutoff)); err != nil {
 		return nil, fmt.Errorf("purge quarantine: %w", err)
 	}
 	return out, nil

@@ -86,9 +86,9 @@ func (q *QuarantinedMail) HeaderBlock(max int) string {
 // ListQuarantine lists the kept messages, oldest first: those still waiting
 // for a person, or all with all.
 func (s *Store) ListQuarantine(ctx context.Context, all bool) ([]*QuarantinedMail, error) {
-	q := `SELECT ` + quarantineColumns + ` FROM quarantine WHERE resolved_at IS NULL ORDER BY id`
+	q := sqlQuarantineOpen
 	if all {
-		q = `SELECT ` + quarantineColumns + ` FROM quarantine ORDER BY id`
+		q = sqlQuarantineAll
 	}
 	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) ListQuarantine(ctx context.Context, all bool) ([]*QuarantinedMai
 
 // GetQuarantined returns one kept message.
 func (s *Store) GetQuarantined(ctx context.Context, id int64) (*QuarantinedMail, error) {
-	m, err := scanQuarantined(s.db.QueryRowContext(ctx, `SELECT `+quarantineColumns+` FROM quarantine WHERE id = ?`, id))
+	m, err := scanQuarantined(s.db.QueryRowContext(ctx, sqlQuarantined, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %d", ErrNoQuarantined, id)
 	}
@@ -118,7 +118,7 @@ func (s *Store) GetQuarantined(ctx context.Context, id int64) (*QuarantinedMail,
 // DeleteQuarantined drops a kept message for good. Its record in the
 // message log stays, so the same mail is not taken later as new.
 func (s *Store) DeleteQuarantined(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM quarantine WHERE id = ?`, id)
+	res, err := s.db.ExecContext(ctx, sqlDeleteQuarantined, id)
 	if err != nil {
 		return fmt.Errorf("delete quarantined message %d: %w", id, err)
 	}
@@ -145,7 +145,7 @@ func (d *Desk) Release(ctx context.Context, id int64) (Outcome, error) {
 		return "", fmt.Errorf("quarantined message %d was emptied by the retention purge; only its reason is left", id)
 	}
 	err = d.store.tx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE kind = 'unreadable' AND mailbox = ? AND uid = ? AND reason = ? AND received_at = ? AND ticket_id IS NULL`,
+		_, err := tx.ExecContext(ctx, sqlDeleteQuarantinedMessage,
 			q.Mailbox, q.UID, q.Reason, unix(q.ReceivedAt))
 		return err
 	})
@@ -156,7 +156,7 @@ func (d *Desk) Release(ctx context.Context, id int64) (Outcome, error) {
 	if err != nil {
 		return "", fmt.Errorf("take quarantined message %d again: %w", id, err)
 	}
-	_, err = d.store.db.ExecContext(ctx, `UPDATE quarantine SET resolved_at = ? WHERE id = ?`, unix(d.clock.Now()), id)
+	_, err = d.store.db.ExecContext(ctx, sqlResolveQuarantined, unix(d.clock.Now()), id)
 	if err != nil {
 		return out, fmt.Errorf("mark quarantined message %d released: %w", id, err)
 	}

@@ -139,7 +139,7 @@ var ErrNotFound = errors.New("no such ticket")
 
 // Show returns one ticket with its messages and history.
 func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, error) {
-	v, err := scanView(s.db.QueryRowContext(ctx, `SELECT `+viewColumns+` FROM tickets t WHERE t.id = ?`, id), now)
+	v, err := scanView(s.db.QueryRowContext(ctx, sqlTicketView, id), now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -148,13 +148,13 @@ func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, err
 	}
 	d := &Detail{View: v, Thread: []MessageView{}, Events: []EventView{}}
 	var snoozed, unreachable sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT snoozed_until, unreachable_at, unreachable_reason FROM tickets WHERE id = ?`, id).Scan(&snoozed, &unreachable, &d.Unreachable); err != nil {
+	if err := s.db.QueryRowContext(ctx, sqlTicketReachable, id).Scan(&snoozed, &unreachable, &d.Unreachable); err != nil {
 		return nil, fmt.Errorf("show ticket %d: %w", id, err)
 	}
 	if snoozed.Valid && snoozed.Int64 > unix(now) {
 		d.SnoozedUntil = fromUnix(snoozed)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, direction, kind, sender, subject, body, received_at FROM messages WHERE ticket_id = ? ORDER BY id`, id)
+	rows, err := s.db.QueryContext(ctx, sqlTicketThread, id)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Store) Show(ctx context.Context, id int64, now time.Time) (*Detail, err
 		m.ReceivedAt = time.Unix(at, 0).UTC()
 		d.Thread = append(d.Thread, m)
 	}
-	erows, err := s.db.QueryContext(ctx, `SELECT at, actor, action, detail FROM events WHERE ticket_id = ? ORDER BY id`, id)
+	erows, err := s.db.QueryContext(ctx, sqlTicketHistory, id)
 	if err != nil {
 		return nil, err
 	}
@@ -200,11 +200,7 @@ type Counts struct {
 // waiting or failed.
 func (s *Store) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM tickets WHERE `+sqlActive+`),
-		(SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
-		(SELECT COUNT(*) FROM outbox WHERE status = 'queued'),
-		(SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).Scan(&c.Open, &c.Quarantined, &c.Queued, &c.Failed)
+	err := s.db.QueryRowContext(ctx, sqlCounts).Scan(&c.Open, &c.Quarantined, &c.Queued, &c.Failed)
 	return c, err
 }
 
@@ -218,13 +214,7 @@ type Stats struct {
 // Stats reads the totals; it doubles as the health check's database probe.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM tickets),
-		(SELECT COUNT(*) FROM outbox WHERE kind = 'ack' AND status = 'sent'),
-		(SELECT COUNT(*) FROM outbox WHERE kind = 'nag' AND status = 'sent'),
-		(SELECT COUNT(*) FROM outbox WHERE status = 'failed'),
-		(SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
-		(SELECT COUNT(*) FROM outbox WHERE status = 'queued')`).
+	err := s.db.QueryRowContext(ctx, sqlTotals).
 		Scan(&st.Tickets, &st.AcksSent, &st.RemindersSent, &st.SendFailures, &st.Quarantined, &st.Queued)
 	if err != nil {
 		return st, fmt.Errorf("read totals: %w", err)
@@ -234,7 +224,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 
 // AddCounter adds n to the running total name, which survives restarts.
 func (s *Store) AddCounter(ctx context.Context, name string, n int64) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`, name, n)
+	_, err := s.db.ExecContext(ctx, sqlAddCounter, name, n)
 	if err != nil {
 		return fmt.Errorf("count %s: %w", name, err)
 	}
@@ -244,7 +234,7 @@ func (s *Store) AddCounter(ctx context.Context, name string, n int64) error {
 // Counters returns the running totals whose names start with prefix, by
 // the rest of their name.
 func (s *Store) Counters(ctx context.Context, prefix string) (map[string]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM counters WHERE substr(name, 1, ?) = ?`, len(prefix), prefix)
+	rows, err := s.db.QueryContext(ctx, sqlCounters, len(prefix), prefix)
 	if err != nil {
 		return nil, fmt.Errorf("read counters: %w", err)
 	}

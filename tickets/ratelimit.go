@@ -32,7 +32,7 @@ func (s *Sender) pace(ctx context.Context) (held bool, err error) {
 		// The max-th most recent send in the window: once it leaves the
 		// window, one more may go.
 		var at sql.NullInt64
-		err := s.store.db.QueryRowContext(ctx, `SELECT sent_at FROM outbox WHERE status = 'sent' AND sent_at > ? ORDER BY sent_at DESC LIMIT 1 OFFSET ?`,
+		err := s.store.db.QueryRowContext(ctx, sqlNthLastSent,
 			unix(now.Add(-w.window)), w.max-1).Scan(&at)
 		if err == sql.ErrNoRows {
 			continue
@@ -68,7 +68,7 @@ func (s *Sender) holdOnLimit(ctx context.Context, sendErr error, backoff time.Du
 
 // hold puts off every queued mail until at least until.
 func (s *Sender) hold(ctx context.Context, until time.Time) error {
-	_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE status = 'queued' AND next_attempt_at < ?`, unix(until), unix(until))
+	_, err := s.store.db.ExecContext(ctx, sqlDelayQueued, unix(until), unix(until))
 	if err != nil {
 		return fmt.Errorf("hold the outbox: %w", err)
 	}

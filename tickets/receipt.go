@@ -130,7 +130,7 @@ func (r *receipt) tooOld() (bool, error) {
 		return false, nil
 	}
 	var first int64
-	err := r.tx.QueryRowContext(r.ctx, `SELECT first_seen_at FROM mailboxes WHERE name = ?`, r.in.Mailbox).Scan(&first)
+	err := r.tx.QueryRowContext(r.ctx, sqlMailboxFirstSeen, r.in.Mailbox).Scan(&first)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -193,7 +193,7 @@ func (r *receipt) thread() (*ticketRow, *mailer.Token, error) {
 	}
 	for _, id := range append(append([]string{}, r.m.InReplyTo...), r.m.References...) {
 		var tid int64
-		err := r.tx.QueryRowContext(r.ctx, `SELECT m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = ? AND t.patron_email = ? LIMIT 1`, id, from).Scan(&tid)
+		err := r.tx.QueryRowContext(r.ctx, sqlTicketOfPatronMessageID, id, from).Scan(&tid)
 		if err == nil {
 			t, err := loadTicket(r.ctx, r.tx, tid)
 			return t, nil, err
@@ -232,8 +232,7 @@ func (r *receipt) saveMessageBody(key string, ticket *int64, kind, reason, body 
 		raw = nil // kept in parts below
 	}
 	var id int64
-	err := r.tx.QueryRowContext(r.ctx, `INSERT INTO messages (ticket_id, dedupe_key, message_id, direction, kind, reason, sender, subject, body, raw, mailbox, uidvalidity, uid, received_at)
-		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := r.tx.QueryRowContext(r.ctx, sqlInsertMessage,
 		ticket, key, r.m.MessageID, kind, reason, r.sender(), r.m.Subject, body, raw, r.in.Mailbox, r.in.UIDValidity, r.in.UID, unix(r.now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save message: %w", err)
@@ -253,7 +252,7 @@ const rawPartSize = 1 << 20
 func saveRawParts(ctx context.Context, tx *Tx, id int64, raw []byte) error {
 	for part := 0; len(raw) > 0; part++ {
 		n := min(len(raw), rawPartSize)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO raw_parts (message_id, part, data) VALUES (?, ?, ?)`, id, part, raw[:n]); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlInsertRawPart, id, part, raw[:n]); err != nil {
 			return fmt.Errorf("save message part %d: %w", part, err)
 		}
 		raw = raw[n:]
@@ -264,13 +263,13 @@ func saveRawParts(ctx context.Context, tx *Tx, id int64, raw []byte) error {
 // rawOf reads a message's raw bytes, whole or kept in parts.
 func rawOf(ctx context.Context, tx *Tx, id int64) ([]byte, error) {
 	var raw []byte
-	if err := tx.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlMessageRaw, id).Scan(&raw); err != nil {
 		return nil, fmt.Errorf("read message %d: %w", id, err)
 	}
 	if len(raw) > 0 {
 		return raw, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT data FROM raw_parts WHERE message_id = ? ORDER BY part`, id)
+	rows, err := tx.QueryContext(ctx, sqlRawParts, id)
 	if err != nil {
 		return nil, fmt.Errorf("read message %d: %w", id, err)
 	}
@@ -290,7 +289,7 @@ func (r *work) event(ticket int64, actor, action, detail string, msg int64) erro
 	if msg != 0 {
 		m = msg
 	}
-	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO events (ticket_id, at, actor, action, detail, message) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := r.tx.ExecContext(r.ctx, sqlInsertEventOfMessage,
 		ticket, unix(r.now), actor, action, detail, m)
 	if err != nil {
 		return fmt.Errorf("record event: %w", err)

@@ -89,7 +89,7 @@ func (r *work) toPatron(t *schedTicket, name, action string, p *Planned) error {
 func (r *work) robotLimited(email string) (bool, error) {
 	var recent int
 	since := r.now.Add(-r.d.opts.AutoReplyWindow)
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE to_email = ? AND created_at > ?`, email, unix(since)).Scan(&recent); err != nil {
+	if err := r.tx.QueryRowContext(r.ctx, sqlCountMailToSince, email, unix(since)).Scan(&recent); err != nil {
 		return false, err
 	}
 	return recent >= r.d.opts.AutoReplyLimit, nil

@@ -77,9 +77,7 @@ func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calen
 		return m[name]
 	}
 	// Received, by team and by owner, and reassignments.
-	rows, err := tx.QueryContext(ctx, `SELECT t.team, COALESCE(t.owner_email, ''),
-		(SELECT COUNT(*) FROM events e WHERE e.ticket_id = t.id AND e.action = 'assigned')
-		FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?`, a, b)
+	rows, err := tx.QueryContext(ctx, sqlReportReceived, a, b)
 	if err != nil {
 		return nil, fmt.Errorf("report: tickets opened: %w", err)
 	}
@@ -138,7 +136,7 @@ func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calen
 	// Time to first answer, and the promise kept.
 	var waits []time.Duration
 	kept := 0
-	rows, err = tx.QueryContext(ctx, `SELECT created_at, first_response_at, first_due_at FROM tickets WHERE first_response_at >= ? AND first_response_at < ?`, a, b)
+	rows, err = tx.QueryContext(ctx, sqlReportFirstAnswers, a, b)
 	if err != nil {
 		return nil, err
 	}
@@ -162,10 +160,7 @@ func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calen
 	}
 	// Time to solution: tickets whose first "solved" falls in the period.
 	var sols []time.Duration
-	rows, err = tx.QueryContext(ctx, `SELECT MIN(t.created_at), MIN(e.at) FROM events e JOIN tickets t ON t.id = e.ticket_id
-		WHERE e.action = 'solved' AND e.at >= ? AND e.at < ?
-		AND NOT EXISTS (SELECT 1 FROM events p WHERE p.ticket_id = e.ticket_id AND p.action = 'solved' AND p.at < ?)
-		GROUP BY e.ticket_id`, a, b, a)
+	rows, err = tx.QueryContext(ctx, sqlReportSolutionTimes, a, b, a)
 	if err != nil {
 		return nil, err
 	}
@@ -190,9 +185,7 @@ func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calen
 // their tickets the patron then said were sorted.
 func followupFigures(ctx context.Context, tx *Tx, r *Report, a, b int64) error {
 	var sorted int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = o.ticket_id
-		AND e.action = 'sorted on follow-up' AND e.at >= o.created_at) THEN o.ticket_id END)
-		FROM outbox o WHERE o.kind = 'followup' AND o.created_at >= ? AND o.created_at < ?`, a, b).Scan(&r.FollowupsSent, &sorted)
+	err := tx.QueryRowContext(ctx, sqlReportFollowups, a, b).Scan(&r.FollowupsSent, &sorted)
 	if err != nil {
 		return fmt.Errorf("report: follow-ups: %w", err)
 	}

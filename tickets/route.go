@@ -157,9 +157,7 @@ func pickOwner(ctx context.Context, tx *Tx, staff []Staff, team string) (*Staff,
 	for _, c := range cands {
 		var n int
 		var newest int64
-		err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND `+sqlActive+`),
-			(SELECT COALESCE(MAX(id), 0) FROM tickets WHERE owner_email = ?1)`, c.Email).Scan(&n, &newest)
+		err := tx.QueryRowContext(ctx, sqlOwnerLoad, c.Email).Scan(&n, &newest)
 		if err != nil {
 			return nil, fmt.Errorf("count open tickets of %s: %w", c.Email, err)
 		}

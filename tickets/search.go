@@ -54,11 +54,7 @@ func (s *Store) Search(ctx context.Context, words string, limit int) ([]Hit, err
 	if s.db.engine == PostgreSQL {
 		return s.searchPostgres(ctx, q, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT m.ticket_id, offsets(message_search),
-		snippet(message_search, '[', ']', '…', -1, 12),
-		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
-		FROM message_search JOIN messages m ON m.id = message_search.docid JOIN tickets t ON t.id = m.ticket_id
-		WHERE message_search MATCH ?`, q)
+	rows, err := s.db.QueryContext(ctx, sqlSearchSQLite, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

@@ -36,11 +36,7 @@ func (s *Store) searchPostgres(ctx context.Context, terms string, limit int) ([]
 		t = strings.TrimSuffix(t, "*")
 		prefixes, query = append(prefixes, t), append(query, t+":*")
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT m.ticket_id, m.subject, m.body,
-		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
-		FROM messages m JOIN tickets t ON t.id = m.ticket_id
-		WHERE m.ticket_id IS NOT NULL
-		AND to_tsvector('simple', pd_fold(m.subject || ' ' || m.body)) @@ to_tsquery('simple', ?)`, strings.Join(query, " & "))
+	rows, err := s.db.QueryContext(ctx, sqlSearchPostgres, strings.Join(query, " & "))
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

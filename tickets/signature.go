@@ -22,8 +22,7 @@ func (r *receipt) writer(actor *Staff, text string) mailer.Writer {
 
 // earlierReplies are the own texts of a staff member's latest replies.
 func (r *receipt) earlierReplies(sender string) []string {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT body FROM messages WHERE sender = ? AND direction = 'in'
-		AND kind IN ('staff_answer', 'staff_note') ORDER BY id DESC LIMIT 20`, sender)
+	rows, err := r.tx.QueryContext(r.ctx, sqlStaffEarlierBodies, sender)
 	if err != nil {
 		return nil // no learned signature; the other ways still work
 	}

@@ -44,7 +44,7 @@ func (r *receipt) spamReason(verdict mailer.Verdict) (why string, blocked bool, 
 		return "", false, nil
 	}
 	var by string
-	err = r.tx.QueryRowContext(r.ctx, `SELECT blocked_by FROM blocked_senders WHERE email = ?`, foldAddress(r.sender())).Scan(&by)
+	err = r.tx.QueryRowContext(r.ctx, sqlSenderBlockedBy, foldAddress(r.sender())).Scan(&by)
 	if err == nil {
 		return "the sender was marked as spam by " + by, true, nil
 	}
@@ -82,8 +82,7 @@ func (r *receipt) markSpam(t *ticketRow, actor *Staff, msgID int64) error {
 	if r.staff(t.PatronEmail) != nil {
 		return r.event(t.ID, actor.Email, "not marked as spam", "the request is from a staff address", msgID)
 	}
-	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO blocked_senders (email, blocked_at, blocked_by, ticket_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT (email) DO NOTHING`, foldAddress(t.PatronEmail), unix(r.now), actor.Email, t.ID); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlBlockSender, foldAddress(t.PatronEmail), unix(r.now), actor.Email, t.ID); err != nil {
 		return fmt.Errorf("block sender: %w", err)
 	}
 	cond, args := sameMailbox("to_email", t.PatronEmail)
@@ -115,7 +114,7 @@ func (s *Store) ListSpam(ctx context.Context, limit int) ([]SpamMail, error) {
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, received_at, sender, subject, reason FROM messages WHERE kind = 'spam' ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, sqlSpamList, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list spam: %w", err)
 	}
@@ -138,7 +137,7 @@ func (s *Store) GetSpam(ctx context.Context, id int64) (*SpamMail, error) {
 	var m SpamMail
 	var at int64
 	var kind string
-	err := s.db.QueryRowContext(ctx, `SELECT id, received_at, sender, subject, reason, body, kind FROM messages WHERE id = ? AND kind IN ('spam', 'spam_released')`, id).
+	err := s.db.QueryRowContext(ctx, sqlSpamMessage, id).
 		Scan(&m.ID, &at, &m.From, &m.Subject, &m.Reason, &m.Text, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %d", ErrNoSpam, id)
@@ -153,7 +152,7 @@ func (s *Store) GetSpam(ctx context.Context, id int64) (*SpamMail, error) {
 // SpamCount is how many messages the spam queue holds.
 func (s *Store) SpamCount(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE kind = 'spam'`).Scan(&n)
+	err := s.db.QueryRowContext(ctx, sqlCountSpam).Scan(&n)
 	return n, err
 }
 
@@ -170,7 +169,7 @@ func (d *Desk) ReleaseSpam(ctx context.Context, id int64) (Outcome, error) {
 		var key, sender, mailbox string
 		var validity, uid uint32
 		var at int64
-		err := tx.QueryRowContext(ctx, `SELECT dedupe_key, sender, mailbox, uidvalidity, uid, received_at FROM messages WHERE id = ? AND kind = 'spam'`, id).
+		err := tx.QueryRowContext(ctx, sqlSpamToRelease, id).
 			Scan(&key, &sender, &mailbox, &validity, &uid, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %d", ErrNoSpam, id)
@@ -186,10 +185,10 @@ func (d *Desk) ReleaseSpam(ctx context.Context, id int64) (Outcome, error) {
 			return fmt.Errorf("spam message %d has no bytes left (the retention purge emptied it)", id)
 		}
 		// The copy steps aside for the dedupe, and the sender is trusted again.
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET kind = 'spam_released', dedupe_key = 'released:' || dedupe_key WHERE id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlMarkSpamReleased, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM blocked_senders WHERE email = ?`, foldAddress(sender)); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlUnblockSender, foldAddress(sender)); err != nil {
 			return err
 		}
 		p := parseSafely(raw)

@@ -117,12 +117,12 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 	if s.db.engine == PostgreSQL {
 		// Daemons starting together migrate one at a time; the lock ends
 		// with the transaction, so connection poolers do not break it.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7275636)`); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlLockMigrations); err != nil {
 			return fmt.Errorf("wait for other daemons' migrations: %w", err)
 		}
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlMigrationApplied, version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -135,7 +135,7 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("apply migration %s: %w", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlRecordMigration, version); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -164,7 +164,7 @@ func (s *Store) tx(ctx context.Context, fn func(*Tx) error) error {
 func (s *Store) SigningKey(ctx context.Context) ([]byte, error) {
 	var key []byte
 	err := s.tx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'signing_key'`).Scan(&key)
+		err := tx.QueryRowContext(ctx, sqlSigningKey).Scan(&key)
 		if err == nil {
 			return nil
 		}
@@ -175,7 +175,7 @@ func (s *Store) SigningKey(ctx context.Context) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('signing_key', ?)`, key)
+		_, err = tx.ExecContext(ctx, sqlInsertSigningKey, key)
 		return err
 	})
 	if err != nil {

@@ -82,9 +82,7 @@ func (r *work) digest(from time.Time) (templates.Digest, error) {
 	fmtAt := func(n int64) string { return time.Unix(n, 0).In(loc).Format("Mon 2 Jan 15:04") }
 	dg := templates.Digest{Day: r.now.In(loc).Format("Mon 2 Jan"), At: r.now.In(loc).Format("15:04")}
 	// The last action by a person (staff or patron), not by patrondesk.
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at, COALESCE(le.action, ''), COALESCE(le.at, 0)
-		FROM tickets t LEFT JOIN events le ON le.id = (SELECT MAX(e.id) FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk')
-		WHERE `+sqlOverdue+` ORDER BY t.owner_email, t.due_at`, unix(r.now))
+	rows, err := r.tx.QueryContext(r.ctx, sqlDigestOverdue, unix(r.now))
 	if err != nil {
 		return dg, fmt.Errorf("read late tickets: %w", err)
 	}
@@ -116,8 +114,7 @@ func (r *work) digest(from time.Time) (templates.Digest, error) {
 	if dg.Unowned, err = r.unowned(fmtAt); err != nil {
 		return dg, err
 	}
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT (SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL), (SELECT COUNT(*) FROM outbox WHERE status = 'failed'),
-		(SELECT COUNT(*) FROM messages WHERE kind = 'spam' AND received_at >= ?)`, unix(from)).
+	if err := r.tx.QueryRowContext(r.ctx, sqlSummaryQueues, unix(from)).
 		Scan(&dg.Quarantined, &dg.FailedMail, &dg.Spam); err != nil {
 		return dg, err
 	}
@@ -164,7 +161,7 @@ func openHours(d time.Duration) string {
 }
 
 func (r *work) unowned(fmtAt func(int64) string) ([]templates.DigestLine, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT id, patron_name, created_at FROM tickets WHERE owner_email IS NULL AND `+sqlActive+` ORDER BY id`)
+	rows, err := r.tx.QueryContext(r.ctx, sqlUnowned)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func (r *receipt) meaning(t *ticketRow) (replyMeaning, error) {
 func (r *receipt) answersFollowup(id int64) (bool, error) {
 	for _, ref := range append(append([]string{}, r.m.InReplyTo...), r.m.References...) {
 		var n int
-		if err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND kind = 'followup' AND message_id = ?`, id, ref).Scan(&n); err != nil || n > 0 {
+		if err := r.tx.QueryRowContext(r.ctx, sqlCountFollowupWithID, id, ref).Scan(&n); err != nil || n > 0 {
 			return n > 0, err
 		}
 	}
@@ -249,10 +249,10 @@ func (r *receipt) closeSorted(id int64, detail string) error {
 // patron who just thanked us; the request closes close_after from now.
 func (r *receipt) followupAnswered(id int64) error {
 	var solved int64
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT COALESCE(solved_at, 0) FROM tickets WHERE id = ?`, id).Scan(&solved); err != nil || solved == 0 {
+	if err := r.tx.QueryRowContext(r.ctx, sqlTicketSolvedAt, id).Scan(&solved); err != nil || solved == 0 {
 		return err
 	}
-	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+	_, err := r.tx.ExecContext(r.ctx, sqlScheduleOnce,
 		fmt.Sprintf("followup:%d:%d", id, solved), unix(r.now))
 	return err
 }

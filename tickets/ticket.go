@@ -44,7 +44,7 @@ func loadTicket(ctx context.Context, tx *Tx, id int64) (*ticketRow, error) {
 	for hops := 0; ; hops++ {
 		t := &ticketRow{}
 		var merged sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, suspect, merged_into FROM tickets WHERE id = ?`, id).
+		err := tx.QueryRowContext(ctx, sqlLoadTicket, id).
 			Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt, &t.Suspect, &merged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
@@ -109,8 +109,7 @@ func (r *receipt) open(key string, previous *ticketRow, hold string) (*ticketRow
 	}
 	name := cleanName(r.senderName())
 	var id int64
-	err = r.tx.QueryRowContext(r.ctx, `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = r.tx.QueryRowContext(r.ctx, sqlInsertTicket,
 		string(status), subject, name, r.sender(), ownerEmail, team, lang, linked, origin, unix(r.now), unix(r.now), unix(due), unix(due), unix(r.now), unix(due), suspect, r.senderAuth().Verified).Scan(&id)
 	if err != nil {
 		return nil, fmt.Errorf("create ticket: %w", err)
@@ -200,7 +199,7 @@ func (r *receipt) appendTo(t *ticketRow, key string) error {
 		if err := r.event(t.ID, "patrondesk", "reopened", "the patron wrote again", 0); err != nil {
 			return err
 		}
-	} else if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET updated_at = ? WHERE id = ?`, unix(r.now), t.ID); err != nil {
+	} else if _, err := r.tx.ExecContext(r.ctx, sqlTouchTicket, unix(r.now), t.ID); err != nil {
 		return err
 	}
 	text, files, err := r.noticeFiles(t.ID, msgID, mailer.StripReply(r.m.Text))
@@ -291,7 +290,7 @@ func (r *receipt) origin() (sql.NullInt64, error) {
 		return sql.NullInt64{}, nil
 	}
 	var o sql.NullInt64
-	err := r.tx.QueryRowContext(r.ctx, `SELECT COALESCE(origin_ticket, id) FROM tickets WHERE id = ?`, id).Scan(&o)
+	err := r.tx.QueryRowContext(r.ctx, sqlChainOrigin, id).Scan(&o)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sql.NullInt64{}, nil
 	}
@@ -305,8 +304,7 @@ func (r *receipt) chainLimited(origin sql.NullInt64) (bool, error) {
 		return false, nil
 	}
 	var n int
-	err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox o JOIN tickets t ON t.id = o.ticket_id
-		WHERE (t.id = ?1 OR t.origin_ticket = ?1) AND o.kind = 'ack' AND o.created_at > ?2`, origin.Int64, unix(r.now.Add(-r.d.opts.AutoReplyWindow))).Scan(&n)
+	err := r.tx.QueryRowContext(r.ctx, sqlCountAcksAlongChain, origin.Int64, unix(r.now.Add(-r.d.opts.AutoReplyWindow))).Scan(&n)
 	return n >= r.d.opts.ThreadReplyLimit, err
 }
 
@@ -393,8 +391,7 @@ func (r *work) enqueue(m outMail) error {
 	if status == "" {
 		status = "queued"
 	}
-	err = r.tx.QueryRowContext(r.ctx, `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status, content_language)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`,
+	err = r.tx.QueryRowContext(r.ctx, sqlInsertOutbox,
 		ticket, m.template, m.toName, m.toEmail, m.fromName, r.d.opts.Address, mail.Subject, mail.Text, mail.HTML, msgID, m.inReplyTo, m.refs, m.auto, m.bulk, unix(r.now), status, contentLang).Scan(&r.lastOutbox)
 	if err != nil {
 		return fmt.Errorf("queue %s: %w", m.template, err)
@@ -428,7 +425,7 @@ func (r *work) guardPatronMail(m *outMail) (held bool, err error) {
 	}
 	var suspect string
 	var verified bool
-	if err := r.tx.QueryRowContext(r.ctx, `SELECT suspect, verified FROM tickets WHERE id = ?`, m.ticket.ID).Scan(&suspect, &verified); err != nil {
+	if err := r.tx.QueryRowContext(r.ctx, sqlTicketSuspicion, m.ticket.ID).Scan(&suspect, &verified); err != nil {
 		return false, err
 	}
 	if suspect != "" {

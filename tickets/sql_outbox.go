@@ -1,0 +1,27 @@
+package tickets
+
+// The store's named statements about mail waiting to be sent.
+// Each is written once for both engines (engine.go numbers the
+// placeholders for PostgreSQL), in the SQL that SQLite and PostgreSQL share.
+const (
+	sqlCountAcksAlongChain = `SELECT COUNT(*) FROM outbox o JOIN tickets t ON t.id = o.ticket_id
+		WHERE (t.id = ?1 OR t.origin_ticket = ?1) AND o.kind = 'ack' AND o.created_at > ?2`
+	sqlCountFollowupWithID = `SELECT COUNT(*) FROM outbox WHERE ticket_id = ? AND kind = 'followup' AND message_id = ?`
+	sqlCountMailToSince    = `SELECT COUNT(*) FROM outbox WHERE to_email = ? AND created_at > ?`
+	sqlDelayQueued         = `UPDATE outbox SET next_attempt_at = ? WHERE status = 'queued' AND next_attempt_at < ?`
+	sqlDropHeld            = `UPDATE outbox SET status = 'dropped' WHERE status = 'held'`
+	sqlFailedSince         = `SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(to_email), ''), COALESCE(MAX(last_error), '')
+		FROM outbox WHERE status = 'failed' AND kind <> 'alert' AND id > ?`
+	sqlHeldList     = `SELECT id, COALESCE(ticket_id, 0), to_email, subject, created_at FROM outbox WHERE status = 'held' ORDER BY id`
+	sqlInsertOutbox = `INSERT INTO outbox (ticket_id, kind, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, next_attempt_at, status, content_language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`
+	sqlInsertOutboxFile = `INSERT INTO outbox_attachments (outbox_id, attachment_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	sqlLastMailTo       = `SELECT message_id, refs FROM outbox WHERE ticket_id = ? AND to_email = ? ORDER BY id DESC LIMIT 1`
+	sqlNthLastSent      = `SELECT sent_at FROM outbox WHERE status = 'sent' AND sent_at > ? ORDER BY sent_at DESC LIMIT 1 OFFSET ?`
+	sqlOutboxFiles      = `SELECT a.name, a.type, b.data FROM outbox_attachments oa JOIN attachments a ON a.id = oa.attachment_id
+		JOIN blobs b ON b.sha256 = a.sha256 WHERE oa.outbox_id = ? ORDER BY a.id`
+	sqlOutboxOfBounce      = `SELECT id, ticket_id, kind, to_email FROM outbox WHERE message_id = ? OR message_id = ?`
+	sqlOutboxWithMessageID = `SELECT id FROM outbox WHERE message_id = ?`
+	sqlReleaseHeld         = `UPDATE outbox SET status = 'queued', next_attempt_at = 0 WHERE status = 'held'`
+	sqlStuckMail           = `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued' AND attempts >= 3`
+)

@@ -114,7 +114,7 @@ func sameMailbox(column, email string) (string, []any) {
 func (r *receipt) addressLimited(email string) (bool, error) {
 	cond, args := sameMailbox("to_email", email)
 	var n int
-	err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM outbox WHERE created_at > ? AND `+cond,
+	err := r.tx.QueryRowContext(r.ctx, sqlCountMailToMailboxSince(cond),
 		append([]any{unix(r.now.Add(-r.d.opts.AutoReplyWindow))}, args...)...).Scan(&n)
 	return n >= r.d.opts.AutoReplyLimit, err
 }
@@ -123,7 +123,7 @@ func (r *receipt) addressLimited(email string) (bool, error) {
 func (r *receipt) firstTime(email string, except int64) (bool, error) {
 	cond, args := sameMailbox("patron_email", email)
 	var n int
-	err := r.tx.QueryRowContext(r.ctx, `SELECT COUNT(*) FROM tickets WHERE id <> ? AND `+cond, append([]any{except}, args...)...).Scan(&n)
+	err := r.tx.QueryRowContext(r.ctx, sqlCountOtherTicketsOf(cond), append([]any{except}, args...)...).Scan(&n)
 	return n == 0, err
 }
 

@@ -59,7 +59,7 @@ func (s *Store) settleHeld(ctx context.Context, update, action string, now time.
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (ticket_id, at, actor, action) SELECT ticket_id, ?, 'admin', ? FROM outbox WHERE status = 'held'`+where,
+		if _, err := tx.ExecContext(ctx, sqlHeldEvents(where),
 			append([]any{unix(now), action}, args...)...); err != nil {
 			return err
 		}

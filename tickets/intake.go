@@ -129,19 +129,19 @@ func (d *Desk) takeOne(ctx context.Context, tx *Tx, in mailer.Delivery, p parsed
 	if p.m == nil {
 		return Quarantined, false, quarantineOnce(ctx, tx, in, p.err, now)
 	}
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT message`); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlSavepoint); err != nil {
 		return "", false, err
 	}
 	defer func() {
 		if rec := recover(); rec != nil {
 			d.log.Error("a message made patrondesk fail; it is quarantined", "uid", in.UID, "panic", rec)
-			if _, err = tx.ExecContext(ctx, `ROLLBACK TO message`); err == nil {
+			if _, err = tx.ExecContext(ctx, sqlRollbackToSavepoint); err == nil {
 				err = quarantineOnce(ctx, tx, in, fmt.Sprintf("internal error while reading it: %v", rec), now)
 			}
 			out, queued = Quarantined, false
 		}
 		if err == nil {
-			_, err = tx.ExecContext(ctx, `RELEASE message`)
+			_, err = tx.ExecContext(ctx, sqlReleaseSavepoint)
 		}
 	}()
 	r := &receipt{work: &work{d: d, tx: tx, ctx: ctx, now: now, m: p.m}, in: in, released: released}

@@ -31,7 +31,7 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time, dryRun bool) (
 }
 
 func purgeTx(ctx context.Context, tx *Tx, cutoff, now time.Time, dryRun bool) ([]Purged, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, closed_at FROM tickets WHERE status = '`+string(StatusClosed)+`' AND anonymised_at IS NULL AND closed_at < ? ORDER BY id`, unix(cutoff))
+	rows, err := tx.QueryContext(ctx, sqlClosedToPurge, unix(cutoff))
 	if err != nil {
 		return nil, fmt.Errorf("find tickets to purge: %w", err)
 	}

@@ -101,7 +101,7 @@ func (s *Store) ListBy(ctx context.Context, f Filter, now time.Time) ([]View, er
 	if len(conds) > 0 {
 		where = "WHERE " + strings.Join(conds, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+viewColumns+` FROM tickets t `+where+` ORDER BY t.id`, args...)
+	rows, err := s.db.QueryContext(ctx, sqlListTickets(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}

@@ -60,8 +60,7 @@ func staffName(staff []Staff, email string) string {
 // readQueue runs a query over tickets and returns its lines, overdue first,
 // then by due time, then by number.
 func readQueue(ctx context.Context, tx *Tx, where string, args ...any) ([]queueLine, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, status, subject, patron_name, owner_email, due_at, created_at, first_response_at FROM tickets WHERE merged_into IS NULL AND `+where+`
-		ORDER BY CASE WHEN `+sqlOwed+` AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at, id`, args...)
+	rows, err := tx.QueryContext(ctx, sqlQueue(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read the queue: %w", err)
 	}

@@ -86,7 +86,7 @@ func (r *receipt) markSpam(t *ticketRow, actor *Staff, msgID int64) error {
 		return fmt.Errorf("block sender: %w", err)
 	}
 	cond, args := sameMailbox("to_email", t.PatronEmail)
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE outbox SET status = 'dropped', last_error = 'the sender was marked as spam' WHERE status IN ('queued', 'held', 'confirm') AND `+cond, args...); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlDropMailTo(cond), args...); err != nil {
 		return fmt.Errorf("drop mail to a spam sender: %w", err)
 	}
 	if err := r.moveTo(t.ID, move{to: StatusClosed, solved: true}); err != nil {

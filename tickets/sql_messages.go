@@ -22,7 +22,10 @@ const (
 	sqlRawParts           = `SELECT data FROM raw_parts WHERE message_id = ? ORDER BY part`
 	sqlRecentPersonalMail = `SELECT sender, substr(body, 1, 8192) FROM messages WHERE received_at > ? AND direction = 'in' AND kind = 'personal' AND ticket_id IS NOT NULL
 		ORDER BY id DESC LIMIT ?`
-	sqlSearchPostgres = `SELECT m.ticket_id, m.subject, m.body,
+	sqlReleaseSavepoint    = `RELEASE message`
+	sqlRollbackToSavepoint = `ROLLBACK TO message`
+	sqlSavepoint           = `SAVEPOINT message`
+	sqlSearchPostgres      = `SELECT m.ticket_id, m.subject, m.body,
 		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
 		FROM messages m JOIN tickets t ON t.id = m.ticket_id
 		WHERE m.ticket_id IS NOT NULL

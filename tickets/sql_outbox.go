@@ -25,3 +25,21 @@ const (
 	sqlReleaseHeld         = `UPDATE outbox SET status = 'queued', next_attempt_at = 0 WHERE status = 'held'`
 	sqlStuckMail           = `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued' AND attempts >= 3`
 )
+
+// sqlHeldEvents records an event on the ticket of each held mail that
+// matches where (" AND id IN (…)", or "").
+func sqlHeldEvents(where string) string {
+	return `INSERT INTO events (ticket_id, at, actor, action) SELECT ticket_id, ?, 'admin', ? FROM outbox WHERE status = 'held'` + where
+}
+
+// sqlCountMailToMailboxSince counts mail to an address since a time; cond matches
+// the address in every form (see sameMailbox).
+func sqlCountMailToMailboxSince(cond string) string {
+	return `SELECT COUNT(*) FROM outbox WHERE created_at > ? AND ` + cond
+}
+
+// sqlDropMailTo drops the mail waiting for an address (cond, see
+// sameMailbox) whose sender was marked as spam.
+func sqlDropMailTo(cond string) string {
+	return `UPDATE outbox SET status = 'dropped', last_error = 'the sender was marked as spam' WHERE status IN ('queued', 'held', 'confirm') AND ` + cond
+}

@@ -6,6 +6,7 @@ package tickets
 const (
 	sqlActiveTicketsOf = `SELECT id FROM tickets WHERE owner_email = ? AND ` + sqlActive
 	sqlChainOrigin     = `SELECT COALESCE(origin_ticket, id) FROM tickets WHERE id = ?`
+	sqlClosedToPurge   = `SELECT id, closed_at FROM tickets WHERE status = '` + string(StatusClosed) + `' AND anonymised_at IS NULL AND closed_at < ? ORDER BY id`
 	sqlCounts          = `SELECT
 		(SELECT COUNT(*) FROM tickets WHERE ` + sqlActive + `),
 		(SELECT COUNT(*) FROM quarantine WHERE resolved_at IS NULL),
@@ -53,3 +54,28 @@ const (
 	sqlUnowned        = `SELECT id, patron_name, created_at FROM tickets WHERE owner_email IS NULL AND ` + sqlActive + ` ORDER BY id`
 	sqlVouchForSender = `UPDATE tickets SET suspect = '', verified = 1, updated_at = ? WHERE id = ?`
 )
+
+// sqlListTickets lists tickets as View reads them, with a WHERE clause (or "").
+func sqlListTickets(where string) string {
+	return `SELECT ` + viewColumns + ` FROM tickets t ` + where + ` ORDER BY t.id`
+}
+
+// sqlQueue reads queue lines of the tickets that match where, overdue
+// first, then by due time, then by number.
+func sqlQueue(where string) string {
+	return `SELECT id, status, subject, patron_name, owner_email, due_at, created_at, first_response_at FROM tickets
+		WHERE merged_into IS NULL AND ` + where + `
+		ORDER BY CASE WHEN ` + sqlOwed + ` AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at, id`
+}
+
+// sqlCountOtherTicketsOf counts a patron's other tickets; cond matches their
+// address in every form (see sameMailbox).
+func sqlCountOtherTicketsOf(cond string) string {
+	return `SELECT COUNT(*) FROM tickets WHERE id <> ? AND ` + cond
+}
+
+// sqlUpdateTicket sets columns of a ticket (set: "owner_email = ?, …") and
+// its updated_at.
+func sqlUpdateTicket(set string) string {
+	return `UPDATE tickets SET ` + set + `, updated_at = ? WHERE id = ?`
+}

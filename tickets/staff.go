@@ -299,7 +299,7 @@ func (r *receipt) apply(t *ticketRow, actor *Staff, c command, msgID int64) erro
 // update changes the ticket and records who did what.
 func (r *work) update(id int64, actor *Staff, msgID int64, action, detail, set string, args ...any) error {
 	args = append(args, unix(r.now), id)
-	if _, err := r.tx.ExecContext(r.ctx, `UPDATE tickets SET `+set+`, updated_at = ? WHERE id = ?`, args...); err != nil {
+	if _, err := r.tx.ExecContext(r.ctx, sqlUpdateTicket(set), args...); err != nil {
 		return fmt.Errorf("%s ticket %d: %w", action, id, err)
 	}
 	return r.event(id, actor.Email, action, detail, msgID)

@@ -93,7 +93,7 @@ func migrationFiles(e Engine) (map[int]string, []int, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+	if _, err := s.db.ExecContext(ctx, sqlCreateMigrationsTable); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
 	files, versions, err := migrationFiles(s.db.engine)

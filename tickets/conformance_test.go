@@ -122,6 +122,15 @@ func conformanceDays(t *testing.T, h *harness) string {
 	if hits, _ := h.store.Search(ctx, "photographs", 0); len(hits) != 0 {
 		t.Errorf("search found the purged request: %+v", hits)
 	}
+	// Running totals survive restarts: they add up in the database.
+	for i := 0; i < 2; i++ {
+		if err := h.store.AddCounter(ctx, "fetched:INBOX", 3); err != nil {
+			t.Fatalf("counter: %v", err)
+		}
+	}
+	if got, err := h.store.Counters(ctx, "fetched:"); err != nil || got["INBOX"] != 6 {
+		t.Errorf("counters: %v %v, want INBOX 6", err, got)
+	}
 	return conformanceDigest(t, h, report, hits)
 }
 

@@ -4,7 +4,7 @@ package tickets
 // Each is written once for both engines (engine.go numbers the
 // placeholders for PostgreSQL), in the SQL that SQLite and PostgreSQL share.
 const (
-	sqlAddCounter            = `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`
+	sqlAddCounter            = `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value`
 	sqlCounters              = `SELECT name, value FROM counters WHERE substr(name, 1, ?) = ?`
 	sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`
 	sqlInsertSigningKey      = `INSERT INTO settings (key, value) VALUES ('signing_key', ?)`

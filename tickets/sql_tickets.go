@@ -2,7 +2,8 @@ package tickets
 
 // The store's named statements about a ticket: its row, status, owner and figures.
 // Each is written once for both engines (engine.go numbers the
-// placeholders for PostgreSQL), in the SQL that SQLite and PostgreSQL share.
+// placeholders for PostgreSQL), in the SQL that SQLite and PostgreSQL share
+// (NULLS FIRST where SQLite sorts NULL first and PostgreSQL would not).
 const (
 	sqlActiveTicketsOf = `SELECT id FROM tickets WHERE owner_email = ? AND ` + sqlActive
 	sqlChainOrigin     = `SELECT COALESCE(origin_ticket, id) FROM tickets WHERE id = ?`
@@ -13,12 +14,12 @@ const (
 		(SELECT COUNT(*) FROM outbox WHERE status = 'queued'),
 		(SELECT COUNT(*) FROM outbox WHERE status = 'failed')`
 	sqlDashboardActive = `SELECT id, patron_name, COALESCE(owner_email, ''), team, status, created_at, due_at
-		FROM tickets WHERE ` + sqlActive + ` ORDER BY due_at, id`
+		FROM tickets WHERE ` + sqlActive + ` ORDER BY due_at NULLS FIRST, id`
 	sqlDashboardFirstAnswers = `SELECT team, created_at, first_response_at, first_due_at FROM tickets
 		WHERE first_response_at >= ? AND first_response_at <= ?`
 	sqlDigestOverdue = `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at, COALESCE(le.action, ''), COALESCE(le.at, 0)
 		FROM tickets t LEFT JOIN events le ON le.id = (SELECT MAX(e.id) FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk')
-		WHERE ` + sqlOverdue + ` ORDER BY t.owner_email, t.due_at`
+		WHERE ` + sqlOverdue + ` ORDER BY t.owner_email NULLS FIRST, t.due_at`
 	sqlGuardTexts = `
 		WITH theirs AS (SELECT id FROM tickets WHERE patron_email = (SELECT patron_email FROM tickets WHERE id = ?))
 		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
@@ -65,7 +66,7 @@ func sqlListTickets(where string) string {
 func sqlQueue(where string) string {
 	return `SELECT id, status, subject, patron_name, owner_email, due_at, created_at, first_response_at FROM tickets
 		WHERE merged_into IS NULL AND ` + where + `
-		ORDER BY CASE WHEN ` + sqlOwed + ` AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at, id`
+		ORDER BY CASE WHEN ` + sqlOwed + ` AND due_at IS NOT NULL THEN 0 ELSE 1 END, due_at NULLS FIRST, id`
 }
 
 // sqlCountOtherTicketsOf counts a patron's other tickets; cond matches their

@@ -16,6 +16,11 @@ func openPostgres(ctx context.Context, target string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redactURL(target), err)
 	}
+	// A daemon needs a few connections at once (each mailbox, the sender,
+	// the scheduler, the web page); three daemons stay far below the
+	// server's usual 100.
+	db.SetMaxOpenConns(10)
+	db.SetMaxIdleConns(5)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database %s: %w", redactURL(target), err)

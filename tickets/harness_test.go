@@ -48,8 +48,14 @@ func newHarness(t *testing.T, caps imap.CapSet) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	return newHarnessOn(t, srv, testdb.Target(t, t.TempDir()))
+}
+
+// newHarnessOn is a harness on the given mail servers and database.
+func newHarnessOn(t *testing.T, srv *memserver.Servers, target string) *harness {
+	t.Helper()
 	ctx := context.Background()
-	store, err := Open(ctx, testdb.Target(t, t.TempDir()))
+	store, err := Open(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 const migrateHelp = `Usage: patrondesk migrate --to postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable
        patrondesk migrate --from postgres://… --to FILE
+       patrondesk migrate --from BACKUP-FILE --to postgres://…
 
 Copies the whole desk - tickets, messages with their raw mail, attachments,
 history, outbox, quarantine, settings (the signing key, so the replies and
@@ -30,6 +31,7 @@ The SQLite file is left as it was: it is the way back.
 
 --from URL --to FILE is the way back: a PostgreSQL database into a new
 SQLite file (then set database.path to the file and remove database.url).
+--from FILE --to URL restores a file "patrondesk backup" wrote.
 
 Options:
 `
@@ -38,7 +40,7 @@ Options:
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("migrate", "migrate --to URL", stderr)
 	to := fs.String("to", "", "the new database: a PostgreSQL URL, or (with --from) a new SQLite file")
-	from := fs.String("from", "", "copy from this PostgreSQL URL instead of the config's database")
+	from := fs.String("from", "", "copy from this PostgreSQL URL or SQLite file instead of the config's database")
 	fs.Usage = func() { fmt.Fprint(stderr, migrateHelp); fs.PrintDefaults() }
 	if err := parse(fs, args); err != nil {
 		return err
@@ -81,9 +83,6 @@ type migrateFrom struct {
 // migrateSource opens the config's database (or --from), which must exist.
 func migrateSource(ctx context.Context, cfgPath, from string) (*migrateFrom, error) {
 	if from != "" {
-		if !tickets.IsPostgresURL(from) {
-			return nil, usageErr("--from takes a PostgreSQL URL; to copy an SQLite file, name it in the config (database.path)")
-		}
 		if err := mustHoldDesk(ctx, from); err != nil {
 			return nil, err
 		}
@@ -121,7 +120,7 @@ func daemonAnswers(cfg *config.Config) error {
 func mustHoldDesk(ctx context.Context, target string) error {
 	s, err := tickets.OpenReadOnly(ctx, target)
 	if errors.Is(err, tickets.ErrNoDatabase) {
-		return usageErr("%s holds no patrondesk tables: check the URL", targetName(target))
+		return usageErr("%s holds no patrondesk database: check --from", targetName(target))
 	}
 	if err != nil {
 		return err

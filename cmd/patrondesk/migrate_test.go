@@ -14,8 +14,8 @@ import (
 // TestMigrateToPostgresAndBack: `migrate --to URL` copies a desk that took
 // mail, says the counts match and what to do next; with the URL in the
 // config every command sees the same tickets and numbering goes on; a
-// second migrate into the same database is refused; --from --to FILE is the
-// way back.
+// second migrate into the same database is refused; backup writes an SQLite
+// copy that migrate --from restores; --from URL --to FILE is the way back.
 func TestMigrateToPostgresAndBack(t *testing.T) {
 	pgURL := testdb.Schema(t)
 	srv, err := memserver.Start(nil, "help@library.test", "alice@library.test", "boss@library.test")
@@ -59,6 +59,21 @@ func TestMigrateToPostgresAndBack(t *testing.T) {
 		t.Errorf("the first ticket after the move is not #3: exit %d\n%s", code, out)
 	}
 
+	// backup on PostgreSQL writes an SQLite copy; migrate --from restores it.
+	bk := filepath.Join(dir, "backup.db")
+	if code, out, stderr := runCLI(t, "backup", bk, "--config", cfg.Path); code != 0 || !strings.Contains(out, "migrate --from "+bk+" --to URL") {
+		t.Fatalf("backup on PostgreSQL: exit %d\n%s%s", code, out, stderr)
+	}
+	restored := testdb.Schema(t)
+	if code, out, stderr := runCLI(t, "migrate", "--from", bk, "--to", restored); code != 0 || !strings.Contains(out, "All counts match") {
+		t.Fatalf("restore the backup: exit %d\n%s%s", code, out, stderr)
+	}
+	cfg.Database.URL = restored
+	writeConfig(t, cfg)
+	if code, out, _ := runCLI(t, "tickets", "show", "3", "--config", cfg.Path); code != 0 || !strings.Contains(out, "Museum passes") {
+		t.Errorf("the restored database lacks ticket 3: exit %d\n%s", code, out)
+	}
+
 	back := filepath.Join(dir, "back.db")
 	if code, out, stderr := runCLI(t, "migrate", "--from", pgURL, "--to", back); code != 0 || !strings.Contains(out, "All counts match") || !strings.Contains(out, `path = "`+back) {
 		t.Errorf("migrate back: exit %d\n%s%s", code, out, stderr)
@@ -97,7 +112,7 @@ func TestMigrateRefuses(t *testing.T) {
 		{"a daemon is running", []string{"migrate", "--to", url, "--config", live.Path}, "stop it first"},
 		{"the same database", []string{"migrate", "--to", cfg.Rel(cfg.Database.Path), "--config", cfg.Path}, "uses already"},
 		{"a file that exists", []string{"migrate", "--to", cfg.Path, "--config", cfg.Path}, "already exists"},
-		{"from a file", []string{"migrate", "--from", cfg.Rel(cfg.Database.Path), "--to", "x.db"}, "--from takes a PostgreSQL URL"},
+		{"from no file", []string{"migrate", "--from", cfg.Path + ".missing", "--to", url}, "holds no patrondesk database"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if code, _, stderr := runCLI(t, tt.args...); code != 2 || !strings.Contains(stderr, tt.want) {

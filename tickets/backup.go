@@ -11,13 +11,12 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// Backup copies the live database to path with SQLite's online backup, so
-// the daemon keeps running. The copy is created readable by its owner only;
-// an existing file is never overwritten.
+// Backup copies the live database to path, an SQLite file, so the daemon
+// keeps running: with SQLite's online backup, or from PostgreSQL with the
+// copier (one consistent moment; the file is restored with migrate). The
+// copy is created readable by its owner only; an existing file is never
+// overwritten.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if s.db.engine == PostgreSQL {
-		return errors.New("patrondesk backup copies the SQLite file; on PostgreSQL use the server's own tools: pg_dump --format=custom --file=FILE with the URL of database.url (README, Moving to PostgreSQL)")
-	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -26,6 +25,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("create backup %s: %w", path, err)
 	}
 	f.Close()
+	if s.db.engine == PostgreSQL {
+		return s.backupToFile(ctx, path)
+	}
 	dst, err := sql.Open("sqlite3", "file:"+uriPath(path))
 	if err != nil {
 		return err
@@ -54,6 +56,19 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 			return bk.Finish()
 		})
 	})
+}
+
+func (s *Store) backupToFile(ctx context.Context, path string) error {
+	dst, err := Open(ctx, path)
+	if err == nil {
+		_, err = s.CopyTo(ctx, dst)
+		dst.Close()
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("back up into %s: %w", path, err)
+	}
+	return nil
 }
 
 // Health is what `patrondesk check` says of the database.

@@ -54,6 +54,12 @@ func newHarnessOn(t *testing.T, caps imap.CapSet, target string) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	return newHarnessOn(t, srv, testdb.Target(t, t.TempDir()))
+}
+
+// newHarnessOn is a harness on the given mail servers and database.
+func newHarnessOn(t *testing.T, srv *memserver.Servers, target string) *harness {
+	t.Helper()
 	ctx := context.Background()
 	store, err := Open(ctx, target)
 	if err != nil {

@@ -13,11 +13,15 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// OpenCopy copies the database at path into a new private folder and opens
-// the copy, for a drill: the original is opened read-only and nothing is
-// written to it (not even a migration). Where there is no database yet the
-// copy starts empty, and fresh says so. done closes the copy and removes it.
+// OpenCopy copies the database at path (a file or a PostgreSQL URL) into
+// a new SQLite file in a private folder and opens the copy, for a drill:
+// the original is read in one read-only transaction and nothing is written
+// to it (not even a migration). Where there is no database yet the copy
+// starts empty, and fresh says so. done closes the copy and removes it.
 func OpenCopy(ctx context.Context, path string) (copy *Store, fresh bool, done func(), err error) {
+	if IsPostgresURL(path) {
+		return openPostgresCopy(ctx, path)
+	}
 	if _, err := os.Stat(path); err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, false, nil, fmt.Errorf("database %s: %w", path, err)
@@ -36,6 +40,38 @@ func OpenCopy(ctx context.Context, path string) (copy *Store, fresh bool, done f
 		}
 	}
 	s, err := Open(ctx, dst)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, false, nil, err
+	}
+	return s, fresh, func() { s.Close(); os.RemoveAll(dir) }, nil
+}
+
+// openPostgresCopy is OpenCopy for PostgreSQL: the copier writes one
+// moment of the database into the private SQLite file, while the daemons
+// go on working.
+func openPostgresCopy(ctx context.Context, target string) (*Store, bool, func(), error) {
+	src, err := OpenReadOnly(ctx, target)
+	fresh := errors.Is(err, ErrNoDatabase)
+	if err != nil && !fresh {
+		return nil, false, nil, err
+	}
+	dir, err := os.MkdirTemp("", "patrondesk-drill-") // 0700: the copy holds patron mail
+	if err != nil {
+		if src != nil {
+			src.Close()
+		}
+		return nil, false, nil, fmt.Errorf("make a folder for the drill's copy: %w", err)
+	}
+	s, err := Open(ctx, filepath.Join(dir, "drill.db"))
+	if err == nil && !fresh {
+		_, err = src.CopyTo(ctx, s)
+		src.Close()
+		if err != nil {
+			s.Close()
+			err = fmt.Errorf("copy %s for the drill: %w", redactURL(target), err)
+		}
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, false, nil, err

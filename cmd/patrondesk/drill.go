@@ -23,17 +23,15 @@ func drill(ctx context.Context, cfg *config.Config, log *slog.Logger, stdout io.
 	// The round logs "ticket: created" and the like as it goes; every line
 	// says it was a drill, so nobody reading the log later takes it as real.
 	log = log.With(slog.Bool("drill", true))
-	if cfg.Database.URL != "" {
-		return usageErr("drills (--dry-run, --at) work on the SQLite file for now; on PostgreSQL, run the drill on a copy: patrondesk migrate --from the URL into a file (README)")
-	}
-	path := cfg.Rel(cfg.Database.Path)
-	store, fresh, done, err := tickets.OpenCopy(ctx, path)
+	// On PostgreSQL too the drill works on a private SQLite copy: the
+	// daemons sharing the database go on undisturbed.
+	store, fresh, done, err := tickets.OpenCopy(ctx, cfg.DatabaseTarget())
 	if err != nil {
 		return err
 	}
 	defer done()
 	if fresh {
-		fmt.Fprintf(stdout, "There is no database at %s yet: the drill starts from an empty one.\n", path)
+		fmt.Fprintf(stdout, "There is no database at %s yet: the drill starts from an empty one.\n", cfg.DatabaseName())
 	}
 	clk := clock.System{}
 	a, err := wireStore(ctx, cfg, store, clk, log, nil)

@@ -51,6 +51,8 @@ Commands:
   report                received, answered, solved, times and promises kept
                         (--since 2026-11-01, --until, --json)
   backup FILE           a consistent copy of the live database (the daemon keeps running)
+  migrate --to URL      copy the SQLite database into a new PostgreSQL one (stop the daemon
+                        first; --from URL --to FILE is the way back)
   purge [--dry-run]     anonymise closed requests older than policy.retention
   templates list        the mail templates, who gets them and in which languages
   templates preview N   one template rendered with sample data (--lang es)
@@ -114,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"link":       cmdLink,
 	}
 	cmds["login"] = cmdLogin
+	cmds["migrate"] = cmdMigrate
 	cmd, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "patrondesk: unknown command %q\n\n%s", args[0], usage)

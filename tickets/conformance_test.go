@@ -27,7 +27,7 @@ func TestConformance(t *testing.T) {
 			if engine == "postgres" {
 				target = testdb.Schema(t)
 			}
-			h := newHarnessOn(t, nil, target)
+			h := newHarnessOn(t, startServers(t), target)
 			withOpeningHours(t, h)
 			digests[engine] = conformanceDays(t, h)
 		})

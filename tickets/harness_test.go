@@ -43,12 +43,6 @@ var testStaff = []Staff{
 
 func newHarness(t *testing.T, caps imap.CapSet) *harness {
 	t.Helper()
-	return newHarnessOn(t, caps, testdb.Target(t, t.TempDir()))
-}
-
-// newHarnessOn is newHarness on the database at target (a file or a URL).
-func newHarnessOn(t *testing.T, caps imap.CapSet, target string) *harness {
-	t.Helper()
 	srv, err := memserver.Start(caps, helpAddr)
 	if err != nil {
 		t.Fatal(err)

@@ -63,7 +63,8 @@ func (r *receipt) handOnAway() (int, error) {
 			}
 			continue
 		}
-		ids, err := r.ids(`SELECT id FROM tickets WHERE owner_email = ? AND `+sqlActive, s.Email)
+		// Skip-locked: two daemons at once hand each ticket on once.
+		ids, err := r.ids(`SELECT id FROM tickets WHERE owner_email = ? AND `+sqlActive+r.d.store.skipLocked(), s.Email)
 		if err != nil {
 			return moved, err
 		}

@@ -295,36 +295,26 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 // Run sends mail until ctx ends: whenever kicked, and when the next retry is
 // due.
 func (s *Sender) Run(ctx context.Context) {
-	for {
-		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+	runQueue(ctx, s.kick, func(ctx context.Context) {
+		_, err := s.Drain(ctx)
+		switch {
+		case errors.Is(err, errClaimLost):
+			s.log.Info("another daemon took over part of a batch of mail; it sends it")
+		case err != nil && ctx.Err() == nil:
 			s.log.Warn("sending paused", "err", err)
 		}
-		wait := s.untilNext(ctx)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-s.kick:
-		case <-t.C:
-		}
-		t.Stop()
-	}
+	}, s.untilNext)
 }
 
 // untilNext is how long until the next queued row is due (at most a
 // second, so a row added by another process, such as `deliver` or a
 // `tickets` command, goes out within a second or two).
 func (s *Sender) untilNext(ctx context.Context) time.Duration {
-	var next sql.NullInt64
+	now := s.clock.Now()
 	// A row another daemon holds is due when its claim runs out.
-	_ = s.store.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN claimed_until >= ? AND claimed_by <> ? THEN claimed_until + 1 ELSE next_attempt_at END)
-		FROM outbox WHERE status = 'queued'`, unix(s.clock.Now()), s.Name).Scan(&next)
-	if !next.Valid {
-		return time.Second
-	}
-	d := time.Unix(next.Int64, 0).Sub(s.clock.Now())
-	return max(min(d, time.Second), 100*time.Millisecond)
+	return untilDue(ctx, s.store.db, now, 100*time.Millisecond, time.Second,
+		`SELECT MIN(CASE WHEN claimed_until >= ? AND claimed_by <> ? THEN claimed_until + 1 ELSE next_attempt_at END) FROM outbox WHERE status = 'queued'`,
+		unix(now), s.Name)
 }
 
 // DrainWhileKicked sends what is queued each time the sender is kicked,

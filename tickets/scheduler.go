@@ -273,7 +273,7 @@ func earliest(next []time.Time, pending bool, cal *calendar.Calendar, now time.T
 // and at least once a minute (for the daily summary, and for changes made
 // by another process such as the command line).
 func (d *Desk) RunScheduler(ctx context.Context) {
-	for {
+	runQueue(ctx, nil, func(ctx context.Context) {
 		p, err := d.Schedule(ctx, d.clock.Now())
 		if err != nil && ctx.Err() == nil {
 			d.log.Warn("follow-up pass failed; trying again in a minute", "err", err)
@@ -281,21 +281,10 @@ func (d *Desk) RunScheduler(ctx context.Context) {
 		for _, l := range p.Lines {
 			d.log.Info("follow-up", "did", l)
 		}
-		t := time.NewTimer(d.untilNextCheck(ctx))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
+	}, d.untilNextCheck)
 }
 
 func (d *Desk) untilNextCheck(ctx context.Context) time.Duration {
-	var next sql.NullInt64
-	_ = d.store.db.QueryRowContext(ctx, `SELECT MIN(next_check_at) FROM tickets WHERE next_check_at IS NOT NULL`).Scan(&next)
-	if !next.Valid {
-		return time.Minute
-	}
-	return max(min(time.Unix(next.Int64, 0).Sub(d.clock.Now()), time.Minute), time.Second)
+	return untilDue(ctx, d.store.db, d.clock.Now(), time.Second, time.Minute,
+		`SELECT MIN(next_check_at) FROM tickets WHERE next_check_at IS NOT NULL`)
 }

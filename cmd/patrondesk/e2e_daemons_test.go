@@ -7,6 +7,7 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/smtp"
 	"os"
@@ -25,9 +26,10 @@ const drillLease = 5 * time.Second
 
 // daemonProc is one running `patrondesk run` of the drill.
 type daemonProc struct {
-	cfg  string
-	name string // its name in the leases table: host and pid
-	stop func()
+	cfg    string
+	listen string // its /healthz and /metrics
+	name   string // its name in the leases table: host and pid
+	stop   func()
 }
 
 // TestE2EThreeDaemonsOnPostgres: 1,000 emails through Postfix, three
@@ -83,6 +85,7 @@ func TestE2EThreeDaemonsOnPostgres(t *testing.T) {
 			t.Errorf("a takeover took %.1fs; want within the lease (%s) and a few seconds", d.Seconds(), drillLease)
 		}
 	}
+	checkHealthSaysWhoHolds(t, db, procs)
 	t.Logf("three-daemon drill: %d emails through Postfix, %d SIGKILLs of the lease holder (each started again after the takeover) -> %d tickets, %d acknowledgements delivered, %d duplicates",
 		messages, kills, countSoon(db, `SELECT COUNT(*) FROM tickets`), len(got), dups)
 }
@@ -101,7 +104,7 @@ func drillConfigs(t *testing.T, e *e2e, url string) []string {
 	var out []string
 	for i := range 3 {
 		path := filepath.Join(filepath.Dir(e.cfg), fmt.Sprintf("daemon%d.toml", i+1))
-		cfg := base + fmt.Sprintf("\n[http]\nlisten = %q\n", freeAddr(t))
+		cfg := base + fmt.Sprintf("\n[http]\nlisten = %q\n", freeAddr(t)) // read back by listenOf
 		if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +125,7 @@ func startDrillDaemon(t *testing.T, e *e2e, cfg string) *daemonProc {
 		}
 	})
 	host, _ := os.Hostname()
-	return &daemonProc{cfg: cfg, name: fmt.Sprintf("%s:%d", host, cmd.Process.Pid), stop: func() {
+	return &daemonProc{cfg: cfg, listen: listenOf(t, cfg), name: fmt.Sprintf("%s:%d", host, cmd.Process.Pid), stop: func() {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 	}}
@@ -258,4 +261,49 @@ func arrivedAcks(t *testing.T, messages int) []string {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
+}
+
+// listenOf reads a drill config's [http] listen address.
+func listenOf(t *testing.T, cfg string) string {
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(b), "[http]\nlisten = \"")
+	addr, _, _ := strings.Cut(after, "\"")
+	return addr
+}
+
+// checkHealthSaysWhoHolds: every daemon's /healthz?format=json names the
+// lease holder, only the holder says it holds the mailbox, and its
+// /metrics says so too.
+func checkHealthSaysWhoHolds(t *testing.T, db *sql.DB, procs []*daemonProc) {
+	h := holder(db)
+	holding := 0
+	for _, p := range procs {
+		var got health
+		body := httpGet(t, "http://"+p.listen+"/healthz?format=json")
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Errorf("%s /healthz?format=json: %v: %s", p.name, err, body)
+			continue
+		}
+		if got.Daemon != p.name || len(got.Mailboxes) != 1 || got.Mailboxes[0].Holder != h || got.Mailboxes[0].ExpiresAt == nil {
+			t.Errorf("%s /healthz?format=json says %s; want itself, and INBOX held by %s with its expiry", p.name, body, h)
+		}
+		metric := `patrondesk_mailbox_lease_held{mailbox="INBOX"} 0`
+		if p.name == h {
+			holding++
+			metric = `patrondesk_mailbox_lease_held{mailbox="INBOX"} 1`
+			if len(got.Holds) != 1 || got.Holds[0] != "INBOX" || !got.Mailboxes[0].Mine {
+				t.Errorf("the holder's /healthz?format=json: %s", body)
+			}
+		}
+		if m := httpGet(t, "http://"+p.listen+"/metrics"); !strings.Contains(m, metric) {
+			t.Errorf("%s /metrics lacks %s", p.name, metric)
+		}
+	}
+	if holding != 1 {
+		t.Errorf("%d daemons hold the mailbox, want 1", holding)
+	}
+	t.Logf("/healthz?format=json of %s: %s", procs[0].name, strings.TrimSpace(httpGet(t, "http://"+procs[0].listen+"/healthz?format=json")))
 }

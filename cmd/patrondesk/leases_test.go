@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -73,5 +74,51 @@ func TestHealthSaysWhoHoldsTheMailbox(t *testing.T) {
 	clk.Advance(time.Hour)
 	if body, code := get(t, srv.URL+"/healthz"); code != 503 || !strings.Contains(body, "mailbox INBOX: not reached") || strings.Contains(body, "ill") {
 		t.Errorf("/healthz an hour on: %d %s", code, body)
+	}
+}
+
+// TestStuckMailReportedByOneDaemon: mail stuck in the shared outbox is
+// reported by the daemon watching the first mailbox only, so the admin
+// hears of it once, not once per daemon.
+func TestStuckMailReportedByOneDaemon(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/d.db"
+	store, err := tickets.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO outbox (kind, to_email, from_name, from_email, subject, body_text, message_id, auto_submitted, created_at, next_attempt_at, attempts)
+		VALUES ('ack', 'ann@patrons.test', 'Seymour Library', 'help@library.test', 'Re: hold', 'We have it.', '<s1@library.test>', 'auto-replied', 0, 0, 3)`); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC))
+	if _, err := store.TakeLease(ctx, tickets.MailboxLease("INBOX"), "other:2", clk.Now(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cases := []struct {
+		name   string
+		leaser *tickets.Leaser
+		want   bool
+	}{
+		{"one daemon (no leases) reports it", nil, true},
+		{"a daemon not watching the first mailbox does not", tickets.NewLeaser(store, clk, "this:1", time.Hour, log), false},
+	}
+	for _, c := range cases {
+		mon := newMonitor(store, clk, []string{"INBOX"}, 4*time.Minute)
+		if c.leaser != nil {
+			mon.watchLeases(c.leaser)
+		}
+		w := &healthWatch{mon: mon, store: store, after: 15 * time.Minute, log: log}
+		got := strings.Contains(strings.Join(w.troubles(ctx), "\n"), "could not be sent")
+		if got != c.want {
+			t.Errorf("%s: stuck mail reported = %v", c.name, got)
+		}
 	}
 }

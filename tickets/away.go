@@ -63,7 +63,8 @@ func (r *work) handOnAway() (int, error) {
 			}
 			continue
 		}
-		ids, err := r.ids(sqlActiveTicketsOf, s.Email)
+		// Skip-locked: two daemons at once hand each ticket on once.
+		ids, err := r.ids(sqlActiveTicketsOf+r.d.store.skipLocked(), s.Email)
 		if err != nil {
 			return moved, err
 		}

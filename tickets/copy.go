@@ -18,6 +18,11 @@ var copyTables = []string{
 	"scheduled", "away", "patrons", "counters", "blocked_senders",
 }
 
+// notCopied are tables a copy leaves behind: schema_migrations is made by
+// the target's own migrations, and leases say which running daemon watches
+// which mailbox (the daemons of the copy take their own).
+var notCopied = []string{"schema_migrations", "leases"}
+
 // laterColumns refer to rows of their own table that may come later (a
 // ticket merged into a newer one): they are written empty with the row and
 // filled in once all the table's rows are in.
@@ -91,7 +96,7 @@ func checkCopyable(ctx context.Context, src *Tx, e Engine) error {
 		return err
 	}
 	for _, n := range names {
-		if n != "schema_migrations" && !slices.Contains(copyTables, n) {
+		if !slices.Contains(notCopied, n) && !slices.Contains(copyTables, n) {
 			return fmt.Errorf("the database has a table %q that this version of patrondesk cannot copy; nothing was copied (use the patrondesk version that made it)", n)
 		}
 	}

@@ -33,6 +33,7 @@ type harness struct {
 	clock  *clock.Fake
 	imap   mailer.IMAPOptions
 	now    time.Time
+	target string // the database, for a second daemon on it
 }
 
 var testStaff = []Staff{
@@ -79,7 +80,7 @@ func newHarnessOn(t *testing.T, srv *memserver.Servers, target string) *harness 
 	host, port := splitAddr(t, srv.SMTPAddr)
 	sender := NewSender(store, clk, mailer.SMTPOptions{Host: host, Port: port, Security: "none", Timeout: 5 * time.Second}, log)
 	ihost, iport := splitAddr(t, srv.IMAPAddr)
-	return &harness{t: t, srv: srv, store: store, desk: desk, sender: sender, clock: clk, now: now,
+	return &harness{t: t, srv: srv, store: store, desk: desk, sender: sender, clock: clk, now: now, target: target,
 		imap: mailer.IMAPOptions{Host: ihost, Port: iport, Security: "none", Username: helpAddr, Password: memserver.Password,
 			Mailbox: "INBOX", Processed: "Processed", Timeout: 5 * time.Second}}
 }

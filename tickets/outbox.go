@@ -44,6 +44,11 @@ type Sender struct {
 	sent atomic.Int64
 	// Limit caps how fast mail goes out (ratelimit.go).
 	Limit RateLimit
+	// Name is this daemon in the outbox's claims (claim.go), and ClaimFor
+	// how long a claim lasts unless renewed: a dead daemon's mail waits
+	// that long before another daemon sends it.
+	Name     string
+	ClaimFor time.Duration
 }
 
 // Sent is how many mails this Sender has handed to the SMTP server.
@@ -52,7 +57,7 @@ func (s *Sender) Sent() int64 { return s.sent.Load() }
 // NewSender returns a Sender.
 func NewSender(store *Store, clk clock.Clock, smtp mailer.SMTPOptions, log *slog.Logger) *Sender {
 	return &Sender{store: store, clock: clk, smtp: smtp, log: log, kick: make(chan struct{}, 1),
-		MinBackoff: 30 * time.Second, MaxBackoff: 30 * time.Minute}
+		MinBackoff: 30 * time.Second, MaxBackoff: 30 * time.Minute, Name: DaemonName(), ClaimFor: 15 * time.Second}
 }
 
 // Kick wakes the sender; it never blocks.
@@ -78,12 +83,15 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 	sent := 0
 	k := max(s.Connections, 1)
 	for {
-		rows, err := s.due(ctx, 100*k)
+		rows, until, err := s.due(ctx, 100*k)
 		if err != nil || len(rows) == 0 {
 			return sent, err
 		}
-		n, err := s.sendParallel(ctx, rows, k)
+		n, err := s.sendParallel(ctx, rows, k, until)
 		sent += n
+		if rerr := s.releaseClaims(context.WithoutCancel(ctx)); rerr != nil {
+			return sent, errors.Join(err, rerr)
+		}
 		if err != nil {
 			return sent, err
 		}
@@ -96,10 +104,10 @@ const minPerConnection = 8
 // sendParallel sends rows over up to k connections at once. Each
 // recipient's mails go over one connection, in order, so an
 // acknowledgement never overtakes the mail it answers.
-func (s *Sender) sendParallel(ctx context.Context, rows []outRow, k int) (int, error) {
+func (s *Sender) sendParallel(ctx context.Context, rows []outRow, k int, until time.Time) (int, error) {
 	k = min(k, max(len(rows)/minPerConnection, 1))
 	if k == 1 {
-		return s.sendAll(ctx, rows)
+		return s.sendAll(ctx, rows, until)
 	}
 	parts := make([][]outRow, k)
 	for _, r := range rows {
@@ -118,7 +126,7 @@ func (s *Sender) sendParallel(ctx context.Context, rows []outRow, k int) (int, e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sent[i], errs[i] = s.sendAll(ctx, part)
+			sent[i], errs[i] = s.sendAll(ctx, part, until)
 		}()
 	}
 	wg.Wait()
@@ -129,7 +137,8 @@ func (s *Sender) sendParallel(ctx context.Context, rows []outRow, k int) (int, e
 	return total, errors.Join(errs...)
 }
 
-func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
+// sendAll sends rows, claimed until until, over one connection.
+func (s *Sender) sendAll(ctx context.Context, rows []outRow, until time.Time) (int, error) {
 	sess, err := mailer.DialSMTP(ctx, s.smtp)
 	if s.OnDial != nil {
 		s.OnDial(err)
@@ -152,8 +161,11 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	}
 	defer sess.Close()
 	sent := 0
-	for _, r := range rows {
+	for i, r := range rows {
 		if held, err := s.pace(ctx); held || err != nil {
+			return sent, err
+		}
+		if until, err = s.keepClaim(ctx, rows[i:], until); err != nil {
 			return sent, err
 		}
 		start := s.clock.Now()
@@ -180,9 +192,22 @@ func (s *Sender) sendAll(ctx context.Context, rows []outRow) (int, error) {
 	return sent, nil
 }
 
-func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
+// due claims up to limit due rows (claim.go) and reads them; it returns
+// them and until when they are this sender's.
+func (s *Sender) due(ctx context.Context, limit int) ([]outRow, time.Time, error) {
+	ids, until, err := s.claim(ctx, limit)
+	if err != nil || len(ids) == 0 {
+		return nil, until, err
+	}
+	rows, err := s.read(ctx, ids)
+	return rows, until, err
+}
+
+// read reads the claimed rows ids and their files.
+func (s *Sender) read(ctx context.Context, ids []int64) ([]outRow, error) {
+	in, args := placeholders(ids)
 	q, err := s.store.db.QueryContext(ctx, `SELECT id, ticket_id, kind, attempts, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, content_language
-		FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?`, unix(s.clock.Now()), limit)
+		FROM outbox WHERE id IN (`+in+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -230,7 +255,7 @@ func (s *Sender) due(ctx context.Context, limit int) ([]outRow, error) {
 const maxBatchFiles = 64 << 20
 
 func (s *Sender) markSent(ctx context.Context, r outRow) error {
-	_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`, unix(s.clock.Now()), r.id)
+	_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = '', claimed_by = '', claimed_until = 0 WHERE id = ?`, unix(s.clock.Now()), r.id)
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", r.id, err)
 	}
@@ -249,13 +274,13 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 		} else { // a refused login is said once by sendAll
 			s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
 		}
-		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`,
+		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claimed_by = '', claimed_until = 0 WHERE id = ?`,
 			unix(now.Add(wait)), sendErr.Error(), r.id)
 		return err
 	}
 	s.log.Error("mail could not be sent and was given up", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "err", sendErr)
 	return s.store.tx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, sendErr.Error(), r.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, claimed_by = '', claimed_until = 0 WHERE id = ?`, sendErr.Error(), r.id); err != nil {
 			return err
 		}
 		if r.ticket == 0 {
@@ -270,34 +295,26 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 // Run sends mail until ctx ends: whenever kicked, and when the next retry is
 // due.
 func (s *Sender) Run(ctx context.Context) {
-	for {
-		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+	runQueue(ctx, s.kick, func(ctx context.Context) {
+		_, err := s.Drain(ctx)
+		switch {
+		case errors.Is(err, errClaimLost):
+			s.log.Info("another daemon took over part of a batch of mail; it sends it")
+		case err != nil && ctx.Err() == nil:
 			s.log.Warn("sending paused", "err", err)
 		}
-		wait := s.untilNext(ctx)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-s.kick:
-		case <-t.C:
-		}
-		t.Stop()
-	}
+	}, s.untilNext)
 }
 
 // untilNext is how long until the next queued row is due (at most a
 // second, so a row added by another process, such as `deliver` or a
 // `tickets` command, goes out within a second or two).
 func (s *Sender) untilNext(ctx context.Context) time.Duration {
-	var next sql.NullInt64
-	_ = s.store.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'`).Scan(&next)
-	if !next.Valid {
-		return time.Second
-	}
-	d := time.Unix(next.Int64, 0).Sub(s.clock.Now())
-	return max(min(d, time.Second), 100*time.Millisecond)
+	now := s.clock.Now()
+	// A row another daemon holds is due when its claim runs out.
+	return untilDue(ctx, s.store.db, now, 100*time.Millisecond, time.Second,
+		`SELECT MIN(CASE WHEN claimed_until >= ? AND claimed_by <> ? THEN claimed_until + 1 ELSE next_attempt_at END) FROM outbox WHERE status = 'queued'`,
+		unix(now), s.Name)
 }
 
 // DrainWhileKicked sends what is queued each time the sender is kicked,

@@ -46,15 +46,12 @@ func (d *Desk) Schedule(ctx context.Context, now time.Time) (*Planned, error) {
 		return p, fmt.Errorf("hand on tickets of staff away: %w", err)
 	}
 	for {
-		ids, err := d.dueTickets(ctx, now, 200)
-		if err != nil || len(ids) == 0 {
-			if err == nil {
-				break
-			}
+		n, err := d.followUpBatch(ctx, now, 200, p)
+		if err != nil {
 			return p, err
 		}
-		if err := d.followUpBatch(ctx, now, ids, p); err != nil {
-			return p, err
+		if n == 0 {
+			break
 		}
 	}
 	if err := d.store.tx(ctx, func(tx *Tx) error { return d.workAt(ctx, tx, now).dailySummary(p) }); err != nil {
@@ -76,35 +73,41 @@ func (d *Desk) workAt(ctx context.Context, tx *Tx, now time.Time) *work {
 	return &work{d: d, tx: tx, ctx: ctx, now: now}
 }
 
-func (d *Desk) dueTickets(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	ids, err := queryIDs(ctx, d.store.db, `SELECT id FROM tickets WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`, unix(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("read due tickets: %w", err)
-	}
-	return ids, nil
-}
-
-// followUpBatch looks at a batch of due tickets in one transaction and sets
-// when each is to be looked at next.
-func (d *Desk) followUpBatch(ctx context.Context, now time.Time, ids []int64, p *Planned) error {
-	return d.store.tx(ctx, func(tx *Tx) error {
+// followUpBatch claims up to limit due tickets and, in the same
+// transaction, does their follow-up work and sets when each is to be
+// looked at next; it returns how many it claimed. On PostgreSQL the
+// tickets are read FOR UPDATE SKIP LOCKED, so daemons running the
+// scheduler at once take different tickets; the claim is the row lock,
+// which ends with the transaction (a dead daemon's connection rolls back
+// and frees them), so no claim column is needed: all the work, queuing
+// mail included, commits or not with it. The scheduled keys stay the
+// backstop against a mail queued twice.
+func (d *Desk) followUpBatch(ctx context.Context, now time.Time, limit int, p *Planned) (int, error) {
+	var n int
+	err := d.store.tx(ctx, func(tx *Tx) error {
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM tickets WHERE next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`+d.store.skipLocked(), unix(now), limit)
+		if err != nil {
+			return fmt.Errorf("read due tickets: %w", err)
+		}
+		n = len(ids)
 		r := d.workAt(ctx, tx, now)
 		for _, id := range ids {
 			next, err := r.followUp(id, p)
 			if err != nil {
 				return fmt.Errorf("follow up ticket %d: %w", id, err)
 			}
-			var n any
+			var nextAt any
 			if !next.IsZero() {
 				// Never in the past, or the pass would spin on it.
-				n = max(unix(next), unix(now)+1)
+				nextAt = max(unix(next), unix(now)+1)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET next_check_at = ? WHERE id = ?`, n, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET next_check_at = ? WHERE id = ?`, nextAt, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	return n, err
 }
 
 // schedTicket is what the follow-up needs to know of a ticket.
@@ -269,7 +272,7 @@ func earliest(next []time.Time, pending bool, cal *calendar.Calendar, now time.T
 // and at least once a minute (for the daily summary, and for changes made
 // by another process such as the command line).
 func (d *Desk) RunScheduler(ctx context.Context) {
-	for {
+	runQueue(ctx, nil, func(ctx context.Context) {
 		p, err := d.Schedule(ctx, d.clock.Now())
 		if err != nil && ctx.Err() == nil {
 			d.log.Warn("follow-up pass failed; trying again in a minute", "err", err)
@@ -277,21 +280,10 @@ func (d *Desk) RunScheduler(ctx context.Context) {
 		for _, l := range p.Lines {
 			d.log.Info("follow-up", "did", l)
 		}
-		t := time.NewTimer(d.untilNextCheck(ctx))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
+	}, d.untilNextCheck)
 }
 
 func (d *Desk) untilNextCheck(ctx context.Context) time.Duration {
-	var next sql.NullInt64
-	_ = d.store.db.QueryRowContext(ctx, `SELECT MIN(next_check_at) FROM tickets WHERE next_check_at IS NOT NULL`).Scan(&next)
-	if !next.Valid {
-		return time.Minute
-	}
-	return max(min(time.Unix(next.Int64, 0).Sub(d.clock.Now()), time.Minute), time.Second)
+	return untilDue(ctx, d.store.db, d.clock.Now(), time.Second, time.Minute,
+		`SELECT MIN(next_check_at) FROM tickets WHERE next_check_at IS NOT NULL`)
 }

@@ -7,7 +7,7 @@ const (
 	sqlAddCounter            = `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value`
 	sqlCounters              = `SELECT name, value FROM counters WHERE substr(name, 1, ?) = ?`
 	sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`
-	sqlInsertSigningKey      = `INSERT INTO settings (key, value) VALUES ('signing_key', ?)`
+	sqlInsertSigningKey      = `INSERT INTO settings (key, value) VALUES ('signing_key', ?) ON CONFLICT (key) DO NOTHING`
 	sqlMigrationApplied      = `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`
 	sqlPreviousSigningKey    = `SELECT p.value, r.value FROM settings p JOIN settings r ON r.key = 'signing_key_rotated_at' WHERE p.key = 'signing_key_previous'`
 	sqlRecordMigration       = `INSERT INTO schema_migrations (version) VALUES (?)`

@@ -93,7 +93,13 @@ func migrationFiles(e Engine) (map[int]string, []int, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, sqlCreateMigrationsTable); err != nil {
+	if err := s.tx(ctx, func(tx *Tx) error {
+		if err := lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, sqlCreateMigrationsTable)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
 	files, versions, err := migrationFiles(s.db.engine)
@@ -114,12 +120,8 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 		return err
 	}
 	defer tx.Rollback()
-	if s.db.engine == PostgreSQL {
-		// Daemons starting together migrate one at a time; the lock ends
-		// with the transaction, so connection poolers do not break it.
-		if _, err := tx.ExecContext(ctx, sqlLockMigrations); err != nil {
-			return fmt.Errorf("wait for other daemons' migrations: %w", err)
-		}
+	if err := lockMigrations(ctx, tx); err != nil {
+		return err
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, sqlMigrationApplied, version).Scan(&n); err != nil {
@@ -175,8 +177,12 @@ func (s *Store) SigningKey(ctx context.Context) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, sqlInsertSigningKey, key)
-		return err
+		// Daemons starting together on one database: the first key wins,
+		// and every daemon reads that one.
+		if _, err = tx.ExecContext(ctx, sqlInsertSigningKey, key); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, sqlSigningKey).Scan(&key)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
@@ -192,4 +198,18 @@ func fromUnix(n sql.NullInt64) *time.Time {
 	}
 	t := time.Unix(n.Int64, 0).UTC()
 	return &t
+}
+
+// lockMigrations makes daemons starting together on one PostgreSQL
+// database change its schema one at a time (even CREATE TABLE IF NOT EXISTS
+// fails when two run at once); the lock ends with the transaction, so
+// connection poolers do not break it. SQLite's write lock does the same.
+func lockMigrations(ctx context.Context, tx *Tx) error {
+	if tx.db.engine != PostgreSQL {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, sqlLockMigrations); err != nil {
+		return fmt.Errorf("wait for other daemons' migrations: %w", err)
+	}
+	return nil
 }

@@ -38,11 +38,15 @@ type monitor struct {
 	refused map[string]string // "IMAP INBOX" or "SMTP": whose login was refused, in words
 	// refusals are logins refused (OAuth2): named at once, not after stall.
 	refusals *refusals
+	// mailboxes are the configured mailboxes' names; leaser, when set,
+	// says which of them this daemon watches (leases.go).
+	mailboxes []string
+	leaser    *tickets.Leaser
 }
 
 func newMonitor(store *tickets.Store, clk clock.Clock, mailboxes []string, stall time.Duration) *monitor {
 	m := &monitor{
-		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refused: map[string]string{}, refusals: newRefusals(),
+		reg: prometheus.NewRegistry(), store: store, clock: clk, started: clk.Now(), stall: stall, alive: map[string]time.Time{}, refused: map[string]string{}, refusals: newRefusals(), mailboxes: mailboxes,
 		fetchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_fetch_seconds",
 			Help: "Time to fetch one batch of messages.", Buckets: prometheus.DefBuckets}, []string{"mailbox"}),
 		sendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "patrondesk_send_seconds",
@@ -152,6 +156,9 @@ func (m *monitor) stalled(limit time.Duration) []stall {
 	defer m.mu.Unlock()
 	var out []stall
 	for name, at := range m.alive {
+		if !m.watching(name) {
+			continue
+		}
 		if at.IsZero() {
 			at = m.started
 		}
@@ -245,8 +252,13 @@ func httpMux(m *monitor, store *tickets.Store, page http.Handler) *http.ServeMux
 	}
 	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		p := m.problems(r.Context(), store)
+		if r.URL.Query().Get("format") == "json" {
+			m.writeHealthJSON(w, r, p)
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if p := m.problems(r.Context(), store); len(p) > 0 {
+		if len(p) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, strings.Join(p, "\n"))
 			return

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"patrondesk/tickets"
 	"patrondesk/tickets/clock"
 )
 
@@ -59,7 +60,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *once {
 		return runOnce(ctx, a, stdout, at)
 	}
-	log.Info("patrondesk running", "mailboxes", len(a.intakes), "database", cfg.DatabaseName())
+	log.Info("patrondesk running", "mailboxes", len(a.intakes), "database", cfg.DatabaseName(), "daemon", a.leaser.Name())
 	var wg sync.WaitGroup
 	run := func(f func()) {
 		wg.Add(1)
@@ -83,11 +84,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	run(func() { reloadOnHangup(ctx, a, *cfgPath, cfg, log) })
 	watch := &healthWatch{mon: a.monitor, store: a.store, desk: a.desk, after: cfg.Intake.AlertAfter.Duration, log: log}
 	run(func() { watch.run(ctx) })
-	for _, in := range a.intakes {
+	for i, in := range a.intakes {
+		// One daemon at a time watches a mailbox: the one holding its lease.
+		name := a.names[i]
 		run(func() {
-			if err := in.Run(ctx); err != nil {
-				log.Error("mailbox watch stopped", "err", err)
-			}
+			a.leaser.Hold(ctx, tickets.MailboxLease(name), func(ctx context.Context) {
+				a.monitor.startWatching(name)
+				if err := in.Run(ctx); err != nil {
+					log.Error("mailbox watch stopped", "err", err)
+				}
+			})
 		})
 	}
 	wg.Wait()

@@ -28,10 +28,21 @@ func (w *healthWatch) troubles(ctx context.Context) []string {
 	for _, s := range w.mon.stalled(w.after) {
 		out = append(out, fmt.Sprintf("mailbox %s could not be reached for %s; new mail there waits", s.name, s.lasted.Round(time.Minute)))
 	}
+	if !w.reportsShared() {
+		return out
+	}
 	if n, since, err := w.store.Stuck(ctx); err == nil && n > 0 {
 		out = append(out, fmt.Sprintf("%d email(s) could not be sent after three tries, the oldest since %s; the mail server may be down", n, since.Format(time.RFC1123)))
 	}
 	return out
+}
+
+// reportsShared says whether this daemon reports the database's problems
+// (mail stuck in the outbox): with several daemons on one database, only
+// the one watching the first mailbox does, so the admin hears once.
+func (w *healthWatch) reportsShared() bool {
+	m := w.mon
+	return m.leaser == nil || len(m.mailboxes) == 0 || m.watching(m.mailboxes[0])
 }
 
 // check sends an alert or a recovery when the state changes.

@@ -19,6 +19,8 @@ type app struct {
 	desk    *tickets.Desk
 	sender  *tickets.Sender
 	intakes []*mailer.Intake // [imap] first, then each [[mailbox]]
+	names   []string         // each intake's mailbox name
+	leaser  *tickets.Leaser  // which mailboxes this daemon watches
 	monitor *monitor
 	clock   clock.Clock
 }
@@ -116,6 +118,8 @@ func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, cl
 	sender := tickets.NewSender(store, clk, smtpOpts, log)
 	sender.Connections = cfg.SMTP.Connections
 	sender.Limit.PerMinute, sender.Limit.PerDay = cfg.SendingRate()
+	leaser := tickets.NewLeaser(store, clk, tickets.DaemonName(), cfg.Database.Lease.Duration, log)
+	sender.Name, sender.ClaimFor = leaser.Name(), cfg.Database.Lease.Duration
 	desk.Queued = sender.Kick
 	boxes := mailboxes(cfg)
 	var names []string
@@ -124,10 +128,11 @@ func wireStore(ctx context.Context, cfg *config.Config, store *tickets.Store, cl
 	}
 	poll := cfg.Intake.PollInterval.Duration
 	mon := newMonitor(store, clk, names, 3*poll+time.Minute)
+	mon.watchLeases(leaser)
 	sender.OnSend = mon.onSend
 	sender.OnDial = mon.onDial
 	watchLogins(smtpOpts.OAuth2, mon.refusals, "SMTP")
-	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk}
+	a := &app{store: store, desk: desk, sender: sender, monitor: mon, clock: clk, leaser: leaser, names: names}
 	for _, b := range boxes {
 		watchLogins(b.imap.OAuth2, mon.refusals, "mailbox "+b.name)
 		a.intakes = append(a.intakes, mailer.NewIntake(mailer.IntakeOptions{

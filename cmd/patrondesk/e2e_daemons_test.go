@@ -39,8 +39,11 @@ type daemonProc struct {
 // acknowledgements no more than the kills, and logs each takeover time
 // (kill → another daemon holds the lease and has taken mail).
 func TestE2EThreeDaemonsOnPostgres(t *testing.T) {
-	url := testdb.Schema(t)
 	e := newE2E(t)
+	url := e.dbURL // the PostgreSQL pass of the suite gives each test a schema
+	if url == "" {
+		url = testdb.Schema(t)
+	}
 	e.tune("")
 	t.Cleanup(func() { mailstack(t, "drain") })
 	db, err := sql.Open("pgx", url)
@@ -100,6 +103,7 @@ func drillConfigs(t *testing.T, e *e2e, url string) []string {
 		t.Fatal(err)
 	}
 	base := strings.Replace(string(b), "\n[intake]\n", "connections = 1\n\n[intake]\n", 1)
+	base = strings.Replace(base, e.dbSection, "", 1) // the drill writes its own
 	base += fmt.Sprintf("\n[database]\nurl = %q\nlease = %q\n", url, drillLease.String())
 	var out []string
 	for i := range 3 {

@@ -47,6 +47,8 @@ type e2e struct {
 	bin   string
 	cfg   string
 	dbURL string // the PostgreSQL schema's URL, or "" for the SQLite file
+	// dbSection is the config's [database] table on PostgreSQL ("" on SQLite).
+	dbSection string
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -110,7 +112,7 @@ team = "reference"
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &e2e{t: t, bin: bin, cfg: path, dbURL: dbURL}
+	return &e2e{t: t, bin: bin, cfg: path, dbURL: dbURL, dbSection: database}
 }
 
 // patrondesk runs the binary to completion and returns its stdout.

@@ -29,16 +29,20 @@ type bench struct {
 	rate               float64
 	tickets            int
 	dir                string
+	engine             string   // the database the part runs on: sqlite or postgres
+	postgres           string   // PostgreSQL admin URL; each part gets a schema
+	schemas            []string // made in PostgreSQL, dropped at the end
 	log                *slog.Logger
 	rows               []row
 }
 
 // row is one line of the results table.
-type row struct{ what, floor, patrondesk, ratio, target string }
+type row struct{ what, engine, floor, patrondesk, ratio, target string }
 
 func (b *bench) add(r row) {
+	r.engine = b.engine
 	b.rows = append(b.rows, r)
-	fmt.Fprintf(os.Stderr, "  %s: patrondesk %s, floor %s, %s\n", r.what, r.patrondesk, r.floor, r.ratio)
+	fmt.Fprintf(os.Stderr, "  %s on %s: patrondesk %s, floor %s, %s\n", r.what, r.engine, r.patrondesk, r.floor, r.ratio)
 }
 
 func main() {
@@ -55,10 +59,17 @@ func main() {
 	flag.IntVar(&b.connections, "connections", 3, "SMTP connections in the whole-pass test (smtp.connections)")
 	only := flag.String("only", "pass,ingest,send,latency,scale,memory", "which parts to run")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run here")
+	engine := flag.String("engine", "", "database for ingest, send and latency: sqlite, postgres or both (default both when a PostgreSQL URL is given, else sqlite)")
+	flag.StringVar(&b.postgres, "postgres", os.Getenv("PATRONDESK_TEST_POSTGRES"), "PostgreSQL admin URL (bash .ci/postgres start prints one)")
 	flag.Parse()
+	engs, err := engines(*engine, b.postgres)
+	if err != nil {
+		fail(err)
+	}
 	b.imapHost, b.imapPort = splitHostPort(*imap)
 	b.smtpHost, b.smtpPort = splitHostPort(*smtp)
 	dir, err := os.MkdirTemp("", "patrondesk-bench-")
+	defer b.dropSchemas()
 	if err != nil {
 		fail(err)
 	}
@@ -81,15 +92,23 @@ func main() {
 		if run == nil {
 			fail(fmt.Errorf("no part named %q", name))
 		}
-		fmt.Fprintf(os.Stderr, "== %s\n", name)
-		if err := run(ctx); err != nil {
-			fail(fmt.Errorf("%s: %w", name, err))
+		on := []string{"sqlite"}
+		if perEngine[name] {
+			on = engs
+		}
+		for _, e := range on {
+			b.engine = e
+			fmt.Fprintf(os.Stderr, "== %s on %s\n", name, e)
+			if err := run(ctx); err != nil {
+				b.dropSchemas()
+				fail(fmt.Errorf("%s on %s: %w", name, e, err))
+			}
 		}
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "WHAT\tPATRONDESK\tFLOOR\tRATIO\tTARGET")
+	fmt.Fprintln(w, "WHAT\tENGINE\tPATRONDESK\tFLOOR\tRATIO\tTARGET")
 	for _, r := range b.rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.what, r.patrondesk, r.floor, r.ratio, r.target)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.what, r.engine, r.patrondesk, r.floor, r.ratio, r.target)
 	}
 	w.Flush()
 }

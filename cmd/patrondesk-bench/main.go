@@ -28,6 +28,7 @@ type bench struct {
 	passN, connections int
 	rate               float64
 	tickets            int
+	moveTickets        int
 	dir                string
 	engine             string   // the database the part runs on: sqlite or postgres
 	postgres           string   // PostgreSQL admin URL; each part gets a schema
@@ -55,9 +56,10 @@ func main() {
 	flag.IntVar(&b.latency, "latency", 200, "messages in the pickup latency test")
 	flag.Float64Var(&b.rate, "rate", 5, "messages a second in the pickup latency test")
 	flag.IntVar(&b.tickets, "tickets", 1000000, "tickets in the scale test's database")
+	flag.IntVar(&b.moveTickets, "move", 100000, "tickets in the desk the migrate test copies to PostgreSQL")
 	flag.IntVar(&b.passN, "pass", 500, "messages taken in the whole-pass test (each sends two mails)")
 	flag.IntVar(&b.connections, "connections", 3, "SMTP connections in the whole-pass test (smtp.connections)")
-	only := flag.String("only", "pass,ingest,send,latency,scale,memory", "which parts to run")
+	only := flag.String("only", "pass,ingest,send,latency,scale,memory,migrate", "which parts to run")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run here")
 	engine := flag.String("engine", "", "database for ingest, send and latency: sqlite, postgres or both (default both when a PostgreSQL URL is given, else sqlite)")
 	flag.StringVar(&b.postgres, "postgres", os.Getenv("PATRONDESK_TEST_POSTGRES"), "PostgreSQL admin URL (bash .ci/postgres start prints one)")
@@ -85,7 +87,7 @@ func main() {
 	}
 	ctx := context.Background()
 	parts := map[string]func(context.Context) error{
-		"pass": b.pass, "ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory,
+		"pass": b.pass, "ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory, "migrate": b.migrate,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		run := parts[name]
@@ -98,7 +100,11 @@ func main() {
 		}
 		for _, e := range on {
 			b.engine = e
-			fmt.Fprintf(os.Stderr, "== %s on %s\n", name, e)
+			if perEngine[name] {
+				fmt.Fprintf(os.Stderr, "== %s on %s\n", name, e)
+			} else {
+				fmt.Fprintf(os.Stderr, "== %s\n", name)
+			}
 			if err := run(ctx); err != nil {
 				b.dropSchemas()
 				fail(fmt.Errorf("%s on %s: %w", name, e, err))

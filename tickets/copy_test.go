@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"patrondesk/mailer/memserver"
 	"patrondesk/tickets/testdb"
@@ -39,7 +40,7 @@ func TestCopyKnowsEveryTable(t *testing.T) {
 
 // busyDesk is a desk on SQLite after real traffic: tickets, a staff answer
 // with a file, a patron's photo, a mail large enough to be kept in parts, a
-// quarantined mail and a merged ticket.
+// quarantined mail, a merged ticket and a rotated signing key.
 // It returns the acknowledgement Marco got for ticket 2.
 func busyDesk(t *testing.T) (*harness, string) {
 	h := newHarnessOn(t, startServers(t), filepath.Join(t.TempDir(), "desk.db"))
@@ -58,6 +59,10 @@ func busyDesk(t *testing.T) (*harness, string) {
 		t.Fatal(err)
 	}
 	h.runOnce()
+	// The key Marco's acknowledgement was signed with is now the previous one.
+	if err := h.store.RotateSigningKey(context.Background(), h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if h.count(`SELECT COUNT(*) FROM quarantine`) != 1 || h.count(`SELECT COUNT(*) FROM raw_parts`) < 2 || h.count(`SELECT COUNT(*) FROM attachments`) < 2 || h.count(`SELECT COUNT(*) FROM tickets WHERE merged_into IS NOT NULL`) != 1 {
 		t.Fatal("the desk lacks the traffic the test is about")
 	}
@@ -79,6 +84,11 @@ func TestCopyMovesADeskToPostgresAndBack(t *testing.T) {
 	before := dumpTables(t, h.store)
 	searched := searchAll(t, h.store, "atlas", "renew", "damage")
 	next := int64(h.count(`SELECT MAX(id) FROM tickets`)) + 1
+	key, err := h.store.SigningKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := SignPass(key, "desk", "boss@library.test", h.clock.Now().Add(time.Hour))
 
 	pgURL := testdb.Schema(t)
 	pg, err := Open(ctx, pgURL)
@@ -95,6 +105,12 @@ func TestCopyMovesADeskToPostgresAndBack(t *testing.T) {
 	h2 := newHarnessOn(t, h.srv, pgURL)
 	if diff := diffDumps(before, dumpTables(t, h2.store)); diff != "" {
 		t.Errorf("PostgreSQL holds other rows than SQLite:\n%s", diff)
+	}
+	if key, err = h2.store.SigningKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if who, _, err := VerifyPass(key, "desk", pass, h2.clock.Now()); err != nil || who != "boss@library.test" {
+		t.Errorf("a desk link signed before the move: %q, %v", who, err)
 	}
 	if got := searchAll(t, h2.store, "atlas", "renew", "damage"); got != searched {
 		t.Errorf("search on PostgreSQL finds %s, on SQLite %s", got, searched)

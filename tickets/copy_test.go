@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"patrondesk/mailer/memserver"
 	"patrondesk/tickets/testdb"
@@ -38,7 +39,8 @@ func TestCopyKnowsEveryTable(t *testing.T) {
 }
 
 // busyDesk is a desk on SQLite after real traffic: tickets, a staff answer
-// with a file, a patron's photo, a quarantined mail and a merged ticket.
+// with a file, a patron's photo, a mail large enough to be kept in parts, a
+// quarantined mail, a merged ticket and a rotated signing key.
 // It returns the acknowledgement Marco got for ticket 2.
 func busyDesk(t *testing.T) (*harness, string) {
 	h := newHarnessOn(t, startServers(t), filepath.Join(t.TempDir(), "desk.db"))
@@ -50,13 +52,18 @@ func busyDesk(t *testing.T) (*harness, string) {
 	h.staffReplyWithFiles(h.mailTo(alice)[0], "Renewed; the receipt is attached.", 1,
 		file{"receipt.pdf", "application/pdf", append([]byte("%PDF-1.7\n"), fileBytes(30_000, 3)...)})
 	h.deliver(mailWithFiles(patronHead(4), "Here is the damage.", file{"damage.jpg", "image/jpeg", fileBytes(150_000, 1)}))
+	h.deliver(mailWithFiles(strings.Replace(patronHead(5), "Damaged book", "Scans of the atlas", 1), "All the pages.", file{"atlas.tif", "image/tiff", fileBytes(1_500_000, 5)}))
 	h.deliver("Content-Type: text/plain\n\nno sender at all\n")
 	h.runOnce()
 	if err := h.desk.Merge(context.Background(), 1, 3); err != nil {
 		t.Fatal(err)
 	}
 	h.runOnce()
-	if h.count(`SELECT COUNT(*) FROM quarantine`) != 1 || h.count(`SELECT COUNT(*) FROM attachments`) < 2 || h.count(`SELECT COUNT(*) FROM tickets WHERE merged_into IS NOT NULL`) != 1 {
+	// The key Marco's acknowledgement was signed with is now the previous one.
+	if err := h.store.RotateSigningKey(context.Background(), h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if h.count(`SELECT COUNT(*) FROM quarantine`) != 1 || h.count(`SELECT COUNT(*) FROM raw_parts`) < 2 || h.count(`SELECT COUNT(*) FROM attachments`) < 2 || h.count(`SELECT COUNT(*) FROM tickets WHERE merged_into IS NOT NULL`) != 1 {
 		t.Fatal("the desk lacks the traffic the test is about")
 	}
 	return h, marcoAck
@@ -77,6 +84,11 @@ func TestCopyMovesADeskToPostgresAndBack(t *testing.T) {
 	before := dumpTables(t, h.store)
 	searched := searchAll(t, h.store, "atlas", "renew", "damage")
 	next := int64(h.count(`SELECT MAX(id) FROM tickets`)) + 1
+	key, err := h.store.SigningKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := SignPass(key, "desk", "boss@library.test", h.clock.Now().Add(time.Hour))
 
 	pgURL := testdb.Schema(t)
 	pg, err := Open(ctx, pgURL)
@@ -93,6 +105,12 @@ func TestCopyMovesADeskToPostgresAndBack(t *testing.T) {
 	h2 := newHarnessOn(t, h.srv, pgURL)
 	if diff := diffDumps(before, dumpTables(t, h2.store)); diff != "" {
 		t.Errorf("PostgreSQL holds other rows than SQLite:\n%s", diff)
+	}
+	if key, err = h2.store.SigningKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if who, _, err := VerifyPass(key, "desk", pass, h2.clock.Now()); err != nil || who != "boss@library.test" {
+		t.Errorf("a desk link signed before the move: %q, %v", who, err)
 	}
 	if got := searchAll(t, h2.store, "atlas", "renew", "damage"); got != searched {
 		t.Errorf("search on PostgreSQL finds %s, on SQLite %s", got, searched)
@@ -208,4 +226,53 @@ func diffDumps(a, b map[string][]string) string {
 		}
 	}
 	return d.String()
+}
+
+func TestCopyRefuses(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		spoil func(src, dst *Store) error
+		want  string
+	}{
+		{"a target that holds tickets", func(_, dst *Store) error {
+			_, err := dst.db.Exec(`INSERT INTO tickets (status, subject, patron_name, patron_email, created_at, updated_at) VALUES ('new', 'x', 'x', 'x@y.test', 0, 0)`)
+			return err
+		}, "already holds 1 row(s) in tickets"},
+		{"a source with a table it does not know", func(src, _ *Store) error {
+			_, err := src.db.Exec(`CREATE TABLE wishes (id INTEGER PRIMARY KEY)`)
+			return err
+		}, `table "wishes"`},
+		{"a target at another schema version", func(_, dst *Store) error {
+			_, err := dst.db.Exec(`INSERT INTO schema_migrations (version) VALUES (999)`)
+			return err
+		}, "different schema versions"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := Open(ctx, filepath.Join(t.TempDir(), "src.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			dst, err := Open(ctx, testdb.Target(t, t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dst.Close()
+			if _, err := src.SigningKey(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.spoil(src, dst); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := src.CopyTo(ctx, dst); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("copy: %v, want an error saying %q", err, tt.want)
+			}
+			var n int
+			dst.db.QueryRow(`SELECT COUNT(*) FROM settings`).Scan(&n)
+			if n != 0 {
+				t.Errorf("a refused copy left %d settings rows behind", n)
+			}
+		})
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -107,11 +106,14 @@ func (b *bench) floorFetch() (time.Duration, int, error) {
 	return clk.Now().Sub(start), n, nil
 }
 
-// newDesk is patrondesk as `run` wires it, on a fresh database in the
-// bench folder, with the per-address cap lifted (the bench has three
+// newDesk is patrondesk as `run` wires it, on a fresh database on the
+// part's engine (b.target), with the per-address cap lifted (the bench has three
 // patrons writing thousands of mails).
 func (b *bench) newDesk(ctx context.Context, name string) (*tickets.Store, *tickets.Desk, error) {
-	store, err := tickets.Open(ctx, filepath.Join(b.dir, name))
+	if err := b.makeSchema(ctx, name); err != nil {
+		return nil, nil, err
+	}
+	store, err := tickets.Open(ctx, b.target(name))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -28,17 +28,22 @@ type bench struct {
 	passN, connections int
 	rate               float64
 	tickets            int
+	moveTickets        int
 	dir                string
+	engine             string   // the database the part runs on: sqlite or postgres
+	postgres           string   // PostgreSQL admin URL; each part gets a schema
+	schemas            []string // made in PostgreSQL, dropped at the end
 	log                *slog.Logger
 	rows               []row
 }
 
 // row is one line of the results table.
-type row struct{ what, floor, patrondesk, ratio, target string }
+type row struct{ what, engine, floor, patrondesk, ratio, target string }
 
 func (b *bench) add(r row) {
+	r.engine = b.engine
 	b.rows = append(b.rows, r)
-	fmt.Fprintf(os.Stderr, "  %s: patrondesk %s, floor %s, %s\n", r.what, r.patrondesk, r.floor, r.ratio)
+	fmt.Fprintf(os.Stderr, "  %s on %s: patrondesk %s, floor %s, %s\n", r.what, r.engine, r.patrondesk, r.floor, r.ratio)
 }
 
 func main() {
@@ -51,14 +56,22 @@ func main() {
 	flag.IntVar(&b.latency, "latency", 200, "messages in the pickup latency test")
 	flag.Float64Var(&b.rate, "rate", 5, "messages a second in the pickup latency test")
 	flag.IntVar(&b.tickets, "tickets", 1000000, "tickets in the scale test's database")
+	flag.IntVar(&b.moveTickets, "move", 100000, "tickets in the desk the migrate test copies to PostgreSQL")
 	flag.IntVar(&b.passN, "pass", 500, "messages taken in the whole-pass test (each sends two mails)")
 	flag.IntVar(&b.connections, "connections", 3, "SMTP connections in the whole-pass test (smtp.connections)")
-	only := flag.String("only", "pass,ingest,send,latency,scale,memory", "which parts to run")
+	only := flag.String("only", "pass,ingest,send,latency,scale,memory,migrate", "which parts to run")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run here")
+	engine := flag.String("engine", "", "database for ingest, send and latency: sqlite, postgres or both (default both when a PostgreSQL URL is given, else sqlite)")
+	flag.StringVar(&b.postgres, "postgres", os.Getenv("PATRONDESK_TEST_POSTGRES"), "PostgreSQL admin URL (bash .ci/postgres start prints one)")
 	flag.Parse()
+	engs, err := engines(*engine, b.postgres)
+	if err != nil {
+		fail(err)
+	}
 	b.imapHost, b.imapPort = splitHostPort(*imap)
 	b.smtpHost, b.smtpPort = splitHostPort(*smtp)
 	dir, err := os.MkdirTemp("", "patrondesk-bench-")
+	defer b.dropSchemas()
 	if err != nil {
 		fail(err)
 	}
@@ -74,22 +87,34 @@ func main() {
 	}
 	ctx := context.Background()
 	parts := map[string]func(context.Context) error{
-		"pass": b.pass, "ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory,
+		"pass": b.pass, "ingest": b.ingest, "send": b.sendTest, "latency": b.pickup, "scale": b.scale, "memory": b.memory, "migrate": b.migrate,
 	}
 	for _, name := range strings.Split(*only, ",") {
 		run := parts[name]
 		if run == nil {
 			fail(fmt.Errorf("no part named %q", name))
 		}
-		fmt.Fprintf(os.Stderr, "== %s\n", name)
-		if err := run(ctx); err != nil {
-			fail(fmt.Errorf("%s: %w", name, err))
+		on := []string{"sqlite"}
+		if perEngine[name] {
+			on = engs
+		}
+		for _, e := range on {
+			b.engine = e
+			if perEngine[name] {
+				fmt.Fprintf(os.Stderr, "== %s on %s\n", name, e)
+			} else {
+				fmt.Fprintf(os.Stderr, "== %s\n", name)
+			}
+			if err := run(ctx); err != nil {
+				b.dropSchemas()
+				fail(fmt.Errorf("%s on %s: %w", name, e, err))
+			}
 		}
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "WHAT\tPATRONDESK\tFLOOR\tRATIO\tTARGET")
+	fmt.Fprintln(w, "WHAT\tENGINE\tPATRONDESK\tFLOOR\tRATIO\tTARGET")
 	for _, r := range b.rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.what, r.patrondesk, r.floor, r.ratio, r.target)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.what, r.engine, r.patrondesk, r.floor, r.ratio, r.target)
 	}
 	w.Flush()
 }

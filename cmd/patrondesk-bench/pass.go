@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -103,7 +102,7 @@ func (b *bench) passMails(ctx context.Context, raws [][]byte) ([]mailer.Outgoing
 			return nil, err
 		}
 	}
-	mails, err := outgoing(filepath.Join(b.dir, "pass-floor.db"))
+	mails, err := outgoing(b.target("pass-floor.db"))
 	for i := range mails {
 		mails[i].MessageID = "floor." + mails[i].MessageID
 	}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,7 +30,7 @@ func (b *bench) sendTest(ctx context.Context) error {
 			return err
 		}
 	}
-	mails, err := outgoing(filepath.Join(b.dir, "send.db"))
+	mails, err := outgoing(b.target("send.db"))
 	if err != nil {
 		return err
 	}
@@ -73,8 +71,8 @@ func (b *bench) smtpOptions() mailer.SMTPOptions {
 }
 
 // outgoing reads the queued mails as the sender would send them.
-func outgoing(path string) ([]mailer.Outgoing, error) {
-	db, err := sql.Open("sqlite3", "file:"+path)
+func outgoing(target string) ([]mailer.Outgoing, error) {
+	db, err := openTarget(target)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,8 @@ type Desk struct {
 	// Queued is called after a commit that put mail in the outbox, to wake
 	// the sender. It must not block.
 	Queued func()
+	// flood keeps recent messages' words for flood detection.
+	flood floodMemo
 }
 
 // NewDesk returns a desk over store.

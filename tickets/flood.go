@@ -2,7 +2,10 @@ package tickets
 
 import (
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"patrondesk/mailer"
@@ -51,30 +54,87 @@ func ownWords(text string) string {
 	return b.String()
 }
 
-// shingles are a text's word pairs.
-func shingles(w []string) map[string]bool {
-	out := map[string]bool{}
-	for i := 0; i+1 < len(w); i++ {
-		out[w[i]+" "+w[i+1]] = true
-	}
-	return out
+// floodText is one text as flood detection compares it: its words and
+// its word pairs (shingles), each pair as a hash, sorted and distinct, so
+// two texts are compared in one merge rather than a map lookup per pair.
+type floodText struct {
+	words []string
+	pairs []uint64
 }
 
-// alike reports near-identical texts: nine in ten word pairs shared
-// (Jaccard), or the very same words when the texts are short.
-func alike(a, b []string) bool {
-	if len(a) < 8 || len(b) < 8 {
-		return strings.Join(a, " ") == strings.Join(b, " ")
+func newFloodText(text string) floodText {
+	w := floodWords(text)
+	pairs := make([]uint64, 0, len(w))
+	for i := 0; i+1 < len(w); i++ {
+		h := fnv.New64a()
+		h.Write([]byte(w[i] + " " + w[i+1]))
+		pairs = append(pairs, h.Sum64())
 	}
-	sa, sb := shingles(a), shingles(b)
+	slices.Sort(pairs)
+	return floodText{words: w, pairs: slices.Compact(pairs)}
+}
+
+// alike reports near-identical texts: four in five word pairs shared
+// (Jaccard), or the very same words when the texts are short.
+func alike(a, b floodText) bool {
+	if len(a.words) < 8 || len(b.words) < 8 {
+		return slices.Equal(a.words, b.words)
+	}
+	if 5*min(len(a.pairs), len(b.pairs)) < 4*max(len(a.pairs), len(b.pairs)) {
+		return false // sizes this far apart cannot share four in five
+	}
 	both := 0
-	for s := range sa {
-		if sb[s] {
-			both++
+	for i, j := 0, 0; i < len(a.pairs) && j < len(b.pairs); {
+		switch {
+		case a.pairs[i] < b.pairs[j]:
+			i++
+		case a.pairs[i] > b.pairs[j]:
+			j++
+		default:
+			both, i, j = both+1, i+1, j+1
 		}
 	}
-	union := len(sa) + len(sb) - both
+	union := len(a.pairs) + len(b.pairs) - both
 	return union > 0 && float64(both)/float64(union) >= 0.8
+}
+
+// floodMemo keeps recent messages' flood texts, so each message is read and
+// split once, not once for every new message in the window after it (a
+// backlog of a thousand mails would otherwise split each a few hundred
+// times). A message is known by its id, arrival and sender: an id SQLite
+// hands out again after a rollback is then not mistaken for the old one.
+type floodMemo struct {
+	mu    sync.Mutex
+	texts map[floodKey]floodText
+}
+
+type floodKey struct {
+	id, at int64
+	sender string
+}
+
+func (f *floodMemo) get(k floodKey) (floodText, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.texts[k]
+	return t, ok
+}
+
+// put keeps t; when the memo has grown well past one scan, it keeps only
+// the messages of the latest scan.
+func (f *floodMemo) put(k floodKey, t floodText, scan []floodKey) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.texts == nil || len(f.texts) > 3*maxFloodScan {
+		old := f.texts
+		f.texts = make(map[floodKey]floodText, 2*maxFloodScan)
+		for _, s := range scan {
+			if v, ok := old[s]; ok {
+				f.texts[s] = v
+			}
+		}
+	}
+	f.texts[k] = t
 }
 
 // floodCount counts the other senders (mailboxes) who wrote near-identical
@@ -89,26 +149,63 @@ func (r *receipt) floodCount() (n int, short bool, err error) {
 		// instead; stopping form robots is the form's CAPTCHA's work.
 		return 0, false, nil
 	}
-	mine := floodWords(r.m.Text)
-	if len(mine) < 3 {
+	mine := newFloodText(r.m.Text)
+	if len(mine.words) < 3 {
 		return 0, false, nil
 	}
-	rows, err := r.tx.QueryContext(r.ctx, sqlRecentPersonalMail, unix(r.now.Add(-r.d.opts.FloodWindow)), maxFloodScan)
+	scan, from, err := r.recentPersonalMail()
 	if err != nil {
 		return 0, false, err
 	}
-	defer rows.Close()
 	me, senders := foldAddress(r.sender()), map[string]bool{}
-	for rows.Next() {
-		var sender, body string
-		if err := rows.Scan(&sender, &body); err != nil {
+	for i, k := range scan {
+		f := foldAddress(from[i])
+		if f == me || senders[f] {
+			continue
+		}
+		theirs, err := r.floodTextOf(k, scan)
+		if err != nil {
 			return 0, false, err
 		}
-		if f := foldAddress(sender); f != me && !senders[f] && alike(mine, floodWords(body)) {
+		if alike(mine, theirs) {
 			senders[f] = true
 		}
 	}
-	return len(senders), len(mine) < 8, rows.Err()
+	return len(senders), len(mine.words) < 8, nil
+}
+
+// recentPersonalMail lists the personal mail of the flood window, newest
+// first: each message's key and its sender.
+func (r *receipt) recentPersonalMail() ([]floodKey, []string, error) {
+	rows, err := r.tx.QueryContext(r.ctx, sqlRecentPersonalMail, unix(r.now.Add(-r.d.opts.FloodWindow)), maxFloodScan)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var keys []floodKey
+	var senders []string
+	for rows.Next() {
+		var k floodKey
+		if err := rows.Scan(&k.id, &k.at, &k.sender); err != nil {
+			return nil, nil, err
+		}
+		keys, senders = append(keys, k), append(senders, k.sender)
+	}
+	return keys, senders, rows.Err()
+}
+
+// floodTextOf is the flood text of a recent message, read and split once.
+func (r *receipt) floodTextOf(k floodKey, scan []floodKey) (floodText, error) {
+	if t, ok := r.d.flood.get(k); ok {
+		return t, nil
+	}
+	var body string
+	if err := r.tx.QueryRowContext(r.ctx, sqlFloodBody, k.id).Scan(&body); err != nil {
+		return floodText{}, fmt.Errorf("read message %d for flood detection: %w", k.id, err)
+	}
+	t := newFloodText(body)
+	r.d.flood.put(k, t, scan)
+	return t, nil
 }
 
 // tellAdminFlood mails library.admin when a flood starts: its requests get

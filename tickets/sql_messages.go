@@ -20,8 +20,9 @@ const (
 	sqlPatronMessageIDs        = `SELECT m.message_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
 		WHERE m.ticket_id = ? AND m.kind = 'personal' AND m.sender = t.patron_email AND m.message_id <> '' ORDER BY m.id`
 	sqlRawParts           = `SELECT data FROM raw_parts WHERE message_id = ? ORDER BY part`
-	sqlRecentPersonalMail = `SELECT sender, substr(body, 1, 8192) FROM messages WHERE received_at > ? AND direction = 'in' AND kind = 'personal' AND ticket_id IS NOT NULL
-		ORDER BY id DESC LIMIT ?`
+	sqlFloodBody          = `SELECT substr(body, 1, 8192) FROM messages WHERE id = ?`
+	sqlRecentPersonalMail = `SELECT id, received_at, sender FROM messages WHERE received_at > ? AND direction = 'in' AND kind = 'personal' AND ticket_id IS NOT NULL
+		ORDER BY received_at DESC, id DESC LIMIT ?`
 	sqlReleaseSavepoint    = `RELEASE message`
 	sqlRollbackToSavepoint = `ROLLBACK TO message`
 	sqlSavepoint           = `SAVEPOINT message`

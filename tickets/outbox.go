@@ -82,6 +82,9 @@ type outRow struct {
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	sent := 0
 	k := max(s.Connections, 1)
+	if err := s.freeDeadClaims(ctx); err != nil {
+		return 0, err
+	}
 	for {
 		rows, until, err := s.due(ctx, 100*k)
 		if err != nil || len(rows) == 0 {

@@ -168,7 +168,7 @@ func (l *Leaser) Hold(ctx context.Context, name string, work func(context.Contex
 			break
 		}
 		if held {
-			l.log.Warn("lost the lease; stopped watching (another daemon holds it now)", "lease", name, "daemon", l.name)
+			l.log.Warn("lost the lease (another daemon took it, or it ran out while the database did not answer); stopped watching", "lease", name, "daemon", l.name)
 		}
 		if !sleep(ctx, every) {
 			break

@@ -92,8 +92,10 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 		}
 		n, err := s.sendParallel(ctx, rows, k, until)
 		sent += n
-		if rerr := s.releaseClaims(context.WithoutCancel(ctx)); rerr != nil {
-			return sent, errors.Join(err, rerr)
+		if err != nil || n < len(rows) { // a batch stopped early: free the rest for the others
+			if rerr := s.releaseClaims(context.WithoutCancel(ctx)); rerr != nil {
+				return sent, errors.Join(err, rerr)
+			}
 		}
 		if err != nil {
 			return sent, err

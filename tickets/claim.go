@@ -103,3 +103,41 @@ func (s *Sender) releaseClaims(ctx context.Context) error {
 	}
 	return nil
 }
+
+// freeDeadClaims gives back the claims of daemons on this machine whose
+// process is gone (killed, crashed): a daemon restarted after a crash, or
+// `run --once` after it, sends that mail at once instead of waiting the
+// claims out. Claims of other machines' daemons expire as usual.
+func (s *Sender) freeDeadClaims(ctx context.Context) error {
+	host, _, ok := strings.Cut(s.Name, ":")
+	if !ok {
+		return nil
+	}
+	rows, err := s.store.db.QueryContext(ctx, `SELECT DISTINCT claimed_by FROM outbox WHERE status = 'queued' AND claimed_until >= ? AND claimed_by LIKE ?`,
+		unix(s.clock.Now()), host+":%")
+	if err != nil {
+		return fmt.Errorf("read claims: %w", err)
+	}
+	var dead []string
+	for rows.Next() {
+		var by string
+		if err := rows.Scan(&by); err != nil {
+			rows.Close()
+			return fmt.Errorf("read claims: %w", err)
+		}
+		if stoppedHere(by, s.Name) {
+			dead = append(dead, by)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read claims: %w", err)
+	}
+	for _, by := range dead {
+		if _, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = 0 WHERE claimed_by = ? AND status = 'queued'`, by); err != nil {
+			return fmt.Errorf("free the claims of %s, which is gone: %w", by, err)
+		}
+		s.log.Info("sending the mail a stopped daemon had claimed", "daemon", by)
+	}
+	return nil
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -119,5 +121,37 @@ func TestClaimOfADeadDaemonExpires(t *testing.T) {
 	}
 	if got := h.receivedOnce(); got != 10 {
 		t.Errorf("server got %d mails; want 10", got)
+	}
+}
+
+// TestClaimOfAStoppedProcessOnThisMachineIsFreedAtOnce: a daemon restarted
+// after a crash (or `run --once`) sends the mail its dead predecessor on
+// the same machine had claimed, without waiting the claim out.
+func TestClaimOfAStoppedProcessOnThisMachineIsFreedAtOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.queueMail(10)
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	cases := []struct {
+		name string
+		by   string
+		want int
+	}{
+		{"a live process's claim is kept", fmt.Sprintf("%s:%d", host, os.Getppid()), 0},
+		{"a stopped process's claim is freed", fmt.Sprintf("%s:%d", host, gone.Process.Pid), 10},
+	}
+	h.sender.Name = DaemonName()
+	for _, c := range cases {
+		h.store.db.Exec(`UPDATE outbox SET claimed_by = '', claimed_until = 0`)
+		if ids, _, err := h.secondSender(c.by).claim(ctx, 100); err != nil || len(ids) != 10 {
+			t.Fatalf("claimed %d: %v", len(ids), err)
+		}
+		if n, err := h.sender.Drain(ctx); err != nil || n != c.want {
+			t.Errorf("%s: sent %d (%v); want %d", c.name, n, err, c.want)
+		}
 	}
 }

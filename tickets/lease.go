@@ -2,11 +2,16 @@ package tickets
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"patrondesk/tickets/clock"
@@ -26,6 +31,25 @@ func DaemonName() string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}
+
+// stoppedHere reports whether daemon by (named host:pid) ran on the same
+// machine as me and its process is gone: its leases and claims are free
+// at once, with no need to wait them out (a daemon restarted after a
+// crash). Another machine's daemon, or one named with run --name, cannot
+// be checked and its leases expire as usual.
+func stoppedHere(by, me string) bool {
+	host, pid, ok := strings.Cut(by, ":")
+	myHost, _, myOK := strings.Cut(me, ":")
+	if !ok || !myOK || host != myHost || by == me {
+		return false
+	}
+	n, err := strconv.Atoi(pid)
+	if err != nil || n <= 0 {
+		return false
+	}
+	err = syscall.Kill(n, 0) // EPERM: it runs, as another user
+	return errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrProcessDone)
 }
 
 // TakeLease takes or renews the lease name for holder until now+d, in one
@@ -101,6 +125,10 @@ func NewLeaser(store *Store, clk clock.Clock, name string, d time.Duration, log 
 // Name is the daemon's name in the leases table.
 func (l *Leaser) Name() string { return l.name }
 
+// As is the same Leaser under another daemon name (run --name), before it
+// holds anything.
+func (l *Leaser) As(name string) *Leaser { return NewLeaser(l.store, l.clock, name, l.lease, l.log) }
+
 // Held lists the leases this daemon holds now, by name.
 func (l *Leaser) Held() []string {
 	l.mu.Lock()
@@ -140,7 +168,7 @@ func (l *Leaser) Hold(ctx context.Context, name string, work func(context.Contex
 			break
 		}
 		if held {
-			l.log.Warn("lost the lease; stopped watching (another daemon holds it now)", "lease", name, "daemon", l.name)
+			l.log.Warn("lost the lease (another daemon took it, or it ran out while the database did not answer); stopped watching", "lease", name, "daemon", l.name)
 		}
 		if !sleep(ctx, every) {
 			break
@@ -158,6 +186,9 @@ func (l *Leaser) Hold(ctx context.Context, name string, work func(context.Contex
 func (l *Leaser) take(ctx context.Context, name string) (time.Time, bool, error) {
 	now := l.clock.Now()
 	ok, err := l.store.TakeLease(ctx, name, l.name, now, l.lease)
+	if err == nil && !ok && l.freeIfStopped(ctx, name) {
+		ok, err = l.store.TakeLease(ctx, name, l.name, now, l.lease)
+	}
 	if err != nil && ctx.Err() == nil {
 		l.log.Warn("could not reach the database for the lease", "lease", name, "err", err)
 	}
@@ -206,4 +237,23 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// freeIfStopped frees the lease name when its holder was a daemon on this
+// machine whose process is gone, and reports whether it did.
+func (l *Leaser) freeIfStopped(ctx context.Context, name string) bool {
+	var holder string
+	err := l.store.db.QueryRowContext(ctx, `SELECT holder FROM leases WHERE name = ?`, name).Scan(&holder)
+	if err != nil || !stoppedHere(holder, l.name) {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) && ctx.Err() == nil {
+			l.log.Warn("could not read the lease", "lease", name, "err", err)
+		}
+		return false
+	}
+	if err := l.store.ReleaseLease(ctx, name, holder); err != nil {
+		l.log.Warn("could not free the lease of a stopped daemon", "lease", name, "daemon", holder, "err", err)
+		return false
+	}
+	l.log.Info("freed the lease of a daemon on this machine that stopped", "lease", name, "daemon", holder)
+	return true
 }

@@ -2,8 +2,11 @@ package tickets
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,5 +114,37 @@ func poll(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s: not within 5 s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestLeaseOfAStoppedDaemonOnThisMachine: a daemon restarted after a
+// crash takes its dead predecessor's mailbox at once; a live daemon's
+// lease, or one named otherwise (another machine, run --name), is waited out.
+func TestLeaseOfAStoppedDaemonOnThisMachine(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	cases := []struct {
+		name, holder string
+		want         bool
+	}{
+		{"a stopped process's lease is taken at once", fmt.Sprintf("%s:%d", host, gone.Process.Pid), true},
+		{"a live process's lease is waited out", fmt.Sprintf("%s:%d", host, os.Getppid()), false},
+		{"another machine's lease is waited out", fmt.Sprintf("elsewhere:%d", gone.Process.Pid), false},
+		{"a named daemon's lease is waited out", "desk2", false},
+	}
+	l := NewLeaser(h.store, h.clock, DaemonName(), time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for i, c := range cases {
+		name := MailboxLease(fmt.Sprint("box", i))
+		if ok, err := h.store.TakeLease(ctx, name, c.holder, h.clock.Now(), time.Hour); err != nil || !ok {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if _, got, err := l.take(ctx, name); err != nil || got != c.want {
+			t.Errorf("%s: taken = %v (%v), want %v", c.name, got, err, c.want)
+		}
 	}
 }

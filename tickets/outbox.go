@@ -82,6 +82,9 @@ type outRow struct {
 func (s *Sender) Drain(ctx context.Context) (int, error) {
 	sent := 0
 	k := max(s.Connections, 1)
+	if err := s.freeDeadClaims(ctx); err != nil {
+		return 0, err
+	}
 	for {
 		rows, until, err := s.due(ctx, 100*k)
 		if err != nil || len(rows) == 0 {
@@ -89,8 +92,10 @@ func (s *Sender) Drain(ctx context.Context) (int, error) {
 		}
 		n, err := s.sendParallel(ctx, rows, k, until)
 		sent += n
-		if rerr := s.releaseClaims(context.WithoutCancel(ctx)); rerr != nil {
-			return sent, errors.Join(err, rerr)
+		if err != nil || n < len(rows) { // a batch stopped early: free the rest for the others
+			if rerr := s.releaseClaims(context.WithoutCancel(ctx)); rerr != nil {
+				return sent, errors.Join(err, rerr)
+			}
 		}
 		if err != nil {
 			return sent, err

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/smtp"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,13 +29,15 @@ const drillLease = 5 * time.Second
 type daemonProc struct {
 	cfg    string
 	listen string // its /healthz and /metrics
-	name   string // its name in the leases table: host and pid
+	name   string // its name in the leases table (run --name)
 	stop   func()
 }
 
 // TestE2EThreeDaemonsOnPostgres: 1,000 emails through Postfix, three
 // daemons, the lease holder killed twice during the ingest (and started
-// again once another daemon has taken over, so three run again). It ends
+// again, under the same name, once another daemon has taken over, so three
+// run again). The daemons are named (run --name), so a takeover waits the
+// lease out as it would across machines. It ends
 // with 1,000 tickets, none twice, every acknowledgement sent, duplicate
 // acknowledgements no more than the kills, and logs each takeover time
 // (kill → another daemon holds the lease and has taken mail).
@@ -117,22 +120,28 @@ func drillConfigs(t *testing.T, e *e2e, url string) []string {
 	return out
 }
 
-// startDrillDaemon starts `patrondesk run` on cfg.
+// startDrillDaemon starts `patrondesk run` on cfg, named for its config
+// (daemon1 …). A named daemon is to the others as one on another machine:
+// its lease is waited out, not freed when its process is seen gone.
 func startDrillDaemon(t *testing.T, e *e2e, cfg string) *daemonProc {
-	saved := e.cfg
-	e.cfg = cfg
-	cmd, log := e.daemon()
-	e.cfg = saved
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("log of the daemon on %s (pid %d):\n%s", filepath.Base(cfg), cmd.Process.Pid, tail(log.String(), 40))
-		}
-	})
-	host, _ := os.Hostname()
-	return &daemonProc{cfg: cfg, listen: listenOf(t, cfg), name: fmt.Sprintf("%s:%d", host, cmd.Process.Pid), stop: func() {
+	name := strings.TrimSuffix(filepath.Base(cfg), ".toml")
+	cmd := exec.Command(e.bin, "run", "--config", cfg, "--name", name)
+	log := &lockedBuffer{}
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop := func() {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
-	}}
+	}
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			t.Logf("log of %s (pid %d):\n%s", name, cmd.Process.Pid, tail(log.String(), 40))
+		}
+	})
+	return &daemonProc{cfg: cfg, listen: listenOf(t, cfg), name: name, stop: stop}
 }
 
 // holder is the daemon holding the mailbox's lease now, or "".

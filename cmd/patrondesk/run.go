@@ -15,12 +15,13 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("run", "run [--once [--dry-run | --at TIME [--commit]]] [--verbose]", stderr)
+	fs, cfgPath := flags("run", "run [--once [--dry-run | --at TIME [--commit]]] [--name NAME] [--verbose]", stderr)
 	once := fs.Bool("once", false, "take the mailbox once, do the follow-up work that is due, send what is queued, then exit (for scripts and cron)")
 	atFlag := fs.String("at", "", "with --once: a drill as if it were this moment, written like 2026-12-07T09:00:00-06:00: prints what would go out and changes nothing")
 	dryRun := fs.Bool("dry-run", false, "with --once: a drill now: print what would go out and change nothing (no mail sent, marked or recorded)")
 	commit := fs.Bool("commit", false, "with --once --at: do it for real, as if it were that moment (for tests, or on a copy of the database)")
 	verbose := fs.Bool("verbose", false, "log every message taken")
+	name := fs.String("name", "", "this daemon's name in the mailbox leases and outbox claims, unique among the daemons sharing a database (default: host name and process id)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -57,6 +58,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer a.Close()
+	if *name != "" {
+		a.named(*name)
+	}
 	if *once {
 		return runOnce(ctx, a, stdout, at)
 	}

@@ -27,6 +27,14 @@ type app struct {
 
 func (a *app) Close() { a.store.Close() }
 
+// named gives this daemon the name run --name asked for, in its leases
+// and claims (before it holds any).
+func (a *app) named(name string) {
+	a.leaser = a.leaser.As(name)
+	a.sender.Name = name
+	a.monitor.leaser = a.leaser
+}
+
 func deskOptions(cfg *config.Config) (tickets.Options, error) {
 	cal, err := cfg.Calendar()
 	if err != nil {

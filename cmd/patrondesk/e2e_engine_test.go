@@ -5,7 +5,9 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"patrondesk/tickets/testdb"
@@ -49,3 +51,23 @@ func (e *e2e) dbTarget() string {
 	}
 	return filepath.Join(filepath.Dir(e.cfg), "patrondesk.db")
 }
+
+// onSQLite puts e back on the SQLite file beside its config, whatever the
+// suite's engine: for a test of moving from SQLite to PostgreSQL.
+func (e *e2e) onSQLite() {
+	e.t.Helper()
+	if e.dbSection == "" {
+		return
+	}
+	b, err := os.ReadFile(e.cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(e.cfg, []byte(strings.Replace(string(b), e.dbSection, "", 1)), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	e.dbURL, e.dbSection = "", ""
+}
+
+// dbPath is the SQLite file of a test on SQLite.
+func (e *e2e) dbPath() string { return filepath.Join(filepath.Dir(e.cfg), "patrondesk.db") }

@@ -21,6 +21,7 @@ import (
 func TestE2EMoveToPostgres(t *testing.T) {
 	pgURL := testdb.Schema(t)
 	e := newE2E(t)
+	e.onSQLite() // the move starts from the SQLite file, in either pass of the suite
 	send(t, "ann@patrons.test", "From: Ann Lee <ann@patrons.test>\nTo: help@library.test\nSubject: Please renew my books\nMessage-ID: <e2e-move-1@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCan I keep Middlemarch two more weeks?\n")
 	send(t, "marco@patrons.test", "From: Marco Ruiz <marco@patrons.test>\nTo: help@library.test\nSubject: Photos of Main Street\nMessage-ID: <e2e-move-2@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nDo you have photos from the 1950s?\n")
 	waitInbox(t, "help@library.test", 2)

@@ -83,13 +83,13 @@ type Health struct {
 func (s *Store) Check(ctx context.Context) (Health, error) {
 	h := Health{Integrity: "ok"}
 	if s.db.engine == SQLite {
-		if err := s.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&h.Integrity); err != nil {
+		if err := s.db.QueryRowContext(ctx, sqlQuickCheck).Scan(&h.Integrity); err != nil {
 			return h, fmt.Errorf("integrity check: %w", err)
 		}
 	}
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&h.Migration); err != nil {
+	if err := s.db.QueryRowContext(ctx, sqlSchemaVersion).Scan(&h.Migration); err != nil {
 		return h, err
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&h.Tickets)
+	err := s.db.QueryRowContext(ctx, sqlHighestTicket).Scan(&h.Tickets)
 	return h, err
 }

@@ -50,16 +50,12 @@ func (s *Sender) claim(ctx context.Context, limit int) ([]int64, time.Time, erro
 	var ids []int64
 	err := s.store.tx(ctx, func(tx *Tx) error {
 		var err error
-		ids, err = queryIDs(ctx, tx, `SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
-			AND (claimed_until < ? OR claimed_by = ?)
-			AND NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.to_email = outbox.to_email AND earlier.status = 'queued'
-				AND earlier.id < outbox.id AND earlier.claimed_by <> ? AND earlier.claimed_until >= ?)
-			ORDER BY id LIMIT ?`+s.store.skipLocked(), unix(now), unix(now), s.Name, s.Name, unix(now), limit)
+		ids, err = queryIDs(ctx, tx, sqlClaimable+s.store.skipLocked(), unix(now), unix(now), s.Name, s.Name, unix(now), limit)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
 		in, args := placeholders(ids)
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (`+in+`)`,
+		_, err = tx.ExecContext(ctx, sqlClaim(in),
 			append([]any{s.Name, unix(until)}, args...)...)
 		return err
 	})
@@ -83,7 +79,7 @@ func (s *Sender) keepClaim(ctx context.Context, rows []outRow, until time.Time) 
 	}
 	in, args := placeholders(ids)
 	next := now.Add(s.ClaimFor)
-	res, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND status = 'queued' AND id IN (`+in+`)`,
+	res, err := s.store.db.ExecContext(ctx, sqlKeepClaim(in),
 		append([]any{unix(next), s.Name}, args...)...)
 	if err != nil {
 		return until, fmt.Errorf("keep the claim on mail to send: %w", err)
@@ -97,7 +93,7 @@ func (s *Sender) keepClaim(ctx context.Context, rows []outRow, until time.Time) 
 // releaseClaims gives back this sender's claims on rows it did not send
 // (a batch stopped early), so another daemon need not wait them out.
 func (s *Sender) releaseClaims(ctx context.Context) error {
-	_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = 0 WHERE claimed_by = ? AND status = 'queued'`, s.Name)
+	_, err := s.store.db.ExecContext(ctx, sqlGiveBackClaims, s.Name)
 	if err != nil {
 		return fmt.Errorf("give back claims on mail not sent: %w", err)
 	}
@@ -113,7 +109,7 @@ func (s *Sender) freeDeadClaims(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	rows, err := s.store.db.QueryContext(ctx, `SELECT DISTINCT claimed_by FROM outbox WHERE status = 'queued' AND claimed_until >= ? AND claimed_by LIKE ?`,
+	rows, err := s.store.db.QueryContext(ctx, sqlClaimantsLike,
 		unix(s.clock.Now()), host+":%")
 	if err != nil {
 		return fmt.Errorf("read claims: %w", err)
@@ -134,7 +130,7 @@ func (s *Sender) freeDeadClaims(ctx context.Context) error {
 		return fmt.Errorf("read claims: %w", err)
 	}
 	for _, by := range dead {
-		if _, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = 0 WHERE claimed_by = ? AND status = 'queued'`, by); err != nil {
+		if _, err := s.store.db.ExecContext(ctx, sqlGiveBackClaims, by); err != nil {
 			return fmt.Errorf("free the claims of %s, which is gone: %w", by, err)
 		}
 		s.log.Info("sending the mail a stopped daemon had claimed", "daemon", by)

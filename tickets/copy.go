@@ -144,7 +144,7 @@ func sameMigrations(ctx context.Context, src, dst *Tx) error {
 }
 
 func migrationsApplied(ctx context.Context, q *Tx) ([]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	rows, err := q.QueryContext(ctx, sqlMigrationsApplied)
 	if err != nil {
 		return nil, fmt.Errorf("read schema version: %w", err)
 	}
@@ -176,7 +176,7 @@ func mustBeEmpty(ctx context.Context, dst *Tx) error {
 
 func countRows(ctx context.Context, q *Tx, table string) (int64, error) {
 	var n int64
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, sqlCountTable(table)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", table, err)
 	}
 	return n, nil
@@ -185,7 +185,7 @@ func countRows(ctx context.Context, q *Tx, table string) (int64, error) {
 // copyTable copies one table's rows in batches and checks the counts.
 func copyTable(ctx context.Context, src, dst *Tx, table string) (TableCount, error) {
 	c := TableCount{Table: table}
-	rows, err := src.QueryContext(ctx, `SELECT * FROM `+table+` ORDER BY 1`)
+	rows, err := src.QueryContext(ctx, sqlWholeTable(table))
 	if err != nil {
 		return c, err
 	}

@@ -58,10 +58,7 @@ func stoppedHere(by, me string) bool {
 // it keeps working behind a connection pooler.
 func (s *Store) TakeLease(ctx context.Context, name, holder string, now time.Time, d time.Duration) (bool, error) {
 	at, until := now.UnixMilli(), now.Add(d).UnixMilli()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at, renewed_at, taken_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, renewed_at = excluded.renewed_at,
-			taken_at = CASE WHEN leases.holder = excluded.holder THEN leases.taken_at ELSE excluded.taken_at END
-		WHERE leases.expires_at < ? OR leases.holder = ?`, name, holder, until, at, at, at, holder)
+	res, err := s.db.ExecContext(ctx, sqlTakeLease, name, holder, until, at, at, at, holder)
 	if err != nil {
 		return false, fmt.Errorf("take lease %s: %w", name, err)
 	}
@@ -75,7 +72,7 @@ func (s *Store) TakeLease(ctx context.Context, name, holder string, now time.Tim
 // ReleaseLease gives up holder's lease name, so another daemon need not
 // wait for it to expire (a clean stop).
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder); err != nil {
+	if _, err := s.db.ExecContext(ctx, sqlGiveUpLease, name, holder); err != nil {
 		return fmt.Errorf("release lease %s: %w", name, err)
 	}
 	return nil
@@ -83,7 +80,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 
 // Leases lists every lease, held or expired, by name.
 func (s *Store) Leases(ctx context.Context) ([]Lease, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, holder, expires_at, renewed_at, taken_at FROM leases ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, sqlLeases)
 	if err != nil {
 		return nil, fmt.Errorf("read leases: %w", err)
 	}
@@ -243,7 +240,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // machine whose process is gone, and reports whether it did.
 func (l *Leaser) freeIfStopped(ctx context.Context, name string) bool {
 	var holder string
-	err := l.store.db.QueryRowContext(ctx, `SELECT holder FROM leases WHERE name = ?`, name).Scan(&holder)
+	err := l.store.db.QueryRowContext(ctx, sqlLeaseHolder, name).Scan(&holder)
 	if err != nil || !stoppedHere(holder, l.name) {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) && ctx.Err() == nil {
 			l.log.Warn("could not read the lease", "lease", name, "err", err)

@@ -211,8 +211,7 @@ func (s *Sender) due(ctx context.Context, limit int) ([]outRow, time.Time, error
 // read reads the claimed rows ids and their files.
 func (s *Sender) read(ctx context.Context, ids []int64) ([]outRow, error) {
 	in, args := placeholders(ids)
-	q, err := s.store.db.QueryContext(ctx, `SELECT id, ticket_id, kind, attempts, to_name, to_email, from_name, from_email, subject, body_text, body_html, message_id, in_reply_to, refs, auto_submitted, bulk, created_at, content_language
-		FROM outbox WHERE id IN (`+in+`) ORDER BY id`, args...)
+	q, err := s.store.db.QueryContext(ctx, sqlOutboxRows(in), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -260,7 +259,7 @@ func (s *Sender) read(ctx context.Context, ids []int64) ([]outRow, error) {
 const maxBatchFiles = 64 << 20
 
 func (s *Sender) markSent(ctx context.Context, r outRow) error {
-	_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = '', claimed_by = '', claimed_until = 0 WHERE id = ?`, unix(s.clock.Now()), r.id)
+	_, err := s.store.db.ExecContext(ctx, sqlMarkSent, unix(s.clock.Now()), r.id)
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", r.id, err)
 	}
@@ -279,19 +278,19 @@ func (s *Sender) failed(ctx context.Context, r outRow, sendErr error) error {
 		} else { // a refused login is said once by sendAll
 			s.log.Warn("mail not sent yet; will retry", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "retry_in", wait, "err", sendErr)
 		}
-		_, err := s.store.db.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claimed_by = '', claimed_until = 0 WHERE id = ?`,
+		_, err := s.store.db.ExecContext(ctx, sqlRetryLater,
 			unix(now.Add(wait)), sendErr.Error(), r.id)
 		return err
 	}
 	s.log.Error("mail could not be sent and was given up", "to", r.out.ToAddress, "kind", r.kind, "ticket", r.ticket, "err", sendErr)
 	return s.store.tx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, claimed_by = '', claimed_until = 0 WHERE id = ?`, sendErr.Error(), r.id); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlMarkFailed, sendErr.Error(), r.id); err != nil {
 			return err
 		}
 		if r.ticket == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, 'patrondesk', 'mail failed', ?)`,
+		_, err := tx.ExecContext(ctx, sqlMailFailedEvent,
 			r.ticket, unix(now), fmt.Sprintf("%s to %s: %v", r.kind, r.out.ToAddress, sendErr))
 		return err
 	})

@@ -128,7 +128,7 @@ type QueuedMail struct {
 
 // Queued lists the mail waiting to be sent, oldest first.
 func (s *Store) Queued(ctx context.Context) ([]QueuedMail, error) {
-	q, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(ticket_id, 0), kind, to_email, subject, next_attempt_at FROM outbox WHERE status = 'queued' ORDER BY id`)
+	q, err := s.db.QueryContext(ctx, sqlQueuedMail)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}

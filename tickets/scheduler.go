@@ -85,7 +85,7 @@ func (d *Desk) workAt(ctx context.Context, tx *Tx, now time.Time) *work {
 func (d *Desk) followUpBatch(ctx context.Context, now time.Time, limit int, p *Planned) (int, error) {
 	var n int
 	err := d.store.tx(ctx, func(tx *Tx) error {
-		ids, err := queryIDs(ctx, tx, `SELECT id FROM tickets WHERE next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`+d.store.skipLocked(), unix(now), limit)
+		ids, err := queryIDs(ctx, tx, sqlDueTickets+d.store.skipLocked(), unix(now), limit)
 		if err != nil {
 			return fmt.Errorf("read due tickets: %w", err)
 		}
@@ -101,7 +101,7 @@ func (d *Desk) followUpBatch(ctx context.Context, now time.Time, limit int, p *P
 				// Never in the past, or the pass would spin on it.
 				nextAt = max(unix(next), unix(now)+1)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET next_check_at = ? WHERE id = ?`, nextAt, id); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlSetNextCheck, nextAt, id); err != nil {
 				return err
 			}
 		}
@@ -122,7 +122,7 @@ func (r *work) loadSched(id int64) (*schedTicket, error) {
 		return nil, err
 	}
 	s := &schedTicket{ticketRow: t}
-	err = r.tx.QueryRowContext(r.ctx, `SELECT solved_at, snoozed_until FROM tickets WHERE id = ?`, id).Scan(&s.SolvedAt, &s.SnoozedUntil)
+	err = r.tx.QueryRowContext(r.ctx, sqlTicketSchedule, id).Scan(&s.SolvedAt, &s.SnoozedUntil)
 	return s, err
 }
 
@@ -210,7 +210,7 @@ func (r *work) afterSolved(t *schedTicket, p *Planned) (time.Time, error) {
 	solved := time.Unix(t.SolvedAt.Int64, 0)
 	key := fmt.Sprintf("followup:%d:%d", t.ID, solved.Unix())
 	var askedAt int64
-	err := r.tx.QueryRowContext(r.ctx, `SELECT at FROM scheduled WHERE key = ?`, key).Scan(&askedAt)
+	err := r.tx.QueryRowContext(r.ctx, sqlScheduledAt, key).Scan(&askedAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		ask := cal.AddOpen(solved, o.FollowupAfter)
@@ -246,7 +246,7 @@ func (r *work) onceIf(ok bool, key string, do func() error) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	res, err := r.tx.ExecContext(r.ctx, `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, unix(r.now))
+	res, err := r.tx.ExecContext(r.ctx, sqlScheduleOnce, key, unix(r.now))
 	if err != nil {
 		return false, fmt.Errorf("record %s: %w", key, err)
 	}

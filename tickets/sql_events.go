@@ -9,6 +9,7 @@ const (
 	sqlInsertEventOfMessage    = `INSERT INTO events (ticket_id, at, actor, action, detail, message) VALUES (?, ?, ?, ?, ?, ?)`
 	sqlLastAnswerByAnother     = `SELECT m.body FROM events e JOIN messages m ON m.id = e.message
 		WHERE e.ticket_id = ? AND e.action = 'answered the patron' AND e.actor <> ? ORDER BY e.id DESC LIMIT 1`
+	sqlMailFailedEvent = `INSERT INTO events (ticket_id, at, actor, action, detail) VALUES (?, ?, 'patrondesk', 'mail failed', ?)`
 	sqlReportFollowups = `SELECT COUNT(*), COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = o.ticket_id
 		AND e.action = 'sorted on follow-up' AND e.at >= o.created_at) THEN o.ticket_id END)
 		FROM outbox o WHERE o.kind = 'followup' AND o.created_at >= ? AND o.created_at < ?`

@@ -13,6 +13,7 @@ const (
 	sqlLockMigrations    = `SELECT pg_advisory_xact_lock(7275636)`
 	sqlPatronLanguage    = `SELECT language FROM patrons WHERE email = ?`
 	sqlScheduleOnce      = `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`
+	sqlScheduledAt       = `SELECT at FROM scheduled WHERE key = ?`
 	sqlSenderBlockedBy   = `SELECT blocked_by FROM blocked_senders WHERE email = ?`
 	sqlSetPatronLanguage = `INSERT INTO patrons (email, language, set_by, set_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (email) DO UPDATE SET language = excluded.language, set_by = excluded.set_by, set_at = excluded.set_at`

@@ -20,6 +20,7 @@ const (
 	sqlDigestOverdue = `SELECT t.id, t.patron_name, COALESCE(t.owner_email, ''), t.due_at, COALESCE(le.action, ''), COALESCE(le.at, 0)
 		FROM tickets t LEFT JOIN events le ON le.id = (SELECT MAX(e.id) FROM events e WHERE e.ticket_id = t.id AND e.actor <> 'patrondesk')
 		WHERE ` + sqlOverdue + ` ORDER BY t.owner_email NULLS FIRST, t.due_at`
+	sqlDueTickets = `SELECT id FROM tickets WHERE next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`
 	sqlGuardTexts = `
 		WITH theirs AS (SELECT id FROM tickets WHERE patron_email = (SELECT patron_email FROM tickets WHERE id = ?))
 		SELECT m.body, CASE WHEN m.kind = 'personal' THEN 'seen'
@@ -31,7 +32,8 @@ const (
 		FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE o.ticket_id IN (SELECT id FROM theirs)
 		UNION ALL
 		SELECT subject, 'seen' FROM tickets WHERE id IN (SELECT id FROM theirs)`
-	sqlInsertTicket = `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
+	sqlHighestTicket = `SELECT COALESCE(MAX(id), 0) FROM tickets`
+	sqlInsertTicket  = `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlLoadTicket      = `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, suspect, merged_into FROM tickets WHERE id = ?`
 	sqlMarkAnswered    = `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`
@@ -40,7 +42,9 @@ const (
 			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND ` + sqlActive + `),
 			(SELECT COALESCE(MAX(id), 0) FROM tickets WHERE owner_email = ?1)`
 	sqlReportFirstAnswers = `SELECT created_at, first_response_at, first_due_at FROM tickets WHERE first_response_at >= ? AND first_response_at < ?`
+	sqlSetNextCheck       = `UPDATE tickets SET next_check_at = ? WHERE id = ?`
 	sqlTicketReachable    = `SELECT snoozed_until, unreachable_at, unreachable_reason FROM tickets WHERE id = ?`
+	sqlTicketSchedule     = `SELECT solved_at, snoozed_until FROM tickets WHERE id = ?`
 	sqlTicketSolvedAt     = `SELECT COALESCE(solved_at, 0) FROM tickets WHERE id = ?`
 	sqlTicketSuspicion    = `SELECT suspect, verified FROM tickets WHERE id = ?`
 	sqlTicketView         = `SELECT ` + viewColumns + ` FROM tickets t WHERE t.id = ?`

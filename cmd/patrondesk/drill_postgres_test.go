@@ -1,8 +1,6 @@
 package main
 
 import (
-	"database/sql"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,47 +13,6 @@ import (
 	"patrondesk/tickets/clock"
 	"patrondesk/tickets/testdb"
 )
-
-// pgRows is every row of every table of the PostgreSQL database at url, as
-// text, so two moments can be compared.
-func pgRows(t *testing.T, url string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var tables []string
-	rows, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var b strings.Builder
-	for _, tbl := range tables {
-		q, err := db.Query(`SELECT * FROM "` + tbl + `" ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := q.Columns()
-		for q.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			q.Scan(ptrs...)
-			fmt.Fprintf(&b, "%s %v\n", tbl, vals)
-		}
-		q.Close()
-	}
-	return b.String()
-}
 
 // weekLater is 10:00 on an open Thursday at least ten days after now, when
 // a ticket nobody answered is owed a reminder and the summary goes out.
@@ -92,7 +49,7 @@ func TestDrillOnPostgresChangesNothing(t *testing.T) {
 		t.Fatalf("run --once: %s", stderr)
 	}
 	srv.Append("help@library.test", "INBOX", mail("pgdrill-2@patrons.test", "Marco Ruiz <marco@patrons.test>", "A rare atlas", "Can you borrow it?"), now)
-	sent, rows, box := len(srv.Received()), pgRows(t, cfg.Database.URL), mailboxState(t, srv, "help@library.test")
+	sent, rows, box := len(srv.Received()), dbRows(t, cfg.Database.URL), mailboxState(t, srv, "help@library.test")
 
 	code, stdout, stderr := runCLI(t, "run", "--once", "--at", weekLater(t, cfg, now), "--config", cfg.Path)
 	for _, want := range []string{"1 new message(s) in the mailboxes would be taken", "#2 ack to marco@patrons.test", "#1 nag to alice@library.test", "nothing is sent, marked or recorded"} {
@@ -100,7 +57,7 @@ func TestDrillOnPostgresChangesNothing(t *testing.T) {
 			t.Fatalf("drill on PostgreSQL lacks %q: exit %d\n%s%s", want, code, stdout, stderr)
 		}
 	}
-	if got := pgRows(t, cfg.Database.URL); got != rows {
+	if got := dbRows(t, cfg.Database.URL); got != rows {
 		t.Errorf("the drill changed the database:\nbefore:\n%s\nafter:\n%s", rows, got)
 	}
 	if got := mailboxState(t, srv, "help@library.test"); got != box {

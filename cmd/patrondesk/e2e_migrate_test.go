@@ -56,13 +56,13 @@ func TestE2EMoveToPostgres(t *testing.T) {
 	send(t, "marco@patrons.test", "From: Marco Ruiz <marco@patrons.test>\nTo: help@library.test\nSubject: A rare atlas\nMessage-ID: <e2e-move-3@patrons.test>\nDate: "+time.Now().Format(time.RFC1123Z)+"\n\nCould you borrow an atlas of Patagonia?\n")
 	waitInbox(t, "help@library.test", 1)
 	users := []string{"help@library.test", "alice@library.test", "bob@library.test", "ann@patrons.test", "marco@patrons.test"}
-	rows, boxes := pgRows(t, pgURL), imapState(t, users...)
+	rows, boxes := dbRows(t, pgURL), imapState(t, users...)
 	out := e.patrondesk("run", "--once", "--dry-run")
 	if !strings.Contains(out, "1 new message(s) in the mailboxes would be taken") || !strings.Contains(out, `#3 ack to marco@patrons.test: "[Seymour #3] We have your message"`) {
 		t.Errorf("the drill on PostgreSQL said:\n%s", out)
 	}
 	time.Sleep(time.Second) // anything sent by mistake would reach Dovecot by now
-	if got := pgRows(t, pgURL); got != rows {
+	if got := dbRows(t, pgURL); got != rows {
 		t.Errorf("the drill changed the database:\nbefore:\n%s\nafter:\n%s", rows, got)
 	}
 	if got := imapState(t, users...); got != boxes {

@@ -1,0 +1,23 @@
+-- A tsvector holds at most 1 MB of words and positions, and to_tsvector
+-- fails beyond that: a message of many different words (a pasted log, a
+-- list of barcodes) could then not be saved, and the mailbox stalled on it.
+-- pd_search_vector indexes as much of the text as fits (the whole text
+-- almost always); the message itself is kept whole. Each try is a
+-- subtransaction, so it is not PARALLEL SAFE.
+CREATE FUNCTION pd_search_vector(t text) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    n integer := length(t);
+BEGIN
+    LOOP
+        BEGIN
+            RETURN to_tsvector('simple', pd_fold(left(t, n)));
+        EXCEPTION WHEN program_limit_exceeded THEN
+            n := n * 3 / 4;
+        END;
+    END LOOP;
+END
+$$;
+
+DROP INDEX message_search;
+CREATE INDEX message_search ON messages USING gin (pd_search_vector(subject || ' ' || body))
+    WHERE ticket_id IS NOT NULL;

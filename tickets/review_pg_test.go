@@ -1,0 +1,55 @@
+package tickets
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"patrondesk/mailer"
+)
+
+// distinctWords is about size bytes of different five-letter words in lines
+// of ten (a pasted log, a list of barcodes): far more than one PostgreSQL
+// tsvector holds (1 MB of words and positions).
+func distinctWords(size int) (string, []string) {
+	var b strings.Builder
+	var words []string
+	for i := 0; b.Len() < size; i++ {
+		w := []byte("aaaaa")
+		for j, n := 4, i; j >= 0; j, n = j-1, n/26 {
+			w[j] = byte('a' + n%26)
+		}
+		words = append(words, string(w))
+		b.Write(w)
+		if i%10 == 9 {
+			b.WriteString("\r\n")
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String(), words
+}
+
+func TestReviewPGHugeBodyOfDistinctWordsIsTakenAndFound(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	body, words := distinctWords(900_000)
+	raw := "From: Ann Lee <ann@example.test>\r\nTo: help@library.test\r\nSubject: Barcode list\r\n" +
+		"Message-ID: <words@example.test>\r\n\r\nPlease check these:\r\n" + body
+	out, err := h.desk.Receive(ctx, mailer.Delivery{Raw: []byte(raw)})
+	if err != nil {
+		t.Fatalf("a mail with a long list of words was refused, so the mailbox would stall on it: %v", err)
+	}
+	if out != Created {
+		t.Fatalf("outcome %s, want %s", out, Created)
+	}
+	for _, q := range []string{"barcode", words[1]} {
+		hits, err := h.store.Search(ctx, q, 0)
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		if len(hits) != 1 || hits[0].ID != 1 {
+			t.Errorf("search %q found %+v, want ticket 1", q, hits)
+		}
+	}
+}

@@ -99,11 +99,17 @@ func (r *receipt) noAck(t *ticketRow) (string, error) {
 
 // sameMailbox is the SQL condition and arguments matching a column against
 // every form of an address: case and +tag folded.
-func sameMailbox(column, email string) (string, []any) {
+func sameMailbox(e Engine, column, email string) (string, []any) {
 	f := foldAddress(email)
 	local, domain, _ := strings.Cut(f, "@")
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	// The range lets the column's index find the +tag forms ("ann+" < "ann+x@…" < "ann,").
+	// That is byte order: SQLite's, but on PostgreSQL only the C collation's;
+	// a database made under en_US.UTF-8 or an ICU locale ignores or reorders
+	// the punctuation, and the range would miss every +tag form.
+	if e == PostgreSQL {
+		column += ` COLLATE "C"`
+	}
 	return "(" + column + " = ? OR (" + column + " > ? AND " + column + " < ? AND " + column + ` LIKE ? ESCAPE '\'))`,
 		[]any{f, local + "+", local + ",", esc.Replace(local) + "+%@" + esc.Replace(domain)}
 }
@@ -112,7 +118,7 @@ func sameMailbox(column, email string) (string, []any) {
 // AutoReplyLimit mails from us within AutoReplyWindow, whatever case or +tag
 // each was written to.
 func (r *receipt) addressLimited(email string) (bool, error) {
-	cond, args := sameMailbox("to_email", email)
+	cond, args := sameMailbox(r.tx.db.engine, "to_email", email)
 	var n int
 	err := r.tx.QueryRowContext(r.ctx, sqlCountMailToMailboxSince(cond),
 		append([]any{unix(r.now.Add(-r.d.opts.AutoReplyWindow))}, args...)...).Scan(&n)
@@ -121,7 +127,7 @@ func (r *receipt) addressLimited(email string) (bool, error) {
 
 // firstTime reports whether email's mailbox has no ticket but except.
 func (r *receipt) firstTime(email string, except int64) (bool, error) {
-	cond, args := sameMailbox("patron_email", email)
+	cond, args := sameMailbox(r.tx.db.engine, "patron_email", email)
 	var n int
 	err := r.tx.QueryRowContext(r.ctx, sqlCountOtherTicketsOf(cond), append([]any{except}, args...)...).Scan(&n)
 	return n == 0, err

@@ -2,8 +2,10 @@ package tickets
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"patrondesk/mailer"
 )
@@ -51,5 +53,43 @@ func TestReviewPGHugeBodyOfDistinctWordsIsTakenAndFound(t *testing.T) {
 		if len(hits) != 1 || hits[0].ID != 1 {
 			t.Errorf("search %q found %+v, want ticket 1", q, hits)
 		}
+	}
+}
+
+// sortLikePeople gives the address columns the linguistic order most
+// PostgreSQL servers use by default (a database made under en_US.UTF-8, or
+// an ICU locale), where punctuation does not sort by its byte value as in
+// C and SQLite. On SQLite it does nothing.
+func sortLikePeople(t *testing.T, h *harness) {
+	t.Helper()
+	if h.store.Engine() != PostgreSQL {
+		return
+	}
+	for _, c := range []string{"outbox.to_email", "tickets.patron_email"} {
+		table, column, _ := strings.Cut(c, ".")
+		if _, err := h.store.db.Exec(`ALTER TABLE ` + table + ` ALTER COLUMN ` + column + ` TYPE TEXT COLLATE "und-x-icu"`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestReviewPGPlusTagsShareTheCapWhateverTheCollation(t *testing.T) {
+	h := safeHarness(t)
+	h.desk.opts.FirstAckLimit = 100 // only the cap per mailbox is under test
+	sortLikePeople(t, h)
+	for i := 0; i < 2*h.desk.opts.AutoReplyLimit; i++ {
+		h.deliver(raw(fmt.Sprintf("Victim <victim+%d@patrons.test>", i), fmt.Sprintf("Question %d about my card %d", i, i*31),
+			passAR, fmt.Sprintf("Hello, this is message %d. My card %d does not work at the self-checkout, what should I do? Thanks, V%d", i, i*17, i), i))
+		h.clock.Advance(10 * time.Second)
+	}
+	h.runOnce()
+	total := 0
+	for k, v := range h.mailboxes() {
+		if strings.HasSuffix(k, "@patrons.test") {
+			total += v
+		}
+	}
+	if total > h.desk.opts.AutoReplyLimit {
+		t.Errorf("one mailbox got %d mails through +tags, want at most %d", total, h.desk.opts.AutoReplyLimit)
 	}
 }

@@ -21,3 +21,9 @@ $$;
 DROP INDEX message_search;
 CREATE INDEX message_search ON messages USING gin (pd_search_vector(subject || ' ' || body))
     WHERE ticket_id IS NOT NULL;
+
+-- The +tag forms of an address are found by a range in byte order (see
+-- sameMailbox), which only the C collation keeps: these indexes serve it
+-- whatever the database's own collation.
+CREATE INDEX outbox_to_bytes ON outbox(to_email COLLATE "C", created_at);
+CREATE INDEX tickets_patron_bytes ON tickets(patron_email COLLATE "C");

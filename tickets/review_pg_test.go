@@ -93,3 +93,35 @@ func TestReviewPGPlusTagsShareTheCapWhateverTheCollation(t *testing.T) {
 		t.Errorf("one mailbox got %d mails through +tags, want at most %d", total, h.desk.opts.AutoReplyLimit)
 	}
 }
+
+// Words inside addresses, links, numbers with dashes and file names are
+// words to SQLite's FTS4 (any run of letters and digits); PostgreSQL's
+// parser would keep "ann.lee@example.test" or "978-0-14-143956-9" as one
+// token and find none of their parts.
+func TestReviewPGSearchFindsWordsInsideAddressesLinksAndNumbers(t *testing.T) {
+	h := newHarness(t, nil)
+	h.deliver(patronMail("Ann Lee <ann@example.test>", "Interlibrary loan", "Please send it to ann.lee@workplace.test, see "+
+		"https://catalog.library.test/record/middlemarch-1871 or ISBN 978-0-14-143956-9, file scan_0042.pdf, version 2.4.1, o'brien", 1))
+	h.runOnce()
+	cases := []struct{ name, words string }{
+		{"the name in an address", "workplace"},
+		{"the host of a link", "catalog"},
+		{"the path of a link", "middlemarch 1871"},
+		{"a group of an ISBN", "143956"},
+		{"part of a file name", "scan"},
+		{"a number in a file name", "0042"},
+		{"a part of a version", "4"},
+		{"a name with an apostrophe", "brien"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hits, err := h.store.Search(context.Background(), c.words, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != 1 {
+				t.Errorf("Search(%q) found %d tickets, want the one", c.words, len(hits))
+			}
+		})
+	}
+}

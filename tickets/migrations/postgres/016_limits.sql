@@ -1,6 +1,10 @@
 -- A tsvector holds at most 1 MB of words and positions, and to_tsvector
 -- fails beyond that: a message of many different words (a pasted log, a
 -- list of barcodes) could then not be saved, and the mailbox stalled on it.
+-- Words are runs of letters and digits, as in SQLite's FTS4: punctuation
+-- becomes space first, or PostgreSQL's parser would keep an address, a
+-- link, an ISBN or a version number as one token and find none of its parts.
+--
 -- pd_search_vector indexes as much of the text as fits (the whole text
 -- almost always: its first million characters at most, so that a message
 -- of many megabytes costs a fraction of a second, not ten seconds, on each
@@ -12,7 +16,7 @@ DECLARE
 BEGIN
     LOOP
         BEGIN
-            RETURN to_tsvector('simple', pd_fold(left(t, n)));
+            RETURN to_tsvector('simple', pd_fold(translate(left(t, n), '!"#$%&''()*+,-./:;<=>?@[\]^_`{|}~', repeat(' ', 32))));
         EXCEPTION WHEN program_limit_exceeded THEN
             n := n * 3 / 4;
         END;

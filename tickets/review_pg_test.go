@@ -2,12 +2,17 @@ package tickets
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"patrondesk/mailer"
+	"patrondesk/mailer/memserver"
+	"patrondesk/tickets/testdb"
 )
 
 // distinctWords is about size bytes of different five-letter words in lines
@@ -123,5 +128,67 @@ func TestReviewPGSearchFindsWordsInsideAddressesLinksAndNumbers(t *testing.T) {
 				t.Errorf("Search(%q) found %d tickets, want the one", c.words, len(hits))
 			}
 		})
+	}
+}
+
+// cLocaleHarness is a harness on a PostgreSQL database of its own made
+// with the C locale (initdb --locale=C, or CREATE DATABASE … LC_CTYPE 'C'),
+// whose lower() and text search change the case of A to Z only.
+func cLocaleHarness(t *testing.T) *harness {
+	t.Helper()
+	testdb.Schema(t) // skipped without PostgreSQL, failed in CI
+	admin := testdb.Postgres()
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("pdt_c_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+		db.Close()
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	srv, err := memserver.Start(nil, helpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return newHarnessOn(t, srv, u.String())
+}
+
+func TestReviewPGSearchFoldsCapitalsInACLocaleDatabase(t *testing.T) {
+	h := cLocaleHarness(t)
+	h.deliver(patronMail("Élodie Brun <elodie@example.test>", "ÉTÉ À LA BIBLIOTHÈQUE", "HORAIRES D'ÉTÉ? ДОБРЫЙ ДЕНЬ, ΚΑΛΗΜΕΡΑ", 1))
+	h.runOnce()
+	for _, words := range []string{"été", "ete", "bibliotheque", "horaires", "добрый", "καλημερα"} {
+		hits, err := h.store.Search(context.Background(), words, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 1 {
+			t.Errorf("Search(%q) found %d tickets, want the one in capitals", words, len(hits))
+		}
+	}
+}
+
+// The words a person searches for are folded in Go (fold), the text in
+// PostgreSQL (pd_fold): they must fold every letter alike.
+func TestReviewPGFoldAgreesWithTheDatabase(t *testing.T) {
+	h := pgHarness(t)
+	letters := foldFrom + strings.ToUpper(foldFrom) + " Ærø ÉTÉ Ça İstanbul"
+	var got string
+	if err := h.store.db.QueryRow(`SELECT pd_fold(?)`, letters).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := fold(letters); got != want {
+		t.Errorf("pd_fold = %q\nfold    = %q", got, want)
 	}
 }

@@ -1,6 +1,31 @@
 -- A tsvector holds at most 1 MB of words and positions, and to_tsvector
 -- fails beyond that: a message of many different words (a pasted log, a
 -- list of barcodes) could then not be saved, and the mailbox stalled on it.
+
+-- pd_fold again, so that capitals fold whatever the database's locale: in a
+-- database made with the C locale, lower() and the text search change A to
+-- Z only, and "ÉTÉ" or "ДОБРЫЙ" would never be found by "ete" or "добрый"
+-- (SQLite's FTS4 folds every letter). ICU's lower case when the server has
+-- it, and the capitals of the folded Latin letters in any case. (ICU writes
+-- a lower-case İ as i and a combining dot, which goes, as in Go's fold.)
+DO $do$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
+        CREATE OR REPLACE FUNCTION pd_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+            SELECT translate(lower(t COLLATE "und-x-icu"),
+                'áàâäãåāăąçćčďéèêëēėęěíìîïīįıłñńňóòôöõøōőŕřśšşťúùûüūůűųýÿžźżÁÀÂÄÃÅĀĂĄÇĆČĎÉÈÊËĒĖĘĚÍÌÎÏĪĮŁÑŃŇÓÒÔÖÕØŌŐŔŘŚŠŞŤÚÙÛÜŪŮŰŲÝŸŽŹŻ̇',
+                'aaaaaaaaacccdeeeeeeeeiiiiiiilnnnoooooooorrssstuuuuuuuuyyzzzaaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooorrssstuuuuuuuuyyzzz')
+        $f$;
+    ELSE
+        CREATE OR REPLACE FUNCTION pd_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+            SELECT translate(lower(t),
+                'áàâäãåāăąçćčďéèêëēėęěíìîïīįıłñńňóòôöõøōőŕřśšşťúùûüūůűųýÿžźżÁÀÂÄÃÅĀĂĄÇĆČĎÉÈÊËĒĖĘĚÍÌÎÏĪĮŁÑŃŇÓÒÔÖÕØŌŐŔŘŚŠŞŤÚÙÛÜŪŮŰŲÝŸŽŹŻ̇',
+                'aaaaaaaaacccdeeeeeeeeiiiiiiilnnnoooooooorrssstuuuuuuuuyyzzzaaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooorrssstuuuuuuuuyyzzz')
+        $f$;
+    END IF;
+END
+$do$;
+
 -- Words are runs of letters and digits, as in SQLite's FTS4: punctuation
 -- becomes space first, or PostgreSQL's parser would keep an address, a
 -- link, an ISBN or a version number as one token and find none of its parts.

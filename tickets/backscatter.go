@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -68,6 +69,9 @@ func (r *receipt) judgeSender() (why string, flood bool, err error) {
 		// Only the From address is checked by the MX (DMARC): a Reply-To
 		// on mail without one can name anybody.
 		return "it has no sender address in From, only a Reply-To address, which nothing proves", false, nil
+	}
+	if err := lockNewSenders(r.ctx, r.tx); err != nil {
+		return "", false, err
 	}
 	n, short, err := r.floodCount()
 	if err != nil {
@@ -141,6 +145,9 @@ func (r *receipt) firstAckStatus(t *ticketRow) (string, error) {
 	if err != nil || !first {
 		return "", err
 	}
+	if err := lockNewSenders(r.ctx, r.tx); err != nil {
+		return "", err
+	}
 	var n int
 	if err := r.tx.QueryRowContext(r.ctx, sqlCountNewSenderAcksSince,
 		unix(r.now.Add(-r.d.opts.FirstAckWindow))).Scan(&n); err != nil {
@@ -182,4 +189,20 @@ func (r *receipt) queueAck(t *ticketRow, toName string, data templates.Data, sta
 	m := r.outTo(t, "ack", toName, t.PatronEmail, data, "auto-replied")
 	m.status = status
 	return r.enqueue(m)
+}
+
+// lockNewSenders makes the decisions about first-time senders (the cap on
+// their acknowledgements, floods, telling the admin once) one transaction
+// at a time on PostgreSQL, as SQLite's single writer does: each counts what
+// the others wrote, and two deciding at once would not see each other, so
+// every daemon (or watched mailbox) would get the whole cap. The lock ends
+// with the transaction.
+func lockNewSenders(ctx context.Context, tx *Tx) error {
+	if tx.db.engine != PostgreSQL {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, sqlLockNewSenders); err != nil {
+		return fmt.Errorf("wait for another transaction deciding about new senders: %w", err)
+	}
+	return nil
 }

@@ -116,3 +116,34 @@ func TestReviewPGCrossingAnswersAtOnceReachThePatronOnce(t *testing.T) {
 		t.Errorf("Ann got %d mails, want her acknowledgement and one answer (the other held as crossing)", n)
 	}
 }
+
+func TestReviewPGFirstTimeSendersAtOnceKeepTheCap(t *testing.T) {
+	h := pgHarness(t)
+	h.desk.opts.FirstAckLimit = 1
+	together(t, h,
+		patronMail("Ann Lee <ann@example.test>", "Renew my books", "Can I keep Middlemarch two more weeks?", 1),
+		patronMail("Marco Ruiz <marco@example.test>", "Lost card", "I lost my library card at the café yesterday.", 2))
+	acks := len(h.mailTo(ann)) + len(h.mailTo("marco@example.test"))
+	if acks != 1 {
+		t.Errorf("%d first-time senders were acknowledged at once, want the cap of 1 (the other held)", acks)
+	}
+	var held int
+	if err := h.store.db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'held'`).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	if held != 1 {
+		t.Errorf("%d acknowledgements held, want 1", held)
+	}
+}
+
+func TestReviewPGFloodArrivingAtOnceIsStillAFlood(t *testing.T) {
+	h := pgHarness(t)
+	h.desk.opts.FloodSenders = 2
+	words := "Dear library, I am writing to ask whether you could renew every book on my card for another month please."
+	outs := together(t, h,
+		patronMail("Bot One <one@example.test>", "Renewal 1", words, 1),
+		patronMail("Bot Two <two@example.test>", "Renewal 2", words, 2))
+	if outs[0] == Created && outs[1] == Created {
+		t.Errorf("two senders wrote the same words at once and both were taken as requests (%v); want the second as a flood", outs)
+	}
+}

@@ -58,3 +58,10 @@ CREATE INDEX message_search ON messages USING gin (pd_search_vector(subject || '
 -- whatever the database's own collation.
 CREATE INDEX outbox_to_bytes ON outbox(to_email COLLATE "C", created_at);
 CREATE INDEX tickets_patron_bytes ON tickets(patron_email COLLATE "C");
+
+-- A Message-ID is the sender's to write, of any length, and a B-tree index
+-- refuses a value over about 2.7 KB: the mail would not be saved and the
+-- mailbox would stall on it. It is only ever looked up whole, which a hash
+-- index does for a value of any length.
+DROP INDEX messages_message_id;
+CREATE INDEX messages_message_id ON messages USING hash (message_id);

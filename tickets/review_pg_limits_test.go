@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"patrondesk/mailer"
+	"patrondesk/tickets/testdb"
 )
 
 // randomText is n characters that do not compress (PostgreSQL compresses
@@ -45,5 +48,36 @@ func TestReviewPGLongHeaderValuesAreTaken(t *testing.T) {
 				t.Errorf("the same mail again: %s, %v; want %s", again, err, Duplicate)
 			}
 		})
+	}
+}
+
+// SQLite keeps text as it came, NUL bytes and broken UTF-8 included;
+// PostgreSQL's text refuses both. A desk moved over must still move.
+func TestReviewPGBrokenTextMovesFromSQLite(t *testing.T) {
+	ctx := context.Background()
+	h := newHarnessOn(t, startServers(t), filepath.Join(t.TempDir(), "desk.db"))
+	raw := "From: Ann \xff Lee <ann@example.test>\r\nTo: help@library.test\r\nSubject: Renew \x00 my \xc3 books\r\n" +
+		"Message-ID: <bro\xffken@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nCan I keep \x00 Middlemarch \xe2\x82 longer?\r\n"
+	if out, err := h.desk.Receive(ctx, mailer.Delivery{Raw: []byte(raw)}); err != nil || out != Created {
+		t.Fatalf("on SQLite: %s, %v", out, err)
+	}
+	var subject, body string
+	if err := h.store.db.QueryRow(`SELECT subject, body FROM messages`).Scan(&subject, &body); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(subject, "\x00") {
+		t.Fatalf("SQLite should keep the subject as it came: %q", subject)
+	}
+	pg, err := Open(ctx, testdb.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if _, err := h.store.CopyTo(ctx, pg); err != nil {
+		t.Fatalf("the copy to PostgreSQL failed: %v", err)
+	}
+	hits, err := pg.Search(ctx, "middlemarch", 0)
+	if err != nil || len(hits) != 1 {
+		t.Errorf("search after the move: %+v, %v", hits, err)
 	}
 }

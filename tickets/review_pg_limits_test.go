@@ -81,3 +81,30 @@ func TestReviewPGBrokenTextMovesFromSQLite(t *testing.T) {
 		t.Errorf("search after the move: %+v, %v", hits, err)
 	}
 }
+
+// pg_restore (the README's backup) rebuilds indexes with an empty
+// search_path: a function behind the search index must find what it calls
+// without one, or the restored desk has no search index.
+func TestReviewPGSearchFunctionWorksWithoutASearchPath(t *testing.T) {
+	h := pgHarness(t)
+	ctx := context.Background()
+	tx, err := h.store.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var schema string
+	if err := tx.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL search_path = ''`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT length(`+schema+`.pd_search_vector('Renew MY books'))`).Scan(&n); err != nil {
+		t.Fatalf("as pg_restore builds the index: %v", err)
+	}
+	if n != 3 {
+		t.Errorf("%d words indexed, want 3", n)
+	}
+}

@@ -34,8 +34,10 @@ $do$;
 -- almost always: its first million characters at most, so that a message
 -- of many megabytes costs a fraction of a second, not ten seconds, on each
 -- try); the message itself is kept whole. Each try is a subtransaction, so
--- it is not PARALLEL SAFE.
-CREATE FUNCTION pd_search_vector(t text) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE AS $$
+-- it is not PARALLEL SAFE. It keeps the schema it was made in, since
+-- pg_restore rebuilds the index with an empty search_path.
+CREATE FUNCTION pd_search_vector(t text) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE
+SET search_path FROM CURRENT AS $$
 DECLARE
     n integer := least(length(t), 1000000);
 BEGIN

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"patrondesk/mailer"
 	"patrondesk/tickets/testdb"
@@ -106,5 +107,25 @@ func TestReviewPGSearchFunctionWorksWithoutASearchPath(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("%d words indexed, want 3", n)
+	}
+}
+
+// Unix time passes 2^31 in January 2038: a number PostgreSQL deduces as a
+// 32-bit integer (a parameter compared with 0) overflows from then on.
+func TestReviewPGPurgeWorksAfter2038(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	h.deliver(patronMail("Ann Lee <ann@example.test>", "Renew", "My card number is 29990001234567.", 1))
+	h.runOnce()
+	if _, err := h.store.db.Exec(`UPDATE tickets SET status = 'closed', closed_at = 1 WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Date(2038, 3, 1, 12, 0, 0, 0, time.UTC)
+	purged, err := h.store.Purge(ctx, later, later, false)
+	if err != nil {
+		t.Fatalf("the retention purge in March 2038: %v", err)
+	}
+	if len(purged) != 1 || h.count(`SELECT COUNT(*) FROM tickets WHERE patron_email = ''`) != 1 {
+		t.Errorf("purged %+v; the patron's address is still kept", purged)
 	}
 }

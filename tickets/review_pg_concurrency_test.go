@@ -32,7 +32,8 @@ func pgHarness(t *testing.T) *harness {
 	return newHarnessOn(t, srv, target)
 }
 
-// together takes the mails in concurrent transactions that all get past
+// together takes the mails, each from a mailbox of its own (as two daemons
+// would), in concurrent transactions that all get past
 // their reads before any commits: the outbox is locked until every one of
 // them waits for a lock (on the outbox, or on what another one holds).
 func together(t *testing.T, h *harness, raws ...string) []Outcome {
@@ -52,7 +53,7 @@ func together(t *testing.T, h *harness, raws ...string) []Outcome {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in := mailer.Delivery{Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), Mailbox: "INBOX", UIDValidity: 1, UID: uint32(100 + i), InternalDate: h.clock.Now()}
+			in := mailer.Delivery{Raw: []byte(strings.ReplaceAll(raw, "\n", "\r\n")), Mailbox: fmt.Sprintf("box%d", i), UIDValidity: 1, UID: uint32(100 + i), InternalDate: h.clock.Now()}
 			outs[i], errs[i] = h.desk.Receive(ctx, in)
 		}()
 	}
@@ -145,5 +146,17 @@ func TestReviewPGFloodArrivingAtOnceIsStillAFlood(t *testing.T) {
 		patronMail("Bot Two <two@example.test>", "Renewal 2", words, 2))
 	if outs[0] == Created && outs[1] == Created {
 		t.Errorf("two senders wrote the same words at once and both were taken as requests (%v); want the second as a flood", outs)
+	}
+}
+
+func TestReviewPGOneMailInTwoMailboxesAtOnceIsOneTicket(t *testing.T) {
+	h := pgHarness(t)
+	mail := patronMail("Ann Lee <ann@example.test>", "Renew my books", "Can I keep Middlemarch two more weeks?", 1)
+	outs := together(t, h, mail, mail)
+	if !(outs[0] == Created && outs[1] == Duplicate || outs[0] == Duplicate && outs[1] == Created) {
+		t.Errorf("outcomes %v, want one ticket and one duplicate", outs)
+	}
+	if n := len(h.mailTo(ann)); n != 1 {
+		t.Errorf("Ann got %d acknowledgements, want 1", n)
 	}
 }

@@ -38,3 +38,30 @@ func TestReviewPGReportCreditsTheFirstWhateverTheCollation(t *testing.T) {
 		t.Errorf("solved %d, by answerer %v; want 1, credited to jo_ann, who solved it first", rep.Solved, solved)
 	}
 }
+
+// Merging renames a file the kept request has already with SQL that joins
+// text and a number ("photo.jpg (from request 2)"): PostgreSQL types each
+// parameter once, from every place it is used.
+func TestReviewPGMergeRenamesAFileOfTheSameName(t *testing.T) {
+	h := newHarness(t, nil)
+	h.deliver(mailWithFiles(patronHead(1), "The cover is torn.", file{"photo.jpg", "image/jpeg", fileBytes(2_000, 1)}))
+	h.deliver(mailWithFiles(patronHead(2), "And the spine.", file{"photo.jpg", "image/jpeg", fileBytes(2_000, 2)}))
+	h.runOnce()
+	if err := h.desk.Merge(context.Background(), 1, 2); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	rows, err := h.store.db.Query(`SELECT name FROM attachments WHERE ticket_id = 1 ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	if len(names) != 2 || names[0] != "photo.jpg" || names[1] != "photo.jpg (from request 2)" {
+		t.Errorf("files of the kept request: %q", names)
+	}
+}

@@ -9,7 +9,7 @@ import (
 )
 
 // Folding for search on PostgreSQL: lower case and common Latin diacritics
-// removed, the same table as pd_fold in migrations/postgres/016_limits.sql
+// removed, the same table as pd_fold in migrations/postgres/017_limits.sql
 // (TestReviewPGFoldAgreesWithTheDatabase checks they agree).
 const (
 	foldFrom = "áàâäãåāăąçćčďéèêëēėęěíìîïīįıłñńňóòôöõøōőŕřśšşťúùûüūůűųýÿžźż"

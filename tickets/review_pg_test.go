@@ -136,6 +136,18 @@ func TestReviewPGSearchFindsWordsInsideAddressesLinksAndNumbers(t *testing.T) {
 // whose lower() and text search change the case of A to Z only.
 func cLocaleHarness(t *testing.T) *harness {
 	t.Helper()
+	srv, err := memserver.Start(nil, helpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return newHarnessOn(t, srv, newDatabase(t, "UTF8"))
+}
+
+// newDatabase makes a PostgreSQL database of its own for the test, in the
+// C locale and the encoding given, and returns its URL.
+func newDatabase(t *testing.T, encoding string) string {
+	t.Helper()
 	testdb.Schema(t) // skipped without PostgreSQL, failed in CI
 	admin := testdb.Postgres()
 	db, err := sql.Open("pgx", admin)
@@ -143,7 +155,7 @@ func cLocaleHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	name := fmt.Sprintf("pdt_c_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
-	if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
+	if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING '` + encoding + `' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
 		db.Close()
 		t.Fatal(err)
 	}
@@ -156,12 +168,23 @@ func cLocaleHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	srv, err := memserver.Start(nil, helpAddr)
-	if err != nil {
-		t.Fatal(err)
+	return u.String()
+}
+
+// initdb without a locale in its environment makes SQL_ASCII databases,
+// which take any bytes and fold only A to Z, and a LATIN1 database cannot
+// hold a Cyrillic name: the desk says so when it opens one, rather than
+// stall later on a mail it cannot save.
+func TestReviewPGRefusesADatabaseThatIsNotUTF8(t *testing.T) {
+	target := newDatabase(t, "SQL_ASCII")
+	s, err := Open(context.Background(), target)
+	if err == nil {
+		s.Close()
+		t.Fatal("a SQL_ASCII database was opened")
 	}
-	t.Cleanup(srv.Close)
-	return newHarnessOn(t, srv, u.String())
+	if !strings.Contains(err.Error(), "ENCODING 'UTF8'") {
+		t.Errorf("the error does not say how to make a database that works: %v", err)
+	}
 }
 
 func TestReviewPGSearchFoldsCapitalsInACLocaleDatabase(t *testing.T) {

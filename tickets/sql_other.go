@@ -13,6 +13,7 @@ const (
 	sqlLockMigrations    = `SELECT pg_advisory_xact_lock(7275636)`
 	sqlLockNewSenders    = `SELECT pg_advisory_xact_lock(7275636, 1)` // two keys: apart from the one-key locks above
 	sqlPatronLanguage    = `SELECT language FROM patrons WHERE email = ?`
+	sqlServerEncoding    = `SHOW server_encoding`
 	sqlScheduleOnce      = `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`
 	sqlSenderBlockedBy   = `SELECT blocked_by FROM blocked_senders WHERE email = ?`
 	sqlSetPatronLanguage = `INSERT INTO patrons (email, language, set_by, set_at) VALUES (?, ?, ?, ?)

@@ -10,7 +10,7 @@
 -- a lower-case İ as i and a combining dot, which goes, as in Go's fold.)
 DO $do$
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
+    IF EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AND current_setting('server_encoding') = 'UTF8' THEN
         CREATE OR REPLACE FUNCTION pd_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
             SELECT translate(lower(t COLLATE "und-x-icu"),
                 'áàâäãåāăąçćčďéèêëēėęěíìîïīįıłñńňóòôöõøōőŕřśšşťúùûüūůűųýÿžźżÁÀÂÄÃÅĀĂĄÇĆČĎÉÈÊËĒĖĘĚÍÌÎÏĪĮŁÑŃŇÓÒÔÖÕØŌŐŔŘŚŠŞŤÚÙÛÜŪŮŰŲÝŸŽŹŻ̇',

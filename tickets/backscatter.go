@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -69,6 +70,9 @@ func (r *receipt) judgeSender() (why string, flood bool, err error) {
 		// on mail without one can name anybody.
 		return "it has no sender address in From, only a Reply-To address, which nothing proves", false, nil
 	}
+	if err := lockNewSenders(r.ctx, r.tx); err != nil {
+		return "", false, err
+	}
 	n, short, err := r.floodCount()
 	if err != nil {
 		return "", false, err
@@ -99,11 +103,17 @@ func (r *receipt) noAck(t *ticketRow) (string, error) {
 
 // sameMailbox is the SQL condition and arguments matching a column against
 // every form of an address: case and +tag folded.
-func sameMailbox(column, email string) (string, []any) {
+func sameMailbox(e Engine, column, email string) (string, []any) {
 	f := foldAddress(email)
 	local, domain, _ := strings.Cut(f, "@")
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	// The range lets the column's index find the +tag forms ("ann+" < "ann+x@…" < "ann,").
+	// That is byte order: SQLite's, but on PostgreSQL only the C collation's;
+	// a database made under en_US.UTF-8 or an ICU locale ignores or reorders
+	// the punctuation, and the range would miss every +tag form.
+	if e == PostgreSQL {
+		column += ` COLLATE "C"`
+	}
 	return "(" + column + " = ? OR (" + column + " > ? AND " + column + " < ? AND " + column + ` LIKE ? ESCAPE '\'))`,
 		[]any{f, local + "+", local + ",", esc.Replace(local) + "+%@" + esc.Replace(domain)}
 }
@@ -112,7 +122,7 @@ func sameMailbox(column, email string) (string, []any) {
 // AutoReplyLimit mails from us within AutoReplyWindow, whatever case or +tag
 // each was written to.
 func (r *receipt) addressLimited(email string) (bool, error) {
-	cond, args := sameMailbox("to_email", email)
+	cond, args := sameMailbox(r.tx.db.engine, "to_email", email)
 	var n int
 	err := r.tx.QueryRowContext(r.ctx, sqlCountMailToMailboxSince(cond),
 		append([]any{unix(r.now.Add(-r.d.opts.AutoReplyWindow))}, args...)...).Scan(&n)
@@ -121,7 +131,7 @@ func (r *receipt) addressLimited(email string) (bool, error) {
 
 // firstTime reports whether email's mailbox has no ticket but except.
 func (r *receipt) firstTime(email string, except int64) (bool, error) {
-	cond, args := sameMailbox("patron_email", email)
+	cond, args := sameMailbox(r.tx.db.engine, "patron_email", email)
 	var n int
 	err := r.tx.QueryRowContext(r.ctx, sqlCountOtherTicketsOf(cond), append([]any{except}, args...)...).Scan(&n)
 	return n == 0, err
@@ -133,6 +143,9 @@ func (r *receipt) firstTime(email string, except int64) (bool, error) {
 func (r *receipt) firstAckStatus(t *ticketRow) (string, error) {
 	first, err := r.firstTime(t.PatronEmail, t.ID)
 	if err != nil || !first {
+		return "", err
+	}
+	if err := lockNewSenders(r.ctx, r.tx); err != nil {
 		return "", err
 	}
 	var n int
@@ -176,4 +189,20 @@ func (r *receipt) queueAck(t *ticketRow, toName string, data templates.Data, sta
 	m := r.outTo(t, "ack", toName, t.PatronEmail, data, "auto-replied")
 	m.status = status
 	return r.enqueue(m)
+}
+
+// lockNewSenders makes the decisions about first-time senders (the cap on
+// their acknowledgements, floods, telling the admin once) one transaction
+// at a time on PostgreSQL, as SQLite's single writer does: each counts what
+// the others wrote, and two deciding at once would not see each other, so
+// every daemon (or watched mailbox) would get the whole cap. The lock ends
+// with the transaction.
+func lockNewSenders(ctx context.Context, tx *Tx) error {
+	if tx.db.engine != PostgreSQL {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, sqlLockNewSenders); err != nil {
+		return fmt.Errorf("wait for another transaction deciding about new senders: %w", err)
+	}
+	return nil
 }

@@ -12,7 +12,7 @@ import (
 // shared address: the ticket belongs to the patron, not to the forwarder.
 func (r *receipt) forwardedByStaff() bool {
 	f := r.m.Forwarded
-	if f == nil || r.staff(r.sender()) == nil || f.From.Email == "" {
+	if f == nil || r.staff(r.sender()) == nil || f.From.Email == "" || len(f.From.Email) > maxAddress {
 		return false
 	}
 	// Our own mail (any case or +tag of the address) forwarded back is not a patron's.

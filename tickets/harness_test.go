@@ -198,11 +198,17 @@ func (h *harness) last(addr string) string {
 // would: threaded on its Message-ID, quoting it under the answer.
 func (h *harness) replyTo(from, sent, answer string, n int) {
 	h.t.Helper()
+	h.deliver(h.reply(from, sent, answer, n))
+}
+
+// reply is the raw mail replyTo delivers.
+func (h *harness) reply(from, sent, answer string, n int) string {
+	h.t.Helper()
 	id := headerValue(sent, "Message-Id")
 	var quoted strings.Builder
 	for _, l := range strings.Split(text(h.t, sent), "\n") {
 		quoted.WriteString("> " + l + "\n")
 	}
-	h.deliver(fmt.Sprintf("From: %s\nTo: help@library.test\nSubject: Re: %s\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <r%d@mail.test>\nIn-Reply-To: %s\nReferences: %s\n\n%s\n\nOn Mon, Dec 7, 2026 at 9:00 AM Seymour Library <help@library.test> wrote:\n%s",
-		from, headerValue(sent, "Subject"), n, id, id, answer, quoted.String()))
+	return fmt.Sprintf("From: %s\nTo: help@library.test\nSubject: Re: %s\nDate: Mon, 07 Dec 2026 10:00:00 -0600\nMessage-ID: <r%d@mail.test>\nIn-Reply-To: %s\nReferences: %s\n\n%s\n\nOn Mon, Dec 7, 2026 at 9:00 AM Seymour Library <help@library.test> wrote:\n%s",
+		from, headerValue(sent, "Subject"), n, id, id, answer, quoted.String())
 }

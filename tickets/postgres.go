@@ -25,6 +25,10 @@ func openPostgres(ctx context.Context, target string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database %s: %w", redactURL(target), err)
 	}
+	if err := mustBeUTF8(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", redactURL(target), err)
+	}
 	s := &Store{db: &DB{DB: db, engine: PostgreSQL}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -97,4 +101,19 @@ func openPostgresReadOnly(ctx context.Context, target string) (*Store, error) {
 		return nil, fmt.Errorf("%w in %s", ErrNoDatabase, redactURL(target))
 	}
 	return &Store{db: &DB{DB: db, engine: PostgreSQL}}, nil
+}
+
+// mustBeUTF8 refuses a database whose encoding is not UTF8. SQL_ASCII (what
+// initdb makes when no locale is set) takes any bytes and folds only A to
+// Z, so search misses accented words; LATIN1 and the like cannot hold every
+// name and subject, so a mail in Cyrillic could never be saved.
+func mustBeUTF8(ctx context.Context, db *sql.DB) error {
+	var enc string
+	if err := db.QueryRowContext(ctx, sqlServerEncoding).Scan(&enc); err != nil {
+		return fmt.Errorf("read the database's encoding: %w", err)
+	}
+	if enc != "UTF8" {
+		return fmt.Errorf("the database's encoding is %s; patrondesk needs UTF8: make the database with CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0", enc)
+	}
+	return nil
 }

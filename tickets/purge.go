@@ -52,13 +52,15 @@ func purgeTx(ctx context.Context, tx *Tx, cutoff, now time.Time, dryRun bool) ([
 	}
 	for _, p := range out {
 		for _, q := range []string{
-			`UPDATE events SET detail = '', actor = CASE WHEN actor = (SELECT patron_email FROM tickets WHERE id = ?1) THEN 'patron' ELSE actor END WHERE ticket_id = ?1 AND ?2 > 0`,
-			`UPDATE messages SET body = '', raw = NULL, subject = '', sender = '', message_id = '' WHERE ticket_id = ?1 AND ?2 > 0`,
-			`DELETE FROM raw_parts WHERE message_id IN (SELECT id FROM messages WHERE ticket_id = ?1) AND ?2 > 0`,
-			`UPDATE outbox SET to_name = '', to_email = '', subject = '', body_text = '', body_html = '' WHERE ticket_id = ?1 AND ?2 > 0`,
+			`UPDATE events SET detail = '', actor = CASE WHEN actor = (SELECT patron_email FROM tickets WHERE id = ?1) THEN 'patron' ELSE actor END WHERE ticket_id = ?1 AND CAST(?2 AS BIGINT) > 0`,
+			`UPDATE messages SET body = '', raw = NULL, subject = '', sender = '', message_id = '' WHERE ticket_id = ?1 AND CAST(?2 AS BIGINT) > 0`,
+			`DELETE FROM raw_parts WHERE message_id IN (SELECT id FROM messages WHERE ticket_id = ?1) AND CAST(?2 AS BIGINT) > 0`,
+			`UPDATE outbox SET to_name = '', to_email = '', subject = '', body_text = '', body_html = '' WHERE ticket_id = ?1 AND CAST(?2 AS BIGINT) > 0`,
 			`UPDATE tickets SET patron_name = '', patron_email = '', subject = '(removed)', anonymised_at = ?2 WHERE id = ?1`,
 		} {
 			// Every statement takes both numbered arguments (?1 id, ?2 now).
+			// ?2 compared with 0 alone would be a 32-bit integer to
+			// PostgreSQL, too small for a time after January 2038.
 			if _, err := tx.ExecContext(ctx, q, p.ID, unix(now)); err != nil {
 				return nil, fmt.Errorf("anonymise ticket %d: %w", p.ID, err)
 			}

@@ -75,7 +75,11 @@ func (r *receipt) take() (Outcome, error) {
 	}
 	switch {
 	case r.sender() == "" && !verdict.Automated():
-		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, noSender, r.now)
+		why := noSender
+		if r.m.From.Email != "" || len(r.m.ReplyTo) > 0 {
+			why = longSender
+		}
+		return Quarantined, quarantineTx(r.ctx, r.tx, r.in, key, why, r.now)
 	case old:
 		_, err := r.saveMessage(key, nil, "old", "arrived before patrondesk started watching, older than intake.since")
 		return Old, err
@@ -141,16 +145,30 @@ func (r *receipt) tooOld() (bool, error) {
 	return r.in.InternalDate.Before(cutoff), nil
 }
 
-// sender is who the desk answers: the From address, else Reply-To.
+// sender is who the desk answers: the From address, else Reply-To. An
+// address longer than any real one is none (see maxAddress).
 func (r *work) sender() string {
 	if r.m == nil {
 		return ""
 	}
-	if r.m.From.Email != "" || len(r.m.ReplyTo) == 0 {
-		return r.m.From.Email
+	s := r.m.From.Email
+	if s == "" && len(r.m.ReplyTo) > 0 {
+		s = r.m.ReplyTo[0].Email
 	}
-	return r.m.ReplyTo[0].Email
+	if len(s) > maxAddress {
+		return ""
+	}
+	return s
 }
+
+// maxAddress is the longest address mail can be delivered to (RFC 5321: a
+// path of 256 octets with its angle brackets). A longer one is made up:
+// nobody could be answered there, and PostgreSQL's indexes refuse an
+// address of a few kilobytes, which would stall the mailbox.
+const maxAddress = 254
+
+// longSender is why a person's mail from such an address is quarantined.
+const longSender = "its sender address is longer than any real address (254 characters), so nobody can be answered"
 
 func (r *receipt) senderName() string {
 	if r.m.From.Name != "" {

@@ -107,18 +107,16 @@ func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calen
 		count *int
 		field func(*Group) *int
 	}{
-		{`SELECT e.ticket_id, MIN(e.actor), MIN(t.team), COALESCE(MIN(t.owner_email), '') FROM events e JOIN tickets t ON t.id = e.ticket_id
-			WHERE e.action = 'answered the patron' AND e.at >= ?1 AND e.at < ?2
-			AND EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = e.ticket_id AND o.kind IN ('update', 'closed') AND o.to_email = t.patron_email
-				AND o.created_at = e.at AND o.status = 'sent')
-			GROUP BY e.ticket_id`, &r.Answered, func(g *Group) *int { return &g.Answered }},
-		{`SELECT e.ticket_id, MIN(e.actor), MIN(t.team), COALESCE(MIN(t.owner_email), '') FROM events e JOIN tickets t ON t.id = e.ticket_id
-			WHERE e.action = 'solved' AND e.at >= ?1 AND e.at < ?2 GROUP BY e.ticket_id`, &r.Solved, func(g *Group) *int { return &g.Solved }},
+		{sqlReportAnswered, &r.Answered, func(g *Group) *int { return &g.Answered }},
+		{sqlReportSolved, &r.Solved, func(g *Group) *int { return &g.Solved }},
 	} {
 		rows, err := tx.QueryContext(ctx, c.query, a, b)
 		if err != nil {
 			return nil, fmt.Errorf("report: answered and solved: %w", err)
 		}
+		// A request counts once, for the first who answered or solved it
+		// (rows come in order).
+		seen := map[int64]bool{}
 		for rows.Next() {
 			var id int64
 			var actor, team, owner string
@@ -126,6 +124,10 @@ func report(ctx context.Context, tx *Tx, from, to time.Time, cal *calendar.Calen
 				rows.Close()
 				return nil, err
 			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			*c.count++
 			*c.field(group(teams, team))++
 			*c.field(group(owners, owner))++

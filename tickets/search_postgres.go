@@ -9,8 +9,8 @@ import (
 )
 
 // Folding for search on PostgreSQL: lower case and common Latin diacritics
-// removed, the same table as pd_fold in migrations/postgres/012_search.sql
-// (a test checks they agree).
+// removed, the same table as pd_fold in migrations/postgres/017_limits.sql
+// (TestReviewPGFoldAgreesWithTheDatabase checks they agree).
 const (
 	foldFrom = "áàâäãåāăąçćčďéèêëēėęěíìîïīįıłñńňóòôöõøōőŕřśšşťúùûüūůűųýÿžźż"
 	foldTo   = "aaaaaaaaacccdeeeeeeeeiiiiiiilnnnoooooooorrssstuuuuuuuuyyzzz"

@@ -85,7 +85,7 @@ func (r *receipt) markSpam(t *ticketRow, actor *Staff, msgID int64) error {
 	if _, err := r.tx.ExecContext(r.ctx, sqlBlockSender, foldAddress(t.PatronEmail), unix(r.now), actor.Email, t.ID); err != nil {
 		return fmt.Errorf("block sender: %w", err)
 	}
-	cond, args := sameMailbox("to_email", t.PatronEmail)
+	cond, args := sameMailbox(r.tx.db.engine, "to_email", t.PatronEmail)
 	if _, err := r.tx.ExecContext(r.ctx, sqlDropMailTo(cond), args...); err != nil {
 		return fmt.Errorf("drop mail to a spam sender: %w", err)
 	}

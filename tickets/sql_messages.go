@@ -30,7 +30,7 @@ const (
 		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
 		FROM messages m JOIN tickets t ON t.id = m.ticket_id
 		WHERE m.ticket_id IS NOT NULL
-		AND to_tsvector('simple', pd_fold(m.subject || ' ' || m.body)) @@ to_tsquery('simple', ?)`
+		AND pd_search_vector(m.subject || ' ' || m.body) @@ to_tsquery('simple', ?)`
 	sqlSearchSQLite = `SELECT m.ticket_id, offsets(message_search),
 		snippet(message_search, '[', ']', '…', -1, 12),
 		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at

@@ -11,7 +11,9 @@ const (
 	sqlInsertAway        = `INSERT INTO away (email, from_at, until_at) VALUES (?, ?, ?)`
 	sqlLockDedupeKey     = `SELECT pg_advisory_xact_lock(hashtext(?))`
 	sqlLockMigrations    = `SELECT pg_advisory_xact_lock(7275636)`
+	sqlLockNewSenders    = `SELECT pg_advisory_xact_lock(7275636, 1)` // two keys: apart from the one-key locks above
 	sqlPatronLanguage    = `SELECT language FROM patrons WHERE email = ?`
+	sqlServerEncoding    = `SHOW server_encoding`
 	sqlScheduleOnce      = `INSERT INTO scheduled (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`
 	sqlScheduledAt       = `SELECT at FROM scheduled WHERE key = ?`
 	sqlSenderBlockedBy   = `SELECT blocked_by FROM blocked_senders WHERE email = ?`

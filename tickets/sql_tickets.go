@@ -35,10 +35,13 @@ const (
 	sqlHighestTicket = `SELECT COALESCE(MAX(id), 0) FROM tickets`
 	sqlInsertTicket  = `INSERT INTO tickets (status, subject, patron_name, patron_email, owner_email, team, language, linked_ticket, origin_ticket, created_at, updated_at, due_at, first_due_at, owed_since, next_check_at, suspect, verified)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	sqlLoadTicket      = `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, suspect, merged_into FROM tickets WHERE id = ?`
-	sqlMarkAnswered    = `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`
-	sqlMarkUnreachable = `UPDATE tickets SET unreachable_at = ?, unreachable_reason = ? WHERE id = ?`
-	sqlOwnerLoad       = `SELECT
+	sqlLoadTicket = `SELECT id, status, subject, patron_name, patron_email, owner_email, team, language, priority, due_at, owed_since, closed_at, suspect, merged_into FROM tickets WHERE id = ?`
+	// sqlLoadTicketLocked is sqlLoadTicket on PostgreSQL: the row stays
+	// locked until the transaction ends (see loadTicket).
+	sqlLoadTicketLocked = sqlLoadTicket + ` FOR UPDATE`
+	sqlMarkAnswered     = `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`
+	sqlMarkUnreachable  = `UPDATE tickets SET unreachable_at = ?, unreachable_reason = ? WHERE id = ?`
+	sqlOwnerLoad        = `SELECT
 			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND ` + sqlActive + `),
 			(SELECT COALESCE(MAX(id), 0) FROM tickets WHERE owner_email = ?1)`
 	sqlReportFirstAnswers = `SELECT created_at, first_response_at, first_due_at FROM tickets WHERE first_response_at >= ? AND first_response_at < ?`

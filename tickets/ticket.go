@@ -39,12 +39,20 @@ func timeOf(n sql.NullInt64) time.Time {
 }
 
 // loadTicket reads ticket id, or the ticket it was merged into: mail about a
-// merged ticket belongs to the one that was kept.
+// merged ticket belongs to the one that was kept. On PostgreSQL the row is
+// locked until the transaction ends: what the desk decides from it (is
+// there a crossing answer? is it closed?) must not be decided at the same
+// time by another daemon, which would not see this transaction's writes.
+// SQLite's single writer gives the same.
 func loadTicket(ctx context.Context, tx *Tx, id int64) (*ticketRow, error) {
+	q := sqlLoadTicket
+	if tx.db.engine == PostgreSQL {
+		q = sqlLoadTicketLocked
+	}
 	for hops := 0; ; hops++ {
 		t := &ticketRow{}
 		var merged sql.NullInt64
-		err := tx.QueryRowContext(ctx, sqlLoadTicket, id).
+		err := tx.QueryRowContext(ctx, q, id).
 			Scan(&t.ID, &t.Status, &t.Subject, &t.PatronName, &t.PatronEmail, &t.Owner, &t.Team, &t.Language, &t.Priority, &t.DueAt, &t.OwedSince, &t.ClosedAt, &t.Suspect, &merged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"patrondesk/config"
 	"patrondesk/tickets"
@@ -39,4 +40,26 @@ func initPostgres(ctx context.Context, cfg *config.Config, stdout io.Writer) err
 	store.Close()
 	fmt.Fprintf(stdout, "Kept %s as it is and created patrondesk's tables in %s.\nNext: run \"patrondesk check\".\n", cfg.Path, cfg.DatabaseName())
 	return nil
+}
+
+// leaseLines says, for each watched mailbox, which daemon watches it now
+// (its lease) or that none does, for `check` on a shared database.
+func leaseLines(leases []tickets.Lease, boxes []watched, now time.Time) []string {
+	held := map[string]tickets.Lease{}
+	for _, l := range leases {
+		held[l.Name] = l
+	}
+	var out []string
+	for _, b := range boxes {
+		l, ok := held[tickets.MailboxLease(b.name)]
+		switch {
+		case !ok || l.Holder == "":
+			out = append(out, fmt.Sprintf("mailbox %s: no daemon watches it now (a running daemon takes it within a few seconds)", b.name))
+		case l.ExpiresAt.Before(now):
+			out = append(out, fmt.Sprintf("mailbox %s: no daemon watches it now (%s's lease ran out at %s)", b.name, l.Holder, l.ExpiresAt.Format(time.RFC3339)))
+		default:
+			out = append(out, fmt.Sprintf("mailbox %s: watched by the daemon %s (lease until %s)", b.name, l.Holder, l.ExpiresAt.Format(time.RFC3339)))
+		}
+	}
+	return out
 }

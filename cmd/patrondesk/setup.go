@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -179,6 +180,12 @@ func checkDatabase(ctx context.Context, cfg *config.Config, stdout io.Writer, re
 	}
 	var st syscall.Statfs_t
 	if cfg.Database.URL != "" {
+		// Several daemons may share the database: say who watches what.
+		if leases, err := store.Leases(ctx); err == nil {
+			for _, l := range leaseLines(leases, mailboxes(cfg), time.Now()) {
+				fmt.Fprintf(stdout, "OK    %s\n", l)
+			}
+		}
 		return // the disk is the PostgreSQL server's
 	}
 	if err := syscall.Statfs(filepath.Dir(path), &st); err == nil {

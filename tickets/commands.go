@@ -221,19 +221,10 @@ func (p commandParser) one(s string) (command, string) {
 // who finds a staff member by address, full name or unique first name, or
 // else a team.
 func (p commandParser) who(arg string) (*Staff, string) {
+	if s := FindStaff(p.staff, arg); s != nil {
+		return s, ""
+	}
 	a := strings.ToLower(strings.TrimSpace(arg))
-	var byFirst []int
-	for i, s := range p.staff {
-		if s.Email == a || strings.ToLower(s.Name) == a {
-			return &p.staff[i], ""
-		}
-		if strings.ToLower(s.FirstName()) == a {
-			byFirst = append(byFirst, i)
-		}
-	}
-	if len(byFirst) == 1 {
-		return &p.staff[byFirst[0]], ""
-	}
 	for _, s := range p.staff {
 		for _, t := range s.Teams {
 			if strings.ToLower(t) == a {
@@ -242,6 +233,26 @@ func (p commandParser) who(arg string) (*Staff, string) {
 		}
 	}
 	return nil, ""
+}
+
+// FindStaff finds the staff member who names: their address, their full
+// name, or a first name only one of them has, in any case; nil when it
+// names nobody. #assign, `tickets take` and --owner all read names so.
+func FindStaff(staff []Staff, who string) *Staff {
+	a := strings.TrimSpace(who)
+	var byFirst []int
+	for i, s := range staff {
+		if strings.EqualFold(s.Email, a) || strings.EqualFold(s.Name, a) {
+			return &staff[i]
+		}
+		if strings.EqualFold(s.FirstName(), a) {
+			byFirst = append(byFirst, i)
+		}
+	}
+	if len(byFirst) == 1 {
+		return &staff[byFirst[0]]
+	}
+	return nil
 }
 
 var waitFor = regexp.MustCompile(`^(\d{1,4})\s*(h|hours?|d|days?|w|weeks?)$`)

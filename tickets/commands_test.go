@@ -88,3 +88,29 @@ func TestStrayCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestFindStaff: #assign, `tickets take` and --owner name a person alike.
+func TestFindStaff(t *testing.T) {
+	staff := []Staff{
+		{Name: "Alice Smith", Email: "alice@library.test"},
+		{Name: "Alice Brown", Email: "abrown@library.test"},
+		{Name: "Bob Jones", Email: "bob@library.test"},
+	}
+	for _, c := range []struct{ who, want string }{
+		{"bob", "bob@library.test"},
+		{"  BOB jones ", "bob@library.test"},
+		{"Alice@Library.test", "alice@library.test"},
+		{"alice brown", "abrown@library.test"},
+		{"alice", ""}, // the first name of two
+		{"reference", ""},
+		{"", ""},
+	} {
+		got := ""
+		if s := FindStaff(staff, c.who); s != nil {
+			got = s.Email
+		}
+		if got != c.want {
+			t.Errorf("FindStaff(%q) = %q, want %q", c.who, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"patrondesk/config"
+	"patrondesk/tickets"
 )
 
 // ticketsSearch is `tickets search WORDS`: tickets whose subjects or
@@ -54,17 +55,8 @@ func staffAddress(cfg *config.Config, who string) (string, error) {
 	if w == "" {
 		return "", nil
 	}
-	var byFirst []string
-	for _, s := range cfg.Staff {
-		if strings.EqualFold(s.Email, w) || strings.EqualFold(s.Name, w) {
-			return strings.ToLower(s.Email), nil
-		}
-		if first, _, _ := strings.Cut(s.Name, " "); strings.EqualFold(first, w) {
-			byFirst = append(byFirst, strings.ToLower(s.Email))
-		}
-	}
-	if len(byFirst) == 1 {
-		return byFirst[0], nil
+	if s := tickets.FindStaff(staffOf(cfg), w); s != nil {
+		return strings.ToLower(s.Email), nil
 	}
 	if strings.Contains(w, "@") {
 		return w, nil

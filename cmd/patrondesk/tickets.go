@@ -68,8 +68,8 @@ func ticketsAct(ctx context.Context, verb string, args []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	if verb == "take" && !slices.ContainsFunc(cfg.Staff, func(s config.Staff) bool { return staffMatches(s, words) }) {
-		return usageErr("%q is nobody on the staff list; take gives a ticket to a person (use assign for a team)", words)
+	if verb == "take" && tickets.FindStaff(staffOf(cfg), words) == nil {
+		return usageErr("%q is nobody on the staff list (or is the first name of two: give the full name or the address); take gives a ticket to a person (use assign for a team)", words)
 	}
 	if err := needDatabase(cfg); err != nil {
 		return err
@@ -174,14 +174,6 @@ func actNoChange(verb string, d *tickets.Detail) string {
 		return fmt.Sprintf("Ticket %d is %s, not solved or closed: nothing changed, and the patron was not written to.", d.ID, d.Status)
 	}
 	return ""
-}
-
-// staffMatches is whether who names s as #assign would: full name, first
-// name or address, in any case.
-func staffMatches(s config.Staff, who string) bool {
-	who = strings.ToLower(strings.TrimSpace(who))
-	first, _, _ := strings.Cut(s.Name, " ")
-	return who == strings.ToLower(s.Name) || who == strings.ToLower(first) || who == strings.ToLower(s.Email)
 }
 
 // actResult says in words what a ticket is now, after verb.

@@ -35,6 +35,24 @@ func (a *app) named(name string) {
 	a.monitor.leaser = a.leaser
 }
 
+// staffOf is the config's staff list as the desk reads it.
+func staffOf(cfg *config.Config) []tickets.Staff {
+	var out []tickets.Staff
+	for _, s := range cfg.Staff {
+		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor, Signature: s.Signature}
+		for _, a := range s.Aliases {
+			st.Aliases = append(st.Aliases, strings.ToLower(a))
+		}
+		for _, a := range s.Away {
+			from, _ := time.ParseInLocation("2006-01-02", a.From, cfg.Location())
+			until, _ := time.ParseInLocation("2006-01-02", a.Until, cfg.Location())
+			st.Away = append(st.Away, tickets.Away{From: from.UTC(), Until: until.UTC()})
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
 func deskOptions(cfg *config.Config) (tickets.Options, error) {
 	cal, err := cfg.Calendar()
 	if err != nil {
@@ -58,18 +76,7 @@ func deskOptions(cfg *config.Config) (tickets.Options, error) {
 	o.FirstAckLimit, o.FirstAckWindow, o.SpamScore = p.FirstAckLimit, p.FirstAckWindow.Duration, p.SpamScore
 	o.FloodSenders, o.FloodWindow = p.FloodSenders, p.FloodWindow.Duration
 	o.MaxAttachment, o.MailAttachments = cfg.Attachments.MaxSize.Bytes, cfg.Attachments.MailTotal.Bytes
-	for _, s := range cfg.Staff {
-		st := tickets.Staff{Name: s.Name, Email: s.Email, Teams: s.Teams, Supervisor: s.Supervisor, Signature: s.Signature}
-		for _, a := range s.Aliases {
-			st.Aliases = append(st.Aliases, strings.ToLower(a))
-		}
-		for _, a := range s.Away {
-			from, _ := time.ParseInLocation("2006-01-02", a.From, cfg.Location())
-			until, _ := time.ParseInLocation("2006-01-02", a.Until, cfg.Location())
-			st.Away = append(st.Away, tickets.Away{From: from.UTC(), Until: until.UTC()})
-		}
-		o.Staff = append(o.Staff, st)
-	}
+	o.Staff = staffOf(cfg)
 	o.Banners = cfg.StaffMail.Banners
 	o.MailboxTeams = map[string]string{}
 	for _, m := range cfg.Mailboxes {

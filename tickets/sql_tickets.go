@@ -5,7 +5,7 @@ package tickets
 // placeholders for PostgreSQL), in the SQL that SQLite and PostgreSQL share
 // (NULLS FIRST where SQLite sorts NULL first and PostgreSQL would not).
 const (
-	sqlActiveTicketsOf = `SELECT id FROM tickets WHERE owner_email = ? AND ` + sqlActive
+	sqlActiveTicketsOf = `SELECT id FROM tickets WHERE owner_email = ? AND ` + sqlActive + ` ORDER BY id`
 	sqlChainOrigin     = `SELECT COALESCE(origin_ticket, id) FROM tickets WHERE id = ?`
 	sqlClosedToPurge   = `SELECT id, closed_at FROM tickets WHERE status = '` + string(StatusClosed) + `' AND anonymised_at IS NULL AND closed_at < ? ORDER BY id`
 	sqlCounts          = `SELECT

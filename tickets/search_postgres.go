@@ -29,7 +29,9 @@ func fold(s string) string { return folder.Replace(strings.ToLower(s)) }
 
 // searchPostgres finds the messages holding every word (as a prefix) with
 // PostgreSQL's text search, then scores them and cuts the snippet as FTS4
-// does on SQLite: subject matches count triple.
+// does on SQLite: subject matches count triple. Scores and snippets read the
+// first 100,000 characters of a body, so a search matching many large
+// mails does not read them whole.
 func (s *Store) searchPostgres(ctx context.Context, terms string, limit int) ([]Hit, error) {
 	var prefixes, query []string
 	for _, t := range strings.Fields(fold(terms)) {

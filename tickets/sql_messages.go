@@ -26,7 +26,7 @@ const (
 	sqlReleaseSavepoint    = `RELEASE message`
 	sqlRollbackToSavepoint = `ROLLBACK TO message`
 	sqlSavepoint           = `SAVEPOINT message`
-	sqlSearchPostgres      = `SELECT m.ticket_id, m.subject, m.body,
+	sqlSearchPostgres      = `SELECT m.ticket_id, m.subject, substr(m.body, 1, 100000),
 		t.status, t.subject, t.patron_name, COALESCE(t.owner_email, ''), t.updated_at
 		FROM messages m JOIN tickets t ON t.id = m.ticket_id
 		WHERE m.ticket_id IS NOT NULL

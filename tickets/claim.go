@@ -30,15 +30,6 @@ func (s *Store) skipLocked() string {
 	return ""
 }
 
-// placeholders is "?, ?, ?" for n arguments, and ids as arguments.
-func placeholders(ids []int64) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
-}
-
 // claim takes up to limit due rows for this sender and says until when it
 // holds them. A row is due when it is queued, its time has come, and no
 // other daemon holds a live claim on it. A row waits while an earlier mail

@@ -80,7 +80,8 @@ func (b *batch) flush(ctx context.Context, dst *Tx) error {
 	for i, c := range b.cols {
 		quoted[i] = `"` + c + `"`
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(b.cols)), ", ") + ")"
+	marks, _ := placeholders(b.cols)
+	one := "(" + marks + ")"
 	var q strings.Builder
 	q.WriteString("INSERT INTO " + b.table + " (" + strings.Join(quoted, ", ") + ") VALUES ")
 	args := make([]any, 0, len(b.rows)*len(b.cols))

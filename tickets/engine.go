@@ -147,6 +147,16 @@ func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 	return t.Tx.QueryRowContext(ctx, t.db.bind(q), t.db.args(args)...)
 }
 
+// placeholders is "?, ?, ?", one for each value, and the values as
+// arguments: for an IN (…) list.
+func placeholders[T any](vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "), args
+}
+
 // Engine says which database the store is on.
 func (s *Store) Engine() Engine { return s.db.engine }
 

@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -52,10 +51,9 @@ func (s *Store) DropHeld(ctx context.Context, now time.Time, ids ...int64) (int,
 func (s *Store) settleHeld(ctx context.Context, update, action string, now time.Time, ids []int64) (int, error) {
 	where, args := "", []any{}
 	if len(ids) > 0 {
-		where = " AND id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
-		for _, id := range ids {
-			args = append(args, id)
-		}
+		var in string
+		in, args = placeholders(ids)
+		where = " AND id IN (" + in + ")"
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *Tx) error {

@@ -316,9 +316,7 @@ func (s *Sender) Run(ctx context.Context) {
 func (s *Sender) untilNext(ctx context.Context) time.Duration {
 	now := s.clock.Now()
 	// A row another daemon holds is due when its claim runs out.
-	return untilDue(ctx, s.store.db, now, 100*time.Millisecond, time.Second,
-		`SELECT MIN(CASE WHEN claimed_until >= ? AND claimed_by <> ? THEN claimed_until + 1 ELSE next_attempt_at END) FROM outbox WHERE status = 'queued'`,
-		unix(now), s.Name)
+	return untilDue(ctx, s.store.db, now, 100*time.Millisecond, time.Second, sqlNextSendDue, unix(now), s.Name)
 }
 
 // DrainWhileKicked sends what is queued each time the sender is kicked,

@@ -284,6 +284,5 @@ func (d *Desk) RunScheduler(ctx context.Context) {
 }
 
 func (d *Desk) untilNextCheck(ctx context.Context) time.Duration {
-	return untilDue(ctx, d.store.db, d.clock.Now(), time.Second, time.Minute,
-		`SELECT MIN(next_check_at) FROM tickets WHERE next_check_at IS NOT NULL`)
+	return untilDue(ctx, d.store.db, d.clock.Now(), time.Second, time.Minute, sqlNextCheckDue)
 }

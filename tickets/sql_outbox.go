@@ -26,6 +26,7 @@ const (
 	sqlLastMailTo       = `SELECT message_id, refs FROM outbox WHERE ticket_id = ? AND to_email = ? ORDER BY id DESC LIMIT 1`
 	sqlMarkFailed       = `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, claimed_by = '', claimed_until = 0 WHERE id = ?`
 	sqlMarkSent         = `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = '', claimed_by = '', claimed_until = 0 WHERE id = ?`
+	sqlNextSendDue      = `SELECT MIN(CASE WHEN claimed_until >= ? AND claimed_by <> ? THEN claimed_until + 1 ELSE next_attempt_at END) FROM outbox WHERE status = 'queued'`
 	sqlNthLastSent      = `SELECT sent_at FROM outbox WHERE status = 'sent' AND sent_at > ? ORDER BY sent_at DESC LIMIT 1 OFFSET ?`
 	sqlOutboxFiles      = `SELECT a.name, a.type, b.data FROM outbox_attachments oa JOIN attachments a ON a.id = oa.attachment_id
 		JOIN blobs b ON b.sha256 = a.sha256 WHERE oa.outbox_id = ? ORDER BY a.id`

@@ -41,6 +41,7 @@ const (
 	sqlLoadTicketLocked = sqlLoadTicket + ` FOR UPDATE`
 	sqlMarkAnswered     = `UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?), owed_since = NULL, due_at = NULL, updated_at = ? WHERE id = ?`
 	sqlMarkUnreachable  = `UPDATE tickets SET unreachable_at = ?, unreachable_reason = ? WHERE id = ?`
+	sqlNextCheckDue     = `SELECT MIN(next_check_at) FROM tickets WHERE next_check_at IS NOT NULL`
 	sqlOwnerLoad        = `SELECT
 			(SELECT COUNT(*) FROM tickets WHERE owner_email = ?1 AND ` + sqlActive + `),
 			(SELECT COALESCE(MAX(id), 0) FROM tickets WHERE owner_email = ?1)`

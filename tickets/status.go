@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -111,13 +110,12 @@ func moveTo(ctx context.Context, tx *Tx, id int64, now time.Time, m move) error 
 		set += ", " + m.extra
 		args = append(args, m.extraArgs...)
 	}
-	q := `UPDATE tickets SET ` + set + `, updated_at = ? WHERE id = ?`
+	q := sqlUpdateTicket(set)
 	args = append(args, unix(now), id)
 	if len(m.from) > 0 {
-		q += ` AND status IN (?` + strings.Repeat(`, ?`, len(m.from)-1) + `)`
-		for _, s := range m.from {
-			args = append(args, string(s))
-		}
+		in, from := placeholders(m.from)
+		q += ` AND status IN (` + in + `)`
+		args = append(args, from...)
 	}
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("ticket %d to %s: %w", id, m.to, err)

@@ -63,6 +63,15 @@ func redactURL(target string) string {
 	return u.Redacted()
 }
 
+// TargetName is a database target as messages may show it: a file's path
+// as it is, a PostgreSQL URL without its password.
+func TargetName(target string) string {
+	if !IsPostgresURL(target) {
+		return target
+	}
+	return redactURL(target)
+}
+
 // idTables are the tables whose rows are numbered by the database.
 var idTables = []string{"tickets", "messages", "events", "outbox", "quarantine", "attachments"}
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"time"
 
@@ -61,7 +60,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer dst.Close()
-	fmt.Fprintf(stdout, "Copying %s to %s.\n", src.name, targetName(*to))
+	fmt.Fprintf(stdout, "Copying %s to %s.\n", src.name, tickets.TargetName(*to))
 	start := time.Now()
 	counts, err := src.store.CopyTo(ctx, dst)
 	if err != nil {
@@ -87,7 +86,7 @@ func migrateSource(ctx context.Context, cfgPath, from string) (*migrateFrom, err
 			return nil, err
 		}
 		s, err := tickets.Open(ctx, from)
-		return &migrateFrom{store: s, target: from, name: targetName(from)}, err
+		return &migrateFrom{store: s, target: from, name: tickets.TargetName(from)}, err
 	}
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
@@ -120,7 +119,7 @@ func daemonAnswers(cfg *config.Config) error {
 func mustHoldDesk(ctx context.Context, target string) error {
 	s, err := tickets.OpenReadOnly(ctx, target)
 	if errors.Is(err, tickets.ErrNoDatabase) {
-		return usageErr("%s holds no patrondesk database: check --from", targetName(target))
+		return usageErr("%s holds no patrondesk database: check --from", tickets.TargetName(target))
 	}
 	if err != nil {
 		return err
@@ -139,7 +138,7 @@ func openTarget(ctx context.Context, target string) (*tickets.Store, error) {
 				return nil, err
 			}
 			if h.Tickets > 0 {
-				return nil, usageErr("%s already holds tickets (up to #%d): migrate copies only into a new, empty database; create one, or drop the old one's tables if it was a trial", targetName(target), h.Tickets)
+				return nil, usageErr("%s already holds tickets (up to #%d): migrate copies only into a new, empty database; create one, or drop the old one's tables if it was a trial", tickets.TargetName(target), h.Tickets)
 			}
 		} else if !errors.Is(err, tickets.ErrNoDatabase) {
 			return nil, err
@@ -148,18 +147,6 @@ func openTarget(ctx context.Context, target string) (*tickets.Store, error) {
 		return nil, usageErr("%s already exists: migrate writes only a new file; name another", target)
 	}
 	return tickets.Open(ctx, target)
-}
-
-// targetName is a path, or a URL without its password.
-func targetName(target string) string {
-	if !tickets.IsPostgresURL(target) {
-		return target
-	}
-	u, err := url.Parse(target)
-	if err != nil {
-		return "(the URL does not parse)"
-	}
-	return u.Redacted()
 }
 
 func printCounts(w io.Writer, counts []tickets.TableCount, took time.Duration) {
@@ -179,7 +166,7 @@ func printNextSteps(w io.Writer, src *migrateFrom, to string) {
 	}
 	fmt.Fprintln(w, "\nNext steps:")
 	if tickets.IsPostgresURL(to) {
-		fmt.Fprintf(w, "  1. In %s, under [database], add the URL you gave (with its password):\n       url = %q\n", cfgFile, targetName(to))
+		fmt.Fprintf(w, "  1. In %s, under [database], add the URL you gave (with its password):\n       url = %q\n", cfgFile, tickets.TargetName(to))
 		fmt.Fprintln(w, "     database.path is then no longer used; keep the file as the way back.")
 	} else {
 		fmt.Fprintf(w, "  1. In %s, under [database], remove url and set:\n       path = %q\n", cfgFile, to)
